@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Launches the meshguard CLI. In a source checkout it runs the TypeScript sources through
+// ts-node (no build step) with the `meshguard-source` export condition, so programs that
+// `import "meshguard"` get the checkout's own sources; an installed package runs dist/.
+"use strict";
+const path = require("path");
+const fs = require("fs");
+const { spawnSync } = require("child_process");
+
+const root = path.join(__dirname, "..");
+const sourceEntry = path.join(root, "components", "cli", "main.ts");
+const condition = "--conditions=meshguard-source";
+
+function run(entry) {
+    require(entry).main(process.argv.slice(2)).then(
+        (code) => { process.exitCode = code; },
+        (err) => { console.error(err instanceof Error ? err.stack : String(err)); process.exitCode = 1; },
+    );
+}
+
+if (fs.existsSync(sourceEntry)) {
+    const active = process.execArgv.includes(condition) || (process.env.NODE_OPTIONS || "").includes(condition);
+    if (!active) {
+        const child = spawnSync(process.execPath, [condition, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: "inherit" });
+        process.exit(child.status === null ? 1 : child.status);
+    }
+    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    run(sourceEntry);
+} else {
+    try {
+        require("ts-node").register({ transpileOnly: true });
+    } catch {
+        // Without ts-node only JavaScript programs can be previewed.
+    }
+    run(path.join(root, "dist", "components", "cli", "main.js"));
+}

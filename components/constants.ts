@@ -1,0 +1,29 @@
+/** Istio and meshguard constants shared by the components, the policy pack and the simulator. */
+
+/** The Istio release installed when the user does not pin one (one place to bump it). */
+export const DEFAULT_ISTIO_VERSION = "1.30.3";
+/** The official Helm chart repository (istio.io "Install with Helm"). */
+export const ISTIO_CHART_REPO = "https://istio-release.storage.googleapis.com/charts";
+
+/** Istio's root namespace (meshConfig.rootNamespace): mesh-wide policies live here. */
+export const DEFAULT_ROOT_NAMESPACE = "istio-system";
+export const DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+export const SECURITY_API_VERSION = "security.istio.io/v1";
+export const NETWORKING_API_VERSION = "networking.istio.io/v1";
+
+/** Namespace label for the default injector; `istio-injection=enabled` ignores istio.io/rev. */
+export const INJECTION_LABEL = "istio-injection";
+/** Namespace (or pod) label selecting a revisioned control plane for injection. */
+export const REVISION_LABEL = "istio.io/rev";
+/** Namespace label enrolling workloads in ambient mode. */
+export const DATAPLANE_MODE_LABEL = "istio.io/dataplane-mode";
+/** Pod label (preferred) or deprecated annotation that opts a pod out of injection. */
+export const SIDECAR_INJECT_KEY = "sidecar.istio.io/inject";
+/** Annotation that makes istiod evaluate an AuthorizationPolicy without enforcing it. */
+export const DRY_RUN_ANNOTATION = "istio.io/dry-run";
+
+/** Label put on every object meshguard emits. */
+export const MANAGED_BY_LABELS: Readonly<Record<string, string>> = Object.freeze({
+    "app.kubernetes.io/managed-by": "meshguard",
+});

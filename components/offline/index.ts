@@ -1,0 +1,4 @@
+export { loadProject, PulumiProject } from "./project";
+export { OfflineRecorder, OfflineRuntimeOptions, RegisteredResource } from "./recorder";
+export { OfflineRun, OfflineRunOptions, runProgramOffline } from "./run-program";
+export { containsUnknown, toPlainValue, UNKNOWN_PLACEHOLDER, UNKNOWN_SENTINEL } from "./wire-values";

@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource registration exactly as the Pulumi engine would receive it. */
+export interface RegisteredResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** false for component resources (including remote components such as helm.v4.Chart). */
+    readonly custom: boolean;
+    readonly remote: boolean;
+    /** Parent URN; undefined only for the stack itself. */
+    readonly parent?: string;
+    /** Provider reference (`urn::id`), when one was given explicitly or inherited. */
+    readonly provider?: string;
+    /** URNs this resource depends on (explicit dependsOn plus input dependencies). */
+    readonly dependencies: readonly string[];
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** Inputs in Pulumi's wire encoding (unknowns, secrets and references as the engine sees them). */
+    readonly inputs: Record<string, unknown>;
+    readonly id?: string;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface RegisterResponse {
+    getUrn(): string;
+    getId(): string;
+}
+
+type Callback = (err: unknown, resp?: RegisterResponse) => void;
+
+interface MockMonitorLike {
+    registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+export interface OfflineRuntimeOptions {
+    project: string;
+    stack: string;
+    /** Mirrors `pulumi preview` (true, default) or `pulumi up` (false). */
+    preview?: boolean;
+    /** Stack configuration, keys as `project:key`. */
+    config?: Record<string, string>;
+}
+
+/**
+ * Records every registration of a program run under the SDK's mock runtime. `install` may be
+ * called again to start a fresh run (new project, stack, empty record).
+ */
+export class OfflineRecorder {
+    private readonly registered: RegisteredResource[] = [];
+
+    /** Registrations in the order the program made them. */
+    get resources(): readonly RegisteredResource[] {
+        return this.registered;
+    }
+
+    /** Forgets what was recorded (the mock runtime stays installed). */
+    reset(): void {
+        this.registered.length = 0;
+    }
+
+    /**
+     * Installs the mock runtime and hooks its monitor so every registration is recorded. `sdk` is
+     * the `@pulumi/pulumi` module instance the program will load (its runtime state is per copy).
+     */
+    async install(options: OfflineRuntimeOptions, sdk: typeof pulumi = pulumi): Promise<void> {
+        const preview = options.preview ?? true;
+        this.reset();
+        sdk.runtime.setAllConfig(options.config ?? {});
+        await sdk.runtime.setMocks(
+            {
+                newResource: (args) => ({
+                    id: args.custom ? `${args.name}-id` : undefined,
+                    state: defaultState(args.type, args.name, args.inputs),
+                }),
+                call: (args) => {
+                    throw new Error(`offline preview cannot call provider function "${args.token}"`);
+                },
+            },
+            options.project,
+            options.stack,
+            preview,
+        );
+        this.hook(sdk.runtime.getMonitor() as unknown as MockMonitorLike);
+    }
+
+    private hook(monitor: MockMonitorLike): void {
+        const original = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) =>
+            original(req, (err, resp) => {
+                if (!err && resp) this.registered.push(fromRequest(req, resp));
+                callback(err, resp);
+            });
+    }
+}
+
+function fromRequest(req: RegisterRequest, resp: RegisterResponse): RegisteredResource {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => {
+        propertyDependencies[k] = v.getUrnsList();
+    });
+    return {
+        urn: resp.getUrn(),
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        remote: req.getRemote(),
+        parent: req.getParent() || undefined,
+        provider: req.getProvider() || undefined,
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        inputs: req.getObject()?.toJavaScript() ?? {},
+        id: resp.getId() || undefined,
+    };
+}
+
+/**
+ * What the mock "creates": the inputs, plus the name the Kubernetes provider would give an
+ * object whose metadata.name is unset (offline it is the resource name, without the random suffix).
+ */
+function defaultState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm")) return inputs;
+    const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
+    if (metadata["name"] !== undefined) return inputs;
+    return { ...inputs, metadata: { ...metadata, name } };
+}
