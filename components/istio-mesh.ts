@@ -1,1 +1,181 @@
-export {};
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    compileIstioInstall,
+    IstioHelmChartSpec,
+    IstioInstallPlan,
+    IstioInstallStep,
+    IstioInstallStepKey,
+    IstioInstallStepLayout,
+    istioInstallLayout,
+} from "./compile/install";
+import { K8sManifest } from "./manifest";
+import { ISTIO_MESH_PLAIN_FIELDS, IstioInstaller, istioMeshArgsSchema, istioMeshLayoutSchema, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install";
+import { resolveInputs } from "./model/resolve-inputs";
+
+export interface IstioMeshConfigArgs {
+    /** Default "cluster.local"; principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */
+    trustDomain?: pulumi.Input<string>;
+    /** Default "/dev/stdout" (the mesh's audit trail); "" turns access logs off explicitly. */
+    accessLogFile?: pulumi.Input<string>;
+    outboundTrafficPolicy?: { mode: pulumi.Input<(typeof OUTBOUND_TRAFFIC_POLICY_MODES)[number]> };
+    pathNormalization?: { normalization: pulumi.Input<(typeof PATH_NORMALIZATION_TYPES)[number]> };
+}
+
+export interface IstioGatewayArgs {
+    /** Namespace of the ingress gateway (default "istio-ingress"). */
+    namespace?: pulumi.Input<string>;
+    /** Create that namespace (default true); false when it already exists. */
+    createNamespace?: boolean;
+    /** Helm release name, also the gateway's Deployment and ServiceAccount name (default "istio-ingressgateway"). */
+    name?: pulumi.Input<string>;
+}
+
+export interface IstioCniArgs {
+    /** Namespace of the CNI node agent (default: the mesh namespace; it must exist). */
+    namespace?: pulumi.Input<string>;
+}
+
+/** Raw Helm values per chart, deep-merged over what meshguard computes (last word, escape hatch). */
+export interface IstioChartValuesArgs {
+    base?: pulumi.Input<Record<string, unknown>>;
+    cni?: pulumi.Input<Record<string, unknown>>;
+    istiod?: pulumi.Input<Record<string, unknown>>;
+    gateway?: pulumi.Input<Record<string, unknown>>;
+}
+
+export interface IstioMeshArgs {
+    /** Exact Istio version "x.y.z" (default DEFAULT_ISTIO_VERSION). */
+    version?: pulumi.Input<string>;
+    /** "chart" (default, helm.v4.Chart: every object visible at preview) or "release" (helm.v3.Release). */
+    installer?: IstioInstaller;
+    /** Control-plane revision for canary upgrades; namespaces then need `istio.io/rev=<revision>`. */
+    revision?: pulumi.Input<string>;
+    /** Root namespace (default "istio-system"): istiod and the mesh-wide policies live here. */
+    namespace?: pulumi.Input<string>;
+    /** Create the root namespace (default true); false when it already exists. */
+    createNamespace?: boolean;
+    meshConfig?: IstioMeshConfigArgs;
+    /** Ingress gateway (chart `gateway`) in its own namespace, installed after istiod. */
+    gateway?: boolean | IstioGatewayArgs;
+    /** Istio CNI node agent (chart `cni`), installed before istiod. */
+    cni?: boolean | IstioCniArgs;
+    values?: IstioChartValuesArgs;
+    /** Mesh-wide STRICT PeerAuthentication in the root namespace (default true; false opts out). */
+    mtls?: boolean;
+}
+
+/** Where the ingress gateway runs: its identity is `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
+export interface IstioGatewayInfo {
+    namespace: string;
+    serviceAccount: string;
+}
+
+/**
+ * Istio installed from the official Helm charts (base → [cni] → istiod → [gateway]) with a pinned
+ * version, a mesh-wide STRICT PeerAuthentication and access logs on by default.
+ */
+export class IstioMesh extends pulumi.ComponentResource {
+    static readonly TYPE = "meshguard:install:IstioMesh";
+
+    /** The root namespace. */
+    readonly namespace: pulumi.Output<string>;
+    /** The control-plane revision; undefined for the default control plane. */
+    readonly revision: pulumi.Output<string | undefined>;
+    /** The label a namespace needs to be injected by this control plane. */
+    readonly injectionLabels: pulumi.Output<Record<string, string>>;
+    readonly trustDomain: pulumi.Output<string>;
+    readonly version: pulumi.Output<string>;
+    /** The ingress gateway's namespace and ServiceAccount, undefined without a gateway. */
+    readonly gateway: pulumi.Output<IstioGatewayInfo | undefined>;
+    /** Depend on these before labelling namespaces or creating Istio resources: istiod, cni, mesh-wide mTLS. */
+    readonly ready: pulumi.Resource[];
+    /** Every child, by step. */
+    readonly resources: Readonly<Partial<Record<IstioInstallStepKey, pulumi.Resource>>>;
+
+    constructor(name: string, args: IstioMeshArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
+        const inputs = resolveInputs(istioMeshArgsSchema, args, `IstioMesh "${name}" args`, ISTIO_MESH_PLAIN_FIELDS);
+        const layout = inputs.known ?? istioMeshLayoutSchema.parse(args);
+        super(IstioMesh.TYPE, name, {}, opts);
+
+        const plan = inputs.output.apply(compileIstioInstall);
+        const resources: Partial<Record<IstioInstallStepKey, pulumi.Resource>> = {};
+        for (const step of istioInstallLayout(layout)) {
+            const data = plan.apply((p) => stepOf(p, step.key));
+            const dependsOn = step.dependsOn.map((key) => resources[key]!);
+            resources[step.key] = registerStep(`${name}-${step.suffix}`, step, data, layout.installer, { parent: this, dependsOn });
+        }
+        this.resources = resources;
+        this.ready = (["istiod", "cni", "meshMtls"] as const).flatMap((key) => (resources[key] ? [resources[key]] : []));
+
+        this.namespace = plan.apply((p) => p.namespace);
+        this.revision = plan.apply((p) => p.revision);
+        this.injectionLabels = plan.apply((p) => p.injectionLabels);
+        this.trustDomain = plan.apply((p) => p.trustDomain);
+        this.version = plan.apply((p) => p.version);
+        this.gateway = plan.apply((p) => p.gateway);
+        this.registerOutputs({
+            namespace: this.namespace,
+            revision: this.revision,
+            injectionLabels: this.injectionLabels,
+            trustDomain: this.trustDomain,
+            version: this.version,
+            gateway: this.gateway,
+        });
+    }
+}
+
+function stepOf(plan: IstioInstallPlan, key: IstioInstallStepKey): IstioInstallStep {
+    return plan.steps.find((s) => s.key === key)!;
+}
+
+/** The part of a step a resource is built from (layout and plan come from the same istioInstallLayout). */
+function manifestOf(step: IstioInstallStep): K8sManifest {
+    if (!("manifest" in step)) throw new Error(`install step ${step.key} has no manifest`);
+    return step.manifest;
+}
+
+function chartOf(step: IstioInstallStep): IstioHelmChartSpec {
+    if (!("chart" in step)) throw new Error(`install step ${step.key} has no chart`);
+    return step.chart;
+}
+
+function registerStep(
+    resourceName: string,
+    layout: IstioInstallStepLayout,
+    step: pulumi.Output<IstioInstallStep>,
+    installer: IstioInstaller,
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
+    switch (layout.kind) {
+        case "namespace":
+            return new k8s.core.v1.Namespace(resourceName, { metadata: step.apply((s) => manifestOf(s).metadata) }, opts);
+        case "manifest":
+            return new k8s.apiextensions.CustomResource(
+                resourceName,
+                {
+                    apiVersion: layout.apiVersion,
+                    kind: layout.manifestKind,
+                    metadata: step.apply((s) => manifestOf(s).metadata),
+                    spec: step.apply((s) => manifestOf(s).spec),
+                },
+                opts,
+            );
+        case "chart": {
+            const chart = step.apply(chartOf);
+            const chartArgs = {
+                chart: chart.chart,
+                version: chart.version,
+                namespace: chart.namespace,
+                name: chart.releaseName,
+                repositoryOpts: { repo: chart.repo },
+                values: chart.values,
+            };
+            return installer === "chart"
+                ? new k8s.helm.v4.Chart(resourceName, chartArgs, opts)
+                // The namespace is a step of its own (or already exists): Helm must not create it.
+                : new k8s.helm.v3.Release(resourceName, { ...chartArgs, createNamespace: false }, opts);
+        }
+    }
+}

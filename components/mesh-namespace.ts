@@ -1,1 +1,98 @@
-export {};
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { compileMeshNamespace, MeshNamespacePlan, MeshNamespaceStep, MeshNamespaceStepKey, MeshNamespaceStepLayout, meshNamespaceLayout } from "./compile/namespace";
+import { MeshguardValidationError } from "./errors";
+import { IstioMesh } from "./istio-mesh";
+import { checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
+import { resolveInputs } from "./model/resolve-inputs";
+
+export interface MeshNamespaceArgs {
+    /** The namespace name. */
+    name: pulumi.Input<string>;
+    /**
+     * "enabled" (istio-injection=enabled), "disabled" (istio-injection=disabled, an explicit opt-out)
+     * or {revision} (istio.io/rev=<revision>). Default: the mesh's label with `mesh`, else "enabled".
+     */
+    injection?: "enabled" | "disabled" | { revision: pulumi.Input<string> };
+    /** Label an existing namespace (server-side-apply patch, no ownership) instead of creating it. */
+    existing?: boolean;
+    /** Extra namespace labels (not the injection labels, which `injection` owns). */
+    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Namespace-wide STRICT PeerAuthentication (default true). */
+    mtls?: boolean;
+    /** allow-nothing AuthorizationPolicy: the namespace is default-deny (default true). */
+    defaultDeny?: boolean;
+    /** The mesh to join: the namespace takes its injection label and waits until it is ready. */
+    mesh?: IstioMesh;
+}
+
+/**
+ * A namespace in the mesh: labelled for sidecar injection (created, or patched when it exists) and,
+ * by default, STRICT mTLS and default-deny.
+ */
+export class MeshNamespace extends pulumi.ComponentResource {
+    static readonly TYPE = "meshguard:namespace:MeshNamespace";
+
+    /** The namespace name. */
+    readonly namespace: pulumi.Output<string>;
+    /** The labels meshguard set on it. */
+    readonly labels: pulumi.Output<Record<string, string>>;
+    /** Depend on these before deploying workloads or policies into the namespace. */
+    readonly ready: pulumi.Resource[];
+    /** Every child, by step. */
+    readonly resources: Readonly<Partial<Record<MeshNamespaceStepKey, pulumi.Resource>>>;
+
+    constructor(name: string, args: MeshNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const subject = `MeshNamespace "${name}" args`;
+        const { mesh, ...rest } = args ?? ({} as MeshNamespaceArgs);
+        const meshIssues = mesh !== undefined && !(mesh instanceof IstioMesh)
+            ? [{ path: "mesh", message: "must be an IstioMesh" }]
+            : checkInjectionWithMesh(rest.injection, mesh !== undefined);
+        if (meshIssues.length > 0) throw new MeshguardValidationError(subject, meshIssues);
+        // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
+        const inputs = resolveInputs(meshNamespaceArgsSchema, rest, subject, MESH_NAMESPACE_PLAIN_FIELDS);
+        const layout = inputs.known ?? meshNamespaceLayoutSchema.parse(rest);
+        super(MeshNamespace.TYPE, name, {}, opts);
+
+        const plan = pulumi
+            .all([inputs.output, mesh ? mesh.injectionLabels : undefined])
+            .apply(([settings, meshLabels]) => compileMeshNamespace(settings, meshLabels));
+        const resources: Partial<Record<MeshNamespaceStepKey, pulumi.Resource>> = {};
+        for (const step of meshNamespaceLayout(layout)) {
+            const manifest = plan.apply((p) => stepOf(p, step.key).manifest);
+            const dependsOn = step.key === "namespace" ? (mesh?.ready ?? []) : step.dependsOn.map((key) => resources[key]!);
+            resources[step.key] = registerStep(`${name}-${step.suffix}`, step, manifest, { parent: this, dependsOn });
+        }
+        this.resources = resources;
+        this.ready = (["namespace", "mtls", "defaultDeny"] as const).flatMap((key) => (resources[key] ? [resources[key]] : []));
+
+        this.namespace = plan.apply((p) => p.name);
+        this.labels = plan.apply((p) => p.labels);
+        this.registerOutputs({ namespace: this.namespace, labels: this.labels });
+    }
+}
+
+function stepOf(plan: MeshNamespacePlan, key: MeshNamespaceStepKey): MeshNamespaceStep {
+    return plan.steps.find((s) => s.key === key)!;
+}
+
+function registerStep(
+    resourceName: string,
+    layout: MeshNamespaceStepLayout,
+    manifest: pulumi.Output<MeshNamespaceStep["manifest"]>,
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
+    const metadata = manifest.apply((m) => m.metadata);
+    switch (layout.kind) {
+        case "namespace":
+            return new k8s.core.v1.Namespace(resourceName, { metadata }, opts);
+        case "namespacePatch":
+            return new k8s.core.v1.NamespacePatch(resourceName, { metadata }, opts);
+        case "manifest":
+            return new k8s.apiextensions.CustomResource(
+                resourceName,
+                { apiVersion: layout.apiVersion, kind: layout.manifestKind, metadata, spec: manifest.apply((m) => m.spec) },
+                opts,
+            );
+    }
+}

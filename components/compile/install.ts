@@ -1,1 +1,187 @@
-export {};
+import { INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { K8sManifest } from "../manifest";
+import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install";
+import { strictPeerAuthentication } from "./security-manifests";
+
+/** One resource IstioMesh registers, named `<component>-<suffix>`. */
+export type IstioInstallStepKey = "namespace" | "base" | "cni" | "istiod" | "meshMtls" | "gatewayNamespace" | "gateway";
+
+/** The shape of one step, known from the structural args alone (before deferred values resolve). */
+export type IstioInstallStepLayout =
+    | { key: "namespace" | "gatewayNamespace"; kind: "namespace"; suffix: string; dependsOn: IstioInstallStepKey[] }
+    | { key: IstioChartKey; kind: "chart"; suffix: string; dependsOn: IstioInstallStepKey[] }
+    | { key: "meshMtls"; kind: "manifest"; suffix: string; dependsOn: IstioInstallStepKey[]; apiVersion: string; manifestKind: string };
+
+/** What decides the resource graph of an install (a subset of IstioMeshSettings). */
+export interface IstioInstallLayoutArgs {
+    createNamespace: boolean;
+    mtls: boolean;
+    gateway?: { createNamespace: boolean };
+    cni?: object;
+}
+
+/** A Helm chart of the official repository, pinned, with the values meshguard passes. */
+export interface IstioHelmChartSpec {
+    releaseName: string;
+    chart: IstioChartKey;
+    repo: string;
+    version: string;
+    namespace: string;
+    values: Record<string, unknown>;
+}
+
+export type IstioInstallStep =
+    | (Extract<IstioInstallStepLayout, { kind: "namespace" }> & { manifest: K8sManifest })
+    | (Extract<IstioInstallStepLayout, { kind: "chart" }> & { chart: IstioHelmChartSpec })
+    | (Extract<IstioInstallStepLayout, { kind: "manifest" }> & { manifest: K8sManifest });
+
+/** Everything IstioMesh registers and reports, as plain data. */
+export interface IstioInstallPlan {
+    installer: IstioInstaller;
+    version: string;
+    namespace: string;
+    revision: string | undefined;
+    trustDomain: string;
+    /** The label a namespace needs for sidecar injection by this control plane (exactly one). */
+    injectionLabels: Record<string, string>;
+    gateway: { namespace: string; serviceAccount: string } | undefined;
+    /** In registration order; every step depends only on earlier ones. */
+    steps: IstioInstallStep[];
+}
+
+/**
+ * The steps of an install in the order of the Istio Helm docs: namespace → base (CRDs) → cni (the
+ * CNI docs install it before istiod, so no injected pod starts without traffic redirection) →
+ * istiod → the mesh-wide STRICT PeerAuthentication (its CRD comes from base, its validation from
+ * istiod) → the gateway namespace and the gateway, which needs istiod to inject it.
+ */
+export function istioInstallLayout(args: IstioInstallLayoutArgs): IstioInstallStepLayout[] {
+    const steps: IstioInstallStepLayout[] = [];
+    if (args.createNamespace) steps.push({ key: "namespace", kind: "namespace", suffix: "namespace", dependsOn: [] });
+    steps.push({ key: "base", kind: "chart", suffix: "base", dependsOn: args.createNamespace ? ["namespace"] : [] });
+    if (args.cni) steps.push({ key: "cni", kind: "chart", suffix: "cni", dependsOn: ["base"] });
+    steps.push({ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: args.cni ? ["base", "cni"] : ["base"] });
+    if (args.mtls) {
+        const { apiVersion, kind } = strictPeerAuthentication("");
+        steps.push({ key: "meshMtls", kind: "manifest", suffix: "mesh-mtls", dependsOn: ["istiod"], apiVersion, manifestKind: kind });
+    }
+    if (args.gateway) {
+        if (args.gateway.createNamespace) {
+            steps.push({ key: "gatewayNamespace", kind: "namespace", suffix: "gateway-namespace", dependsOn: [] });
+        }
+        steps.push({
+            key: "gateway",
+            kind: "chart",
+            suffix: "gateway",
+            dependsOn: args.gateway.createNamespace ? ["gatewayNamespace", "istiod"] : ["istiod"],
+        });
+    }
+    return steps;
+}
+
+/** Validated IstioMesh args → the exact charts, namespaces and manifests it registers. */
+export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPlan {
+    const { namespace, revision, version } = settings;
+    const injectionLabels: Record<string, string> = revision ? { [REVISION_LABEL]: revision } : { [INJECTION_LABEL]: "enabled" };
+    const chart = (key: IstioChartKey, releaseName: string, chartNamespace: string, values: Record<string, unknown>): IstioHelmChartSpec => ({
+        releaseName,
+        chart: key,
+        repo: ISTIO_CHART_REPO,
+        version,
+        namespace: chartNamespace,
+        values: mergeHelmValues(values, settings.values[key] ?? {}),
+    });
+    const steps = istioInstallLayout(settings).map((layout): IstioInstallStep => {
+        switch (layout.key) {
+            case "namespace":
+                return { ...layout, kind: "namespace", manifest: namespaceManifest(namespace) };
+            case "gatewayNamespace":
+                return { ...layout, kind: "namespace", manifest: namespaceManifest(settings.gateway!.namespace) };
+            case "meshMtls":
+                return { ...layout, kind: "manifest", manifest: strictPeerAuthentication(namespace) };
+            case "base":
+                return { ...layout, kind: "chart", chart: chart("base", "istio-base", namespace, baseValues(settings)) };
+            case "cni":
+                return { ...layout, kind: "chart", chart: chart("cni", "istio-cni", settings.cni!.namespace ?? namespace, {}) };
+            case "istiod":
+                return { ...layout, kind: "chart", chart: chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings)) };
+            case "gateway":
+                return {
+                    ...layout,
+                    kind: "chart",
+                    chart: chart("gateway", settings.gateway!.name, settings.gateway!.namespace, revision ? { revision } : {}),
+                };
+        }
+    });
+    return {
+        installer: settings.installer,
+        version,
+        namespace,
+        revision,
+        trustDomain: settings.meshConfig.trustDomain,
+        injectionLabels,
+        // The gateway chart names its ServiceAccount after the release (gateway.serviceAccountName).
+        gateway: settings.gateway ? { namespace: settings.gateway.namespace, serviceAccount: settings.gateway.name } : undefined,
+        steps,
+    };
+}
+
+/**
+ * istiod sets `failurePolicy: Fail` (and the caBundle) on its ValidatingWebhookConfigurations once
+ * its webhook serves, while the charts render `Ignore` on a fresh install: every later apply of the
+ * rendered objects (helm.v4.Chart's server-side apply, or a helm.v3.Release upgrade) would flip it
+ * back, a perpetual diff. Since Istio 1.28 the base and istiod charts take
+ * `base.validationFailurePolicy` (istio/istio#59367, #59488; the 1.30 chart comments recommend
+ * `Fail` for tools that render and apply separately) and render the caBundle only when
+ * `base.validationCABundle` is set, so rendering `Fail` matches what istiod converges to. This is a
+ * chart value rather than a `transforms` option because transforms need engine support the
+ * offline mock runtime lacks (it reports supportsTransforms=false and registration would fail).
+ */
+const VALIDATION_FAILURE_POLICY = { validationFailurePolicy: "Fail" };
+
+function baseValues(settings: IstioMeshSettings): Record<string, unknown> {
+    return {
+        // The default validator (istiod-default-validator) must point at this control plane's istiod.
+        defaultRevision: settings.revision ?? "default",
+        global: { istioNamespace: settings.namespace },
+        base: { ...VALIDATION_FAILURE_POLICY },
+    };
+}
+
+function istiodValues(settings: IstioMeshSettings): Record<string, unknown> {
+    const { meshConfig } = settings;
+    return {
+        ...(settings.revision ? { revision: settings.revision } : {}),
+        global: { istioNamespace: settings.namespace },
+        meshConfig: {
+            trustDomain: meshConfig.trustDomain,
+            accessLogFile: meshConfig.accessLogFile,
+            ...(meshConfig.outboundTrafficPolicy ? { outboundTrafficPolicy: { ...meshConfig.outboundTrafficPolicy } } : {}),
+            ...(meshConfig.pathNormalization ? { pathNormalization: { ...meshConfig.pathNormalization } } : {}),
+        },
+        base: { ...VALIDATION_FAILURE_POLICY },
+        // CNI docs: istiod must know the node agent redirects traffic, or it injects istio-init.
+        ...(settings.cni ? { pilot: { cni: { enabled: true } } } : {}),
+    };
+}
+
+function namespaceManifest(name: string): K8sManifest {
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...MANAGED_BY_LABELS } } };
+}
+
+/**
+ * Helm-style deep merge: objects merge key by key, anything else in `override` (scalars, arrays,
+ * null) replaces the base value. Neither input is modified.
+ */
+export function mergeHelmValues(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+        const current = out[key];
+        out[key] = isPlainRecord(current) && isPlainRecord(value) ? mergeHelmValues(current, value) : value;
+    }
+    return out;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}

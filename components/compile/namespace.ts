@@ -1,1 +1,84 @@
-export {};
+import { INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { K8sManifest } from "../manifest";
+import { MeshNamespaceInjection, MeshNamespaceSettings } from "../model/namespace";
+import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
+
+/** One resource MeshNamespace registers, named `<component>-<suffix>`. */
+export type MeshNamespaceStepKey = "namespace" | "mtls" | "defaultDeny";
+
+export type MeshNamespaceStepLayout =
+    /** `existing`: a server-side-apply patch of the labels only (the namespace stays someone else's). */
+    | { key: "namespace"; kind: "namespace" | "namespacePatch"; suffix: string; dependsOn: MeshNamespaceStepKey[] }
+    | { key: "mtls" | "defaultDeny"; kind: "manifest"; suffix: string; dependsOn: MeshNamespaceStepKey[]; apiVersion: string; manifestKind: string };
+
+export type MeshNamespaceStep = MeshNamespaceStepLayout & { manifest: K8sManifest };
+
+/** What decides the resource graph of a MeshNamespace (a subset of MeshNamespaceSettings). */
+export interface MeshNamespaceLayoutArgs {
+    existing: boolean;
+    mtls?: boolean;
+    defaultDeny?: boolean;
+}
+
+export interface MeshNamespacePlan {
+    name: string;
+    /** The labels meshguard sets on the namespace (for an existing one: only these are patched). */
+    labels: Record<string, string>;
+    steps: MeshNamespaceStep[];
+}
+
+/**
+ * The namespace (created, or patched when it exists), then its STRICT PeerAuthentication and
+ * allow-nothing AuthorizationPolicy. Both policies are on by default: a namespace in the mesh is
+ * default-deny. With injection "disabled" the schema requires them to be chosen explicitly.
+ */
+export function meshNamespaceLayout(args: MeshNamespaceLayoutArgs): MeshNamespaceStepLayout[] {
+    const steps: MeshNamespaceStepLayout[] = [
+        { key: "namespace", kind: args.existing ? "namespacePatch" : "namespace", suffix: "namespace", dependsOn: [] },
+    ];
+    if (args.mtls ?? true) {
+        const { apiVersion, kind } = strictPeerAuthentication("");
+        steps.push({ key: "mtls", kind: "manifest", suffix: "mtls", dependsOn: ["namespace"], apiVersion, manifestKind: kind });
+    }
+    if (args.defaultDeny ?? true) {
+        const { apiVersion, kind } = allowNothingPolicy("");
+        steps.push({ key: "defaultDeny", kind: "manifest", suffix: "default-deny", dependsOn: ["namespace"], apiVersion, manifestKind: kind });
+    }
+    return steps;
+}
+
+/**
+ * The injection label of a namespace: exactly one of `istio-injection` and `istio.io/rev`. Without
+ * an explicit mode it follows the mesh (`meshInjectionLabels`), or is "enabled" without a mesh.
+ */
+export function namespaceInjectionLabels(
+    injection: MeshNamespaceInjection | undefined,
+    meshInjectionLabels?: Record<string, string>,
+): Record<string, string> {
+    if (injection === undefined) return meshInjectionLabels ? { ...meshInjectionLabels } : { [INJECTION_LABEL]: "enabled" };
+    if (typeof injection === "object") return { [REVISION_LABEL]: injection.revision };
+    return { [INJECTION_LABEL]: injection };
+}
+
+/** Validated MeshNamespace args → the exact objects it registers. */
+export function compileMeshNamespace(settings: MeshNamespaceSettings, meshInjectionLabels?: Record<string, string>): MeshNamespacePlan {
+    const { name } = settings;
+    const labels = { ...settings.labels, ...namespaceInjectionLabels(settings.injection, meshInjectionLabels) };
+    const steps = meshNamespaceLayout(settings).map((layout): MeshNamespaceStep => {
+        switch (layout.key) {
+            case "namespace":
+                return { ...layout, manifest: namespaceManifest(name, labels, settings.existing) };
+            case "mtls":
+                return { ...layout, manifest: strictPeerAuthentication(name) };
+            case "defaultDeny":
+                return { ...layout, manifest: allowNothingPolicy(name) };
+        }
+    });
+    return { name, labels, steps };
+}
+
+function namespaceManifest(name: string, labels: Record<string, string>, existing: boolean): K8sManifest {
+    // A patched namespace belongs to someone else: meshguard adds its labels, not a managed-by claim.
+    const metadataLabels = existing ? labels : { ...MANAGED_BY_LABELS, ...labels };
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: metadataLabels } };
+}

@@ -1,1 +1,14 @@
-export {};
+// Istio security semantics shared by the simulator and the policy pack (one implementation, so
+// the two can never disagree).
+export { IstioSecurityKind, istioKindFromType, istioKindOf } from "./kinds";
+export { hasInnerWildcard, isPathTemplate, isValidPathTemplate, matchPath, matchString, stripQuery } from "./match";
+export { formatPrincipal, IstioPrincipal, parsePrincipal } from "./principal";
+export { ipInBlock, parseIpBlock } from "./ip";
+export { AuthzAttributes, PeerIdentity, RequestAuthIdentity } from "./attributes";
+export { conditionKey, KeySemantics, OPERATION_KEYS, SOURCE_KEYS, Tri } from "./authz-keys";
+export { AuthzActionName } from "./authz-spec";
+export { compileRule, CompiledRule, Constraint, evaluateRule, ruleResult, RuleMatch, RulePart } from "./authz-rule";
+export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";
+export { SpecReadContext } from "./authz-spec";
+export { ANONYMOUS_PLAINTEXT_PROBE, ARBITRARY_MTLS_PROBE } from "./probes";
+export { findAllowAnyCaller, findIneffectiveRules, RuleFinding } from "./rule-findings";

@@ -1,1 +1,199 @@
-export {};
+import { z } from "zod";
+import { DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
+import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
+
+/** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
+export const ISTIO_INSTALLERS = ["chart", "release"] as const;
+export type IstioInstaller = (typeof ISTIO_INSTALLERS)[number];
+
+/** The charts of the official repository meshguard installs, in the Istio docs' names. */
+export const ISTIO_CHART_KEYS = ["base", "cni", "istiod", "gateway"] as const;
+export type IstioChartKey = (typeof ISTIO_CHART_KEYS)[number];
+
+/** meshConfig.outboundTrafficPolicy.mode (istio.mesh.v1alpha1). */
+export const OUTBOUND_TRAFFIC_POLICY_MODES = ["REGISTRY_ONLY", "ALLOW_ANY"] as const;
+/** meshConfig.pathNormalization.normalization (istio.mesh.v1alpha1 ProxyPathNormalization). */
+export const PATH_NORMALIZATION_TYPES = ["DEFAULT", "NONE", "BASE", "MERGE_SLASHES", "DECODE_AND_MERGE_SLASHES"] as const;
+
+/** The mesh's audit trail: Envoy access logs on the proxies' stdout unless the user opts out. */
+export const DEFAULT_ACCESS_LOG_FILE = "/dev/stdout";
+export const DEFAULT_GATEWAY_NAMESPACE = "istio-ingress";
+/** Release name of the ingress gateway (the chart names its Deployment and ServiceAccount after it). */
+export const DEFAULT_GATEWAY_NAME = "istio-ingressgateway";
+
+const EXACT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+const VERSION_MESSAGE = `must be an exact Istio version "x.y.z" such as "${DEFAULT_ISTIO_VERSION}" (ranges, "latest", pre-releases and a "v" prefix are rejected)`;
+
+const versionSchema = z.string({ error: VERSION_MESSAGE }).regex(EXACT_VERSION, { error: VERSION_MESSAGE });
+
+const installerSchema = z.enum(ISTIO_INSTALLERS, {
+    error: 'must be "chart" (helm.v4.Chart, the default) or "release" (helm.v3.Release)',
+});
+
+const booleanSchema = (what: string) => z.boolean({ error: `must be true or false (${what})` });
+
+// Structural fields, shared by the full schema and the layout schema (one place for their defaults).
+const installerField = installerSchema.default("chart");
+const createNamespaceField = booleanSchema("create the root namespace").default(true);
+const mtlsField = booleanSchema("mesh-wide STRICT PeerAuthentication in the root namespace").default(true);
+const gatewayCreateNamespaceField = booleanSchema("create the gateway namespace").default(true);
+
+const TRUST_DOMAIN_MESSAGE = 'must be a trust domain: lowercase letters, digits, ".", "-" and "_", at most 255 characters (e.g. "cluster.local")';
+const trustDomainSchema = z
+    .string({ error: TRUST_DOMAIN_MESSAGE })
+    .max(255, { error: TRUST_DOMAIN_MESSAGE })
+    .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/, { error: TRUST_DOMAIN_MESSAGE });
+
+const ACCESS_LOG_MESSAGE = 'must be an absolute file path such as "/dev/stdout", or "" to turn access logs off explicitly';
+const accessLogFileSchema = z.string({ error: ACCESS_LOG_MESSAGE }).regex(/^(\/\S*)?$/, { error: ACCESS_LOG_MESSAGE });
+
+const enumMessage = (values: readonly string[]) => `must be one of ${values.map((v) => `"${v}"`).join(", ")}`;
+
+/** The meshConfig subset meshguard types; anything else goes through `values.istiod.meshConfig`. */
+export const istioMeshConfigSchema = z.strictObject(
+    {
+        trustDomain: trustDomainSchema.default(DEFAULT_TRUST_DOMAIN),
+        accessLogFile: accessLogFileSchema.default(DEFAULT_ACCESS_LOG_FILE),
+        outboundTrafficPolicy: z
+            .strictObject(
+                { mode: z.enum(OUTBOUND_TRAFFIC_POLICY_MODES, { error: enumMessage(OUTBOUND_TRAFFIC_POLICY_MODES) }) },
+                { error: "must be an object {mode}" },
+            )
+            .optional(),
+        pathNormalization: z
+            .strictObject(
+                { normalization: z.enum(PATH_NORMALIZATION_TYPES, { error: enumMessage(PATH_NORMALIZATION_TYPES) }) },
+                { error: "must be an object {normalization}" },
+            )
+            .optional(),
+    },
+    { error: "must be an object {trustDomain?, accessLogFile?, outboundTrafficPolicy?, pathNormalization?}" },
+);
+
+const RELEASE_NAME_MESSAGE = 'must be a Helm release name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 53 characters)';
+const releaseNameSchema = dns1123LabelSchema(RELEASE_NAME_MESSAGE).max(53, { error: RELEASE_NAME_MESSAGE });
+
+/** `true` enables a component with its defaults, an object tunes it, `false`/absent leaves it out. */
+function optionalComponent<T extends z.ZodType>(schema: T) {
+    return z.preprocess((v) => (v === true ? {} : v === false ? undefined : v), schema.optional());
+}
+
+const gatewaySchema = z.strictObject(
+    {
+        namespace: kubernetesNamespaceNameSchema.default(DEFAULT_GATEWAY_NAMESPACE),
+        createNamespace: gatewayCreateNamespaceField,
+        name: releaseNameSchema.default(DEFAULT_GATEWAY_NAME),
+    },
+    { error: "must be true, false or an object {namespace?, createNamespace?, name?}" },
+);
+
+const cniSchema = z.strictObject(
+    { namespace: kubernetesNamespaceNameSchema.optional() },
+    { error: "must be true, false or an object {namespace?}" },
+);
+
+const chartValuesSchema = z.record(z.string(), z.unknown(), { error: "must be an object of Helm values" });
+
+/** Values meshguard derives from typed args: overriding them through `values` would make its outputs lie. */
+export const RESERVED_CHART_VALUES: Readonly<Record<IstioChartKey, readonly (readonly string[])[]>> = Object.freeze({
+    base: [["defaultRevision"], ["global", "istioNamespace"], ["base", "validationFailurePolicy"]],
+    cni: [],
+    istiod: [
+        ["revision"],
+        ["global", "istioNamespace"],
+        ["meshConfig", "trustDomain"],
+        ["meshConfig", "rootNamespace"],
+        ["base", "validationFailurePolicy"],
+        ["pilot", "cni", "enabled"],
+    ],
+    gateway: [["revision"], ["name"]],
+});
+
+const valuesSchema = z.strictObject(
+    {
+        base: chartValuesSchema.optional(),
+        cni: chartValuesSchema.optional(),
+        istiod: chartValuesSchema.optional(),
+        gateway: chartValuesSchema.optional(),
+    },
+    { error: "must be an object {base?, cni?, istiod?, gateway?} of Helm values per chart" },
+);
+
+/** IstioMesh arguments after validation, defaults applied. */
+export const istioMeshArgsSchema = z
+    .strictObject({
+        version: versionSchema.default(DEFAULT_ISTIO_VERSION),
+        installer: installerField,
+        revision: istioRevisionSchema.optional(),
+        namespace: kubernetesNamespaceNameSchema.default(DEFAULT_ROOT_NAMESPACE),
+        createNamespace: createNamespaceField,
+        meshConfig: istioMeshConfigSchema.prefault({}),
+        gateway: optionalComponent(gatewaySchema),
+        cni: optionalComponent(cniSchema),
+        values: valuesSchema.default({}),
+        mtls: mtlsField,
+    })
+    .superRefine((args, ctx) => {
+        for (const chart of ISTIO_CHART_KEYS) {
+            const values = args.values[chart];
+            if (values === undefined || !isRecord(values)) continue;
+            if ((chart === "gateway" && !args.gateway) || (chart === "cni" && !args.cni)) {
+                ctx.addIssue({ code: "custom", path: ["values", chart], message: `is set but ${chart} is not enabled; enable ${chart} or remove these values` });
+                continue;
+            }
+            for (const reserved of RESERVED_CHART_VALUES[chart]) {
+                if (hasPath(values, reserved)) {
+                    ctx.addIssue({ code: "custom", path: ["values", chart, ...reserved], message: RESERVED_MESSAGE[reserved.join(".")] });
+                }
+            }
+        }
+    });
+
+const RESERVED_MESSAGE: Readonly<Record<string, string>> = {
+    defaultRevision: "is set by meshguard from `revision`; use that argument instead",
+    revision: "is set by meshguard from `revision`; use that argument instead",
+    name: "is set by meshguard from `gateway.name`; use that argument instead",
+    "global.istioNamespace": "is set by meshguard from `namespace`; use that argument instead",
+    "meshConfig.trustDomain": "is set by meshguard from `meshConfig.trustDomain`; use that argument instead",
+    "meshConfig.rootNamespace": "must stay the install namespace, where meshguard puts the mesh-wide policies; remove it",
+    "base.validationFailurePolicy": 'is set by meshguard to "Fail" (the value istiod converges to, so there is no perpetual diff); remove it',
+    "pilot.cni.enabled": "is set by meshguard from `cni`; use that argument instead",
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasPath(values: Record<string, unknown>, path: readonly string[]): boolean {
+    let current: unknown = values;
+    for (const key of path) {
+        if (!isRecord(current) || !(key in current)) return false;
+        current = current[key];
+    }
+    return true;
+}
+
+/** The structural args: they decide which resources IstioMesh registers, so they must be plain. */
+export const ISTIO_MESH_PLAIN_FIELDS: readonly string[] = [
+    "installer",
+    "createNamespace",
+    "mtls",
+    "gateway",
+    "gateway.createNamespace",
+    "cni",
+];
+
+/** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
+export const istioMeshLayoutSchema = z.looseObject({
+    installer: installerField,
+    createNamespace: createNamespaceField,
+    mtls: mtlsField,
+    gateway: optionalComponent(z.looseObject({ createNamespace: gatewayCreateNamespaceField })),
+    cni: optionalComponent(z.looseObject({})),
+});
+
+export type IstioMeshConfigSettings = z.output<typeof istioMeshConfigSchema>;
+export type IstioGatewaySettings = z.output<typeof gatewaySchema>;
+export type IstioCniSettings = z.output<typeof cniSchema>;
+export type IstioMeshSettings = z.output<typeof istioMeshArgsSchema>;
+export type IstioMeshLayout = z.output<typeof istioMeshLayoutSchema>;

@@ -1,1 +1,134 @@
-export {};
+import { z } from "zod";
+import { DRY_RUN_ANNOTATION } from "../constants";
+import { ValidationIssue } from "../errors";
+import { splitApiVersion } from "../manifest";
+import { checkAuthorizationPolicySpec, istioAuthorizationPolicySpecSchema } from "./istio-authorization-policy";
+import {
+    checkPeerAuthenticationSpec,
+    checkRequestAuthenticationSpec,
+    istioPeerAuthenticationSpecSchema,
+    istioRequestAuthenticationSpecSchema,
+} from "./istio-authentication";
+import { IstioIssueList } from "./istio-common";
+import { checkDestinationRuleSpec, istioDestinationRuleSpecSchema } from "./istio-destination-rule";
+import { toIssues } from "./validate";
+
+export * from "./istio-authorization-policy";
+export * from "./istio-authentication";
+export * from "./istio-destination-rule";
+export {
+    IstioIssueList,
+    istioPolicyTargetReferenceSchema,
+    istioWorkloadSelectorSchema,
+    type IstioPolicyTargetReference,
+    type IstioWorkloadSelector,
+} from "./istio-common";
+
+interface KindSchema {
+    readonly group: string;
+    readonly versions: readonly string[];
+    readonly spec: z.ZodType;
+    readonly check: (spec: never, out: IstioIssueList) => void;
+}
+
+/**
+ * The Istio kinds meshguard validates strictly, their API group and the versions the Istio 1.30
+ * CRDs serve (all versions of one kind share a schema).
+ */
+export const ISTIO_SECURITY_KINDS: Readonly<Record<string, KindSchema>> = Object.freeze({
+    AuthorizationPolicy: {
+        group: "security.istio.io",
+        versions: ["v1", "v1beta1"],
+        spec: istioAuthorizationPolicySpecSchema,
+        check: checkAuthorizationPolicySpec,
+    },
+    PeerAuthentication: {
+        group: "security.istio.io",
+        versions: ["v1", "v1beta1"],
+        spec: istioPeerAuthenticationSpecSchema,
+        check: checkPeerAuthenticationSpec,
+    },
+    RequestAuthentication: {
+        group: "security.istio.io",
+        versions: ["v1", "v1beta1"],
+        spec: istioRequestAuthenticationSpecSchema,
+        check: checkRequestAuthenticationSpec,
+    },
+    DestinationRule: {
+        group: "networking.istio.io",
+        versions: ["v1", "v1beta1", "v1alpha3"],
+        spec: istioDestinationRuleSpecSchema,
+        check: checkDestinationRuleSpec,
+    },
+});
+
+/** True when `checkIstioSecurityObject` validates objects of this apiVersion group and kind. */
+export function isIstioSecurityKind(apiVersion: string, kind: string): boolean {
+    const schema = Object.prototype.hasOwnProperty.call(ISTIO_SECURITY_KINDS, kind) ? ISTIO_SECURITY_KINDS[kind] : undefined;
+    return schema !== undefined && splitApiVersion(apiVersion).group === schema.group;
+}
+
+const TOP_LEVEL_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec", "status"]);
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const GO_BOOLEANS = new Set(["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * Validates an AuthorizationPolicy, PeerAuthentication, RequestAuthentication (security.istio.io)
+ * or DestinationRule (networking.istio.io) against the Istio 1.30 CRD schema — strictly: an
+ * unknown field is an error, because the API server silently prunes it and the policy widens —
+ * plus the CRD's CEL rules and istiod's validating webhook. Returns [] when valid, and [] for any
+ * other kind. Paths are rooted at the object (`spec.rules[0].from[0].source.principals[1]`).
+ * DestinationRule subtrees without security meaning (connectionPool, loadBalancer, ...) are only
+ * required to be objects.
+ */
+export function checkIstioSecurityObject(obj: { apiVersion: string; kind: string; metadata?: unknown; spec?: unknown }): ValidationIssue[] {
+    if (!isIstioSecurityKind(obj.apiVersion, obj.kind)) return [];
+    const kind = ISTIO_SECURITY_KINDS[obj.kind];
+    const out = new IstioIssueList();
+    const { version } = splitApiVersion(obj.apiVersion);
+    if (!kind.versions.includes(version)) {
+        out.add(["apiVersion"], `${kind.group}/${version} does not serve ${obj.kind} (served: ${kind.versions.map((v) => `${kind.group}/${v}`).join(", ")})`);
+    }
+    for (const field of Object.keys(obj)) {
+        if (!TOP_LEVEL_FIELDS.has(field)) out.add([field], "unknown field (not part of the schema; check its spelling)");
+    }
+    const annotations = checkMetadata(obj.metadata, out);
+    const parsed = kind.spec.safeParse(obj.spec ?? {});
+    if (!parsed.success) {
+        out.issues.push(...toIssues(parsed.error, ["spec"]));
+    } else {
+        kind.check(parsed.data as never, out);
+        if (annotations?.[DRY_RUN_ANNOTATION] !== undefined) checkDryRun(obj.kind, annotations[DRY_RUN_ANNOTATION], parsed.data, out);
+    }
+    return out.issues;
+}
+
+const metadataSchema = z.looseObject({
+    name: z.string().max(253).regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 subdomain (lowercase alphanumerics, '-' and '.')").optional(),
+    namespace: z.string().max(63).regex(DNS1123_LABEL, "must be a DNS-1123 label").optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+});
+
+function checkMetadata(metadata: unknown, out: IstioIssueList): Record<string, string> | undefined {
+    if (metadata === undefined) return undefined;
+    const parsed = metadataSchema.safeParse(metadata);
+    if (!parsed.success) {
+        out.issues.push(...toIssues(parsed.error, ["metadata"]));
+        return undefined;
+    }
+    return parsed.data.annotations;
+}
+
+/** istiod `checkDryRunAnnotation`: only AuthorizationPolicy, ALLOW/DENY, and a Go boolean value. */
+function checkDryRun(kind: string, value: string, spec: unknown, out: IstioIssueList): void {
+    const path = ["metadata", "annotations", DRY_RUN_ANNOTATION];
+    if (kind !== "AuthorizationPolicy") {
+        out.add(path, `unsupported annotation on ${kind} (only AuthorizationPolicy supports it)`);
+        return;
+    }
+    const action = (spec as { action?: string }).action ?? "ALLOW";
+    if (action !== "ALLOW" && action !== "DENY") out.add(path, `only supported with action ALLOW or DENY, found ${action}`);
+    if (!GO_BOOLEANS.has(value)) out.add(path, `invalid value "${value}" (use "true" or "false")`);
+}

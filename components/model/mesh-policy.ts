@@ -1,1 +1,202 @@
-export {};
+import { z } from "zod";
+import { DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
+import { MeshguardValidationError } from "../errors";
+import { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE } from "./install";
+import {
+    claimName,
+    dnsLabel,
+    grpcMethod,
+    httpHost,
+    httpMethod,
+    httpPath,
+    issuer,
+    jwksUri,
+    nonEmptyList,
+    nonEmptyMatchValue,
+    port,
+    selectorLabels,
+    serviceAccountName,
+    trustDomain,
+    wildcardProblem,
+} from "./mesh-policy-fields";
+import { checkMeshPolicyReferences } from "./mesh-policy-references";
+import { toIssues } from "./validate";
+
+export { HTTP_METHODS } from "./mesh-policy-fields";
+
+/** Protocols of a service port. http, http2 and grpc carry HTTP attributes; tcp does not. */
+export const MESH_PORT_PROTOCOLS = ["http", "http2", "grpc", "tcp"] as const;
+export type MeshPortProtocol = (typeof MESH_PORT_PROTOCOLS)[number];
+
+/**
+ * The identity of the ingress gateway IstioMesh installs: the Helm chart `gateway` released as
+ * `istio-ingressgateway` in `istio-ingress` runs under a ServiceAccount named after the release.
+ */
+export const DEFAULT_INGRESS_GATEWAY = Object.freeze({
+    namespace: DEFAULT_GATEWAY_NAMESPACE,
+    serviceAccount: DEFAULT_GATEWAY_NAME,
+});
+/** Kubernetes cluster DNS domain used for DestinationRule hosts (not the SPIFFE trust domain). */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
+const servicePortSchema = z.strictObject({
+    /** The Service port callers use; relationships refer to it. */
+    port,
+    protocol: z.enum(MESH_PORT_PROTOCOLS, { error: `must be one of ${MESH_PORT_PROTOCOLS.join(", ")}` }),
+    name: dnsLabel.optional(),
+    /** The workload (container) port; AuthorizationPolicy ports match it. Defaults to `port`. */
+    targetPort: port.optional(),
+});
+
+const serviceSchema = z.strictObject({
+    /** Stable id, also the Kubernetes Service name (DestinationRule host). */
+    id: dnsLabel,
+    namespace: dnsLabel,
+    /** The workload identity: principals are built from it. */
+    serviceAccount: serviceAccountName,
+    /** Pod labels of the workload; defaults to `{ app: <id> }`. */
+    selector: selectorLabels.optional(),
+    ports: nonEmptyList(servicePortSchema, "must declare at least one port"),
+});
+
+const endUsersSchema = z
+    .strictObject({
+        issuer,
+        jwksUri,
+        audiences: nonEmptyList(nonEmptyMatchValue).optional(),
+        /** Required claims: the token must carry one of the listed values for each claim. */
+        claims: z
+            .record(claimName, nonEmptyList(nonEmptyMatchValue))
+            .refine((c) => Object.keys(c).length > 0, "must not be empty (omit the field instead)")
+            .optional(),
+        /** Token subjects (sub) allowed; every subject of the issuer when omitted. */
+        subjects: nonEmptyList(z.string().min(1, "must not be empty")).optional(),
+    })
+    .superRefine((users, ctx) => {
+        if (!Array.isArray(users.subjects)) return;
+        users.subjects.forEach((subject, i) => {
+            const problem = wildcardProblem(`${users.issuer}/${subject}`, "request principal");
+            if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["subjects", i], message: problem });
+        });
+    });
+
+const CALLER_KINDS = ["service", "namespace", "ingressGateway", "endUsers"] as const;
+
+function exactlyOneOf(keys: readonly string[]) {
+    return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+        const set = keys.filter((k) => value[k] !== undefined);
+        if (set.length !== 1) {
+            ctx.addIssue({ code: "custom", message: `exactly one of ${keys.join(", ")} must be set${set.length > 1 ? ` (found ${set.join(", ")})` : ""}` });
+        }
+    };
+}
+
+const callerSchema = z
+    .strictObject({
+        /** A declared service (its service account's principal). */
+        service: dnsLabel.optional(),
+        /** Every workload of a namespace (mTLS peer namespace). */
+        namespace: dnsLabel.optional(),
+        /** The ingress gateway (identity from the top-level `ingressGateway`). */
+        ingressGateway: z.literal(true, { error: "must be true when set" }).optional(),
+        /** End users authenticated by a JWT. */
+        endUsers: endUsersSchema.optional(),
+    })
+    .superRefine(exactlyOneOf(CALLER_KINDS));
+
+const relationshipSchema = z.strictObject({
+    from: callerSchema,
+    /** Id of the called service. */
+    to: dnsLabel,
+    /** Service ports (declared ports of the callee); all of them when omitted. */
+    ports: nonEmptyList(port).optional(),
+    methods: nonEmptyList(httpMethod).optional(),
+    paths: nonEmptyList(httpPath).optional(),
+    hosts: nonEmptyList(httpHost).optional(),
+    grpcMethods: nonEmptyList(grpcMethod).optional(),
+});
+
+const DENY_CALLER_KINDS = ["service", "namespace", "ingressGateway"] as const;
+
+const denyCallerSchema = z
+    .strictObject({
+        service: dnsLabel.optional(),
+        namespace: dnsLabel.optional(),
+        ingressGateway: z.literal(true, { error: "must be true when set" }).optional(),
+    })
+    .superRefine(exactlyOneOf(DENY_CALLER_KINDS));
+
+const denyRuleSchema = z
+    .strictObject({
+        /** The protected service id (its workloads)... */
+        to: dnsLabel.optional(),
+        /** ...or every workload of a namespace. */
+        toNamespace: dnsLabel.optional(),
+        /** The only callers not denied. */
+        unlessFrom: nonEmptyList(denyCallerSchema, "must list at least one caller (a deny rule without exceptions would deny everything: use defaultDeny)"),
+        /** Limit the denial to these ports of `to` (all ports when omitted). */
+        ports: nonEmptyList(port).optional(),
+    })
+    .superRefine(exactlyOneOf(["to", "toNamespace"]));
+
+/** The MeshPolicy input, structurally (cross-references are checked by `parseMeshPolicy`). */
+export const meshPolicySchema = z.strictObject({
+    /** SPIFFE trust domain of principals (meshConfig.trustDomain). */
+    trustDomain: trustDomain.default(DEFAULT_TRUST_DOMAIN),
+    /** Kubernetes cluster DNS domain, for DestinationRule hosts. */
+    clusterDomain: z
+        .string()
+        .refine((v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v), "must be a DNS domain such as cluster.local")
+        .default(DEFAULT_CLUSTER_DOMAIN),
+    services: nonEmptyList(serviceSchema, "must declare at least one service"),
+    allow: z.array(relationshipSchema).default([]),
+    deny: z.array(denyRuleSchema).default([]),
+    ingressGateway: z.strictObject({ namespace: dnsLabel, serviceAccount: serviceAccountName }).default({ ...DEFAULT_INGRESS_GATEWAY }),
+    /** Istio's root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
+    rootNamespace: dnsLabel.default(DEFAULT_ROOT_NAMESPACE),
+    /** An allow-nothing AuthorizationPolicy per namespace of the declared services. */
+    defaultDeny: z.boolean().default(true),
+    /** STRICT: a namespace-wide STRICT PeerAuthentication per namespace; inherit: none emitted. */
+    mtls: z.enum(["STRICT", "inherit"], { error: "must be STRICT or inherit" }).default("STRICT"),
+    /** Opt-in ISTIO_MUTUAL DestinationRule per service host. */
+    destinationRules: z.boolean().default(false),
+    /** Emit every AuthorizationPolicy with `istio.io/dry-run: "true"` (evaluated, not enforced). */
+    dryRun: z.boolean().default(false),
+    /** Accept services sharing a service account (their identities are then indistinguishable). */
+    allowSharedServiceAccounts: z.boolean().default(false),
+});
+
+/** What a user writes (defaults optional). JSON-serialisable. */
+export type MeshPolicyInput = z.input<typeof meshPolicySchema>;
+/** The validated input with every default applied. */
+export type MeshPolicyConfig = z.output<typeof meshPolicySchema>;
+export type MeshService = MeshPolicyConfig["services"][number];
+export type MeshServicePort = MeshService["ports"][number];
+export type MeshRelationship = MeshPolicyConfig["allow"][number];
+export type MeshCaller = MeshRelationship["from"];
+export type MeshEndUsers = NonNullable<MeshCaller["endUsers"]>;
+export type MeshDenyRule = MeshPolicyConfig["deny"][number];
+export type MeshDenyCaller = MeshDenyRule["unlessFrom"][number];
+
+/**
+ * Validates a MeshPolicy input: structure, then references between its parts (unknown services,
+ * undeclared ports, HTTP fields on TCP ports, shared identities...). Throws a
+ * MeshguardValidationError naming every offending field; returns the input with defaults applied.
+ */
+export function parseMeshPolicy(input: unknown, subject = "MeshPolicy input"): MeshPolicyConfig {
+    const parsed = meshPolicySchema.safeParse(input);
+    if (!parsed.success) throw new MeshguardValidationError(subject, toIssues(parsed.error));
+    const issues = checkMeshPolicyReferences(parsed.data);
+    if (issues.length > 0) throw new MeshguardValidationError(subject, issues);
+    return parsed.data;
+}
+
+/** The workload selector of a service: its declared labels, or `{ app: <id> }`. */
+export function meshServiceSelector(service: MeshService): Record<string, string> {
+    return service.selector ?? { app: service.id };
+}
+
+/** True for ports whose traffic carries HTTP attributes (methods, paths, hosts, JWTs). */
+export function isHttpProtocol(protocol: MeshPortProtocol): boolean {
+    return protocol !== "tcp";
+}

@@ -1,1 +1,113 @@
-export {};
+import { z } from "zod";
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
+import { ValidationIssue } from "../errors";
+
+/** RFC 1123 label: what Kubernetes accepts as a namespace name and Istio as a revision. */
+export const DNS1123_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const DNS1123_LABEL_RULE = 'lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+
+/** A string that must be an RFC 1123 label; every failure (type, pattern) reports `message`. */
+export function dns1123LabelSchema(message: string) {
+    return z.string({ error: message }).regex(DNS1123_LABEL_PATTERN, { error: message });
+}
+
+export const kubernetesNamespaceNameSchema = dns1123LabelSchema(`must be a valid namespace name (${DNS1123_LABEL_RULE})`);
+
+/** Istio revision names follow the same rule; "default" names the unrevisioned control plane. */
+export const istioRevisionSchema = dns1123LabelSchema(
+    `must be a revision name (${DNS1123_LABEL_RULE}); omit it for the default control plane`,
+).refine((rev) => rev !== "default", {
+    error: '"default" is reserved for the unrevisioned control plane: omit revision instead',
+});
+
+export const MESH_NAMESPACE_INJECTION_MODES = ["enabled", "disabled"] as const;
+
+const INJECTION_MESSAGE = 'must be "enabled", "disabled" or {revision: "<name>"} (one injection mode; never both labels)';
+
+/**
+ * Sidecar injection of a namespace. One value selects one label, so `istio-injection=enabled` and
+ * `istio.io/rev` can never both be set (Istio lets the former win and ignores the revision).
+ */
+export const meshNamespaceInjectionSchema = z.union(
+    [
+        z.enum(MESH_NAMESPACE_INJECTION_MODES),
+        z.strictObject({ revision: istioRevisionSchema }),
+    ],
+    { error: INJECTION_MESSAGE },
+);
+
+/** Labels the injection setting owns: setting them through `labels` would bypass the one-mode rule. */
+export const RESERVED_NAMESPACE_LABELS: readonly string[] = [INJECTION_LABEL, REVISION_LABEL, DATAPLANE_MODE_LABEL];
+
+const labelValueSchema = z.string({ error: "must be a string label value" }).regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, {
+    error: "must be a label value (at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit)",
+}).max(63, { error: "must be a label value of at most 63 characters" });
+
+const labelsSchema = z
+    .record(z.string(), labelValueSchema, { error: "must be a map of label names to string values" })
+    .superRefine((labels, ctx) => {
+        for (const key of Object.keys(labels)) {
+            if (RESERVED_NAMESPACE_LABELS.includes(key)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message: "is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
+                });
+            }
+        }
+    });
+
+const booleanSchema = (what: string) => z.boolean({ error: `must be true or false (${what})` });
+
+// Structural fields, shared by the full schema and the layout schema (one place for their defaults).
+const existingField = booleanSchema("label an existing namespace instead of creating it").default(false);
+const mtlsField = booleanSchema("namespace-wide STRICT PeerAuthentication").optional();
+const defaultDenyField = booleanSchema("allow-nothing AuthorizationPolicy").optional();
+
+/** MeshNamespace arguments after validation (the `mesh` resource is checked by the component). */
+export const meshNamespaceArgsSchema = z
+    .strictObject({
+        name: kubernetesNamespaceNameSchema,
+        injection: meshNamespaceInjectionSchema.optional(),
+        existing: existingField,
+        labels: labelsSchema.default({}),
+        mtls: mtlsField,
+        defaultDeny: defaultDenyField,
+    })
+    .superRefine((args, ctx) => {
+        if (args.injection !== "disabled") return;
+        // Without sidecars nothing enforces STRICT mTLS or an AuthorizationPolicy for this namespace's
+        // pods: emitting them by default would claim a protection that does not exist (fail closed).
+        for (const field of ["mtls", "defaultDeny"] as const) {
+            if (args[field] === undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [field],
+                    message: 'must be set explicitly (true or false) when injection is "disabled": without sidecars this namespace\'s pods do not enforce it',
+                });
+            }
+        }
+    });
+
+/** The structural args: they decide which resources MeshNamespace registers, so they must be plain. */
+export const MESH_NAMESPACE_PLAIN_FIELDS: readonly string[] = ["existing", "mtls", "defaultDeny", "injection"];
+
+/** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
+export const meshNamespaceLayoutSchema = z.looseObject({ existing: existingField, mtls: mtlsField, defaultDeny: defaultDenyField });
+
+export type MeshNamespaceInjection = z.output<typeof meshNamespaceInjectionSchema>;
+export type MeshNamespaceSettings = z.output<typeof meshNamespaceArgsSchema>;
+
+/**
+ * With `mesh`, the namespace takes the mesh's injection label (istio-injection=enabled, or
+ * istio.io/rev for a revisioned control plane); an explicit "enabled" or revision could disagree
+ * with it and leave pods uninjected, so only "disabled" may be combined with `mesh`.
+ */
+export function checkInjectionWithMesh(injection: unknown, hasMesh: boolean): ValidationIssue[] {
+    if (!hasMesh || injection === undefined || injection === "disabled") return [];
+    return [{
+        path: "injection",
+        message: 'must be omitted (or "disabled") when `mesh` is given: the namespace takes the mesh\'s injection label',
+    }];
+}

@@ -1,1 +1,29 @@
-export {};
+// The authorization simulator: Istio's decision for one request, and reachability over a mesh.
+export {
+    Decision,
+    DecisionStage,
+    DryRunOutcome,
+    MtlsMode,
+    PolicyRef,
+    RequestSource,
+    SimPort,
+    SimProtocol,
+    SimRequest,
+    SimWorkload,
+    Verdict,
+} from "./types";
+export { AuthorizationSimulator, ResolvedSource, simulateRequest, SimulatorInput } from "./evaluator";
+export { workloadsFromManifests, protocolOfServicePort } from "./workloads";
+export {
+    defaultProbes,
+    EXTERNAL_CALLER,
+    formatReachability,
+    PairReachability,
+    ProbeOutcome,
+    reachability,
+    ReachabilityOptions,
+    ReachabilityProbe,
+    ReachabilityReport,
+    samplePath,
+} from "./reachability";
+export { formatDecision } from "./format";

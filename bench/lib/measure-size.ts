@@ -1,0 +1,194 @@
+/**
+ * Every figure of the benchmark for one mesh size, measured in the current process (run.ts runs
+ * each size in its own process, so peak memory and GC state belong to that size alone).
+ */
+import { stringify } from "yaml";
+import { compileMeshPolicy } from "../../components/compile/mesh-policy";
+import { K8sManifest } from "../../components/manifest";
+import { emittedLayout, LayoutCounts, minimumLayout, naiveLayout, syntheticMesh } from "../synthetic-mesh";
+import { childrenPeakRss, heapSampler, peakRss } from "./memory";
+import { analyzeEach, analyzeStackOnce, startPack } from "./pack";
+import { precompute, registerComponent, registerFloor } from "./registration";
+import { policyResources, runStackPolicy, stackPolicies } from "./stack-policies";
+import { stackResources } from "./stack-resources";
+import { median, medianSample, Sample, timeOnce } from "./stats";
+
+const WARM_UP_SERVICES = 50;
+
+export interface SizePlan {
+    services: number;
+    /** Runs of compileMeshPolicy. */
+    compileRuns: number;
+    /** Runs of the floor/component pair. */
+    runs: number;
+    /** Full Analyze passes over the stack (each is long at 5,000 services). */
+    analyzeRuns: number;
+    /** AnalyzeStack calls and in-process stack-policy runs. */
+    stackRuns: number;
+    /** Skip the policy pack (no child process). */
+    skipPack?: boolean;
+}
+
+export interface SizeResult {
+    services: number;
+    relationships: number;
+    namespaces: number;
+    runs: { compile: number; registration: number; analyze: number; stack: number };
+    compile: Sample;
+    /** compileMeshPolicy samples, every run (for the spread). */
+    compileRuns: number[];
+    floor: Sample;
+    component: Sample;
+    /** Median over runs of component / floor of the same run (runs alternate). */
+    componentRatio: number;
+    componentRatioCpu: number;
+    registered: number;
+    emitted: LayoutCounts;
+    minimum: LayoutCounts;
+    naive: LayoutCounts;
+    yamlBytes: number;
+    /** Heap retained by the compiled manifests (after a full GC). */
+    manifestHeapBytes: number;
+    pack?: {
+        resources: number;
+        startup: Sample;
+        analyze: Sample;
+        analyzeStack: Sample;
+        /** In process: every stack policy's own validateStack time (summed), median of runs. */
+        stackPoliciesInProcessMs: number;
+        perStackPolicyMs: Record<string, number>;
+        verdicts: { resource: number; stack: number; inProcessStack: number };
+        packPeakRss: number;
+    };
+    peakRss: number;
+    peakHeap: number;
+}
+
+function gc(): void {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (collect) collect();
+}
+
+export function yamlBytes(manifests: readonly K8sManifest[]): number {
+    return Buffer.byteLength(manifests.map((m) => stringify(m)).join("---\n"), "utf8");
+}
+
+function heapUsed(): number {
+    gc();
+    return process.memoryUsage().heapUsed;
+}
+
+export async function measureSize(plan: SizePlan, log: (line: string) => void): Promise<SizeResult> {
+    const heap = heapSampler();
+    const input = syntheticMesh(plan.services);
+    const relationships = (input.allow ?? []).length;
+    const namespaces = new Set(input.services.map((s) => s.namespace)).size;
+    log(`${plan.services} services, ${relationships} relationships, ${namespaces} namespaces`);
+
+    // compileMeshPolicy: one warm-up (which also initialises the schemas lazily), then the timed runs.
+    compileMeshPolicy(input);
+    const before = heapUsed();
+    const manifests = compileMeshPolicy(input);
+    const manifestHeapBytes = heapUsed() - before;
+    const compileSamples: Sample[] = [];
+    for (let i = 0; i < plan.compileRuns; i++) {
+        gc();
+        compileSamples.push((await timeOnce(() => compileMeshPolicy(input))).sample);
+    }
+    log(`  compile: ${compileSamples.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
+
+    // Floor and component, alternating so both see the same machine load, after a warm-up pair
+    // on a small mesh (the JIT warms up on the same code paths, without the cost of a full run).
+    const warmUp = syntheticMesh(WARM_UP_SERVICES);
+    await registerFloor(precompute(compileMeshPolicy(warmUp)));
+    await registerComponent(warmUp);
+    const precomputed = precompute(manifests);
+    const floors: Sample[] = [];
+    const components: Sample[] = [];
+    let registered = 0;
+    for (let i = 0; i < plan.runs; i++) {
+        gc();
+        floors.push((await registerFloor(precomputed)).sample);
+        gc();
+        const run = await registerComponent(input);
+        components.push(run.sample);
+        registered = run.registered;
+    }
+    log(`  floor: ${floors.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; component: ${components.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
+
+    const result: SizeResult = {
+        services: plan.services,
+        relationships,
+        namespaces,
+        runs: { compile: plan.compileRuns, registration: plan.runs, analyze: plan.skipPack ? 0 : plan.analyzeRuns, stack: plan.skipPack ? 0 : plan.stackRuns },
+        compile: medianSample(compileSamples),
+        compileRuns: compileSamples.map((s) => s.wallMs),
+        floor: medianSample(floors),
+        component: medianSample(components),
+        componentRatio: median(components.map((c, i) => c.wallMs / floors[i].wallMs)),
+        componentRatioCpu: median(components.map((c, i) => c.cpuMs / floors[i].cpuMs)),
+        registered,
+        emitted: emittedLayout(manifests),
+        minimum: minimumLayout(input),
+        naive: naiveLayout(input),
+        yamlBytes: yamlBytes(manifests),
+        manifestHeapBytes,
+        peakRss: 0,
+        peakHeap: 0,
+    };
+
+    if (!plan.skipPack) {
+        const resources = stackResources(input, manifests);
+        const { session, startup } = await startPack();
+        try {
+            const analyze: Sample[] = [];
+            let resourceVerdicts = 0;
+            for (let i = 0; i < plan.analyzeRuns; i++) {
+                const run = await analyzeEach(session, resources);
+                analyze.push(run.sample);
+                resourceVerdicts = run.verdicts;
+            }
+            const stack: Sample[] = [];
+            let stackVerdicts = 0;
+            for (let i = 0; i < plan.stackRuns; i++) {
+                const run = await analyzeStackOnce(session, resources);
+                stack.push(run.sample);
+                stackVerdicts = run.verdicts;
+            }
+            const packPeakRss = childrenPeakRss();
+            log(`  pack: analyze ${analyze.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; analyzeStack ${stack.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
+            for (const policy of stackPolicies) await runStackPolicy(policy, policyResources(resources)); // warm-up
+            const perPolicy: Record<string, number[]> = {};
+            const totals: number[] = [];
+            let inProcessStack = 0;
+            for (let i = 0; i < plan.stackRuns; i++) {
+                let total = 0;
+                inProcessStack = 0;
+                for (const policy of stackPolicies) {
+                    const args = policyResources(resources);
+                    gc();
+                    const { sample, result: violations } = await timeOnce(() => runStackPolicy(policy, args));
+                    (perPolicy[policy.name] ??= []).push(sample.wallMs);
+                    total += sample.wallMs;
+                    inProcessStack += violations;
+                }
+                totals.push(total);
+            }
+            result.pack = {
+                resources: resources.length,
+                startup,
+                analyze: medianSample(analyze),
+                analyzeStack: medianSample(stack),
+                stackPoliciesInProcessMs: median(totals),
+                perStackPolicyMs: Object.fromEntries(Object.entries(perPolicy).map(([k, v]) => [k, median(v)])),
+                verdicts: { resource: resourceVerdicts, stack: stackVerdicts, inProcessStack },
+                packPeakRss,
+            };
+        } finally {
+            await session.close();
+        }
+    }
+    result.peakHeap = heap.stop();
+    result.peakRss = peakRss();
+    return result;
+}

@@ -1,0 +1,248 @@
+/** BENCHMARKS.md: tables of the measured figures, growth factors and the method. */
+import * as os from "os";
+import { LayoutCounts } from "../synthetic-mesh";
+import { SizeResult } from "./measure-size";
+import { growth } from "./stats";
+import { Column, integer, kb, markdownTable, mb, ms, ratio } from "./table";
+
+export interface RunInfo {
+    startedAt: Date;
+    finishedAt: Date;
+    loadBefore: number[];
+    loadAfter: number[];
+    command: string;
+}
+
+/** Problems that make the run fail: layouts above the minimum, registrations that do not match. */
+export function correctnessProblems(results: readonly SizeResult[]): string[] {
+    const problems: string[] = [];
+    for (const r of results) {
+        for (const key of Object.keys(r.minimum) as (keyof LayoutCounts)[]) {
+            if (r.emitted[key] !== r.minimum[key]) problems.push(`${r.services} services: ${key} emitted ${r.emitted[key]}, minimum ${r.minimum[key]}`);
+        }
+        if (r.registered !== r.emitted.total + 1) problems.push(`${r.services} services: the component registered ${r.registered} resources, expected ${r.emitted.total + 1}`);
+    }
+    return problems;
+}
+
+const TARGET_RATIO = 1.3;
+
+function compileTable(results: readonly SizeResult[]): string {
+    const columns: Column<SizeResult>[] = [
+        { header: "services", cell: (r) => integer(r.services) },
+        { header: "relationships", cell: (r) => integer(r.relationships) },
+        { header: "`compileMeshPolicy`", cell: (r) => ms(r.compile.wallMs) },
+        { header: "µs / relationship", cell: (r) => ((r.compile.wallMs * 1000) / r.relationships).toFixed(0) },
+        { header: "`MeshPolicy` under mocks", cell: (r) => ms(r.component.wallMs) },
+        { header: "SDK floor (plain CustomResources)", cell: (r) => ms(r.floor.wallMs) },
+        { header: `component / floor (target ≤ ${TARGET_RATIO})`, cell: (r) => `${ratio(r.componentRatio)} (CPU ${ratio(r.componentRatioCpu)})` },
+    ];
+    return markdownTable(columns, results);
+}
+
+function objectsTable(results: readonly SizeResult[]): string {
+    const columns: Column<SizeResult>[] = [
+        { header: "services", cell: (r) => integer(r.services) },
+        { header: "objects emitted", cell: (r) => integer(r.emitted.total) },
+        { header: "minimum", cell: (r) => integer(r.minimum.total) },
+        { header: "emitted / minimum", cell: (r) => ratio(r.emitted.total / r.minimum.total) },
+        { header: "AuthorizationPolicies emitted", cell: (r) => integer(r.emitted.allowPolicies + r.emitted.denyPolicies + r.emitted.allowNothing) },
+        { header: "naive (one per relationship)", cell: (r) => integer(r.naive.allowPolicies + r.naive.denyPolicies + r.naive.allowNothing) },
+        { header: "naive / emitted policies", cell: (r) => ratio((r.naive.allowPolicies + r.naive.denyPolicies + r.naive.allowNothing) / (r.emitted.allowPolicies + r.emitted.denyPolicies + r.emitted.allowNothing)) },
+        { header: "YAML", cell: (r) => kb(r.yamlBytes) },
+        { header: "bytes / object", cell: (r) => integer(r.yamlBytes / r.emitted.total) },
+    ];
+    return markdownTable(columns, results);
+}
+
+function kindsTable(result: SizeResult): string {
+    const rows: { kind: string; key: keyof LayoutCounts; rule: string }[] = [
+        { kind: "AuthorizationPolicy ALLOW", key: "allowPolicies", rule: "one per destination workload with callers" },
+        { kind: "AuthorizationPolicy DENY", key: "denyPolicies", rule: "one per service with deny rules" },
+        { kind: "AuthorizationPolicy allow-nothing", key: "allowNothing", rule: "one per namespace" },
+        { kind: "PeerAuthentication (STRICT)", key: "peerAuthentications", rule: "one per namespace" },
+        { kind: "RequestAuthentication", key: "requestAuthentications", rule: "one per destination with JWT callers" },
+        { kind: "DestinationRule (ISTIO_MUTUAL)", key: "destinationRules", rule: "one per service (input asks for them)" },
+        { kind: "total", key: "total", rule: "" },
+    ];
+    return markdownTable(
+        [
+            { header: "kind", align: "left", cell: (row) => row.kind },
+            { header: "minimum rule", align: "left", cell: (row) => row.rule },
+            { header: "minimum", cell: (row) => integer(result.minimum[row.key]) },
+            { header: "emitted", cell: (row) => integer(result.emitted[row.key]) },
+            { header: "naive", cell: (row) => integer(result.naive[row.key]) },
+        ],
+        rows,
+    );
+}
+
+function packTable(results: readonly SizeResult[]): string {
+    const withPack = results.filter((r) => r.pack !== undefined);
+    const columns: Column<SizeResult>[] = [
+        { header: "services", cell: (r) => integer(r.services) },
+        { header: "stack resources", cell: (r) => integer(r.pack?.resources ?? NaN) },
+        { header: "Analyze every resource (8 in flight)", cell: (r) => ms(r.pack?.analyze.wallMs ?? NaN) },
+        { header: "AnalyzeStack", cell: (r) => ms(r.pack?.analyzeStack.wallMs ?? NaN) },
+        { header: "resources / s (Analyze all + AnalyzeStack)", cell: (r) => (r.pack ? integer(r.pack.resources / ((r.pack.analyze.wallMs + r.pack.analyzeStack.wallMs) / 1000)) : "–") },
+        { header: "stack policies in process", cell: (r) => ms(r.pack?.stackPoliciesInProcessMs ?? NaN) },
+        { header: "verdicts", cell: (r) => (r.pack ? integer(r.pack.verdicts.resource + r.pack.verdicts.stack) : "–") },
+        { header: "pack start", cell: (r) => ms(r.pack?.startup.wallMs ?? NaN) },
+    ];
+    return markdownTable(columns, withPack);
+}
+
+function memoryTable(results: readonly SizeResult[]): string {
+    return markdownTable(
+        [
+            { header: "services", cell: (r: SizeResult) => integer(r.services) },
+            { header: "peak RSS (bench process)", cell: (r) => mb(r.peakRss) },
+            { header: "peak heap used", cell: (r) => mb(r.peakHeap) },
+            { header: "heap held by the compiled manifests", cell: (r) => mb(r.manifestHeapBytes) },
+            { header: "peak RSS (policy pack process)", cell: (r) => (r.pack && r.pack.packPeakRss > 0 ? mb(r.pack.packPeakRss) : "–") },
+        ],
+        results,
+    );
+}
+
+interface Growth {
+    what: string;
+    factor: number;
+}
+
+function growthFactors(small: SizeResult, large: SizeResult): Growth[] {
+    const rows: Growth[] = [
+        { what: "relationships", factor: growth(small.relationships, large.relationships) },
+        { what: "objects emitted", factor: growth(small.emitted.total, large.emitted.total) },
+        { what: "YAML bytes", factor: growth(small.yamlBytes, large.yamlBytes) },
+        { what: "`compileMeshPolicy` time", factor: growth(small.compile.wallMs, large.compile.wallMs) },
+        { what: "`MeshPolicy` component time (mocks)", factor: growth(small.component.wallMs, large.component.wallMs) },
+        { what: "SDK floor time (mocks)", factor: growth(small.floor.wallMs, large.floor.wallMs) },
+        { what: "heap held by the compiled manifests", factor: growth(small.manifestHeapBytes, large.manifestHeapBytes) },
+    ];
+    if (small.pack && large.pack) {
+        rows.push(
+            { what: "stack resources", factor: growth(small.pack.resources, large.pack.resources) },
+            { what: "Analyze every resource (wire)", factor: growth(small.pack.analyze.wallMs, large.pack.analyze.wallMs) },
+            { what: "AnalyzeStack (wire)", factor: growth(small.pack.analyzeStack.wallMs, large.pack.analyzeStack.wallMs) },
+            { what: "stack policies in process", factor: growth(small.pack.stackPoliciesInProcessMs, large.pack.stackPoliciesInProcessMs) },
+        );
+        for (const name of Object.keys(large.pack.perStackPolicyMs)) {
+            rows.push({ what: `— \`${name}\``, factor: growth(small.pack.perStackPolicyMs[name], large.pack.perStackPolicyMs[name]) });
+        }
+    }
+    return rows;
+}
+
+function growthTable(small: SizeResult, large: SizeResult): string {
+    const linear = large.services / small.services;
+    return markdownTable(
+        [
+            { header: `${integer(small.services)} → ${integer(large.services)} services`, align: "left", cell: (g: Growth) => g.what },
+            { header: `growth (linear ≈ ${linear.toFixed(0)}×)`, cell: (g) => ratio(g.factor) },
+            { header: "per unit of size", cell: (g) => ratio(g.factor / linear) },
+        ],
+        growthFactors(small, large),
+    );
+}
+
+function perPolicyTable(results: readonly SizeResult[]): string {
+    const withPack = results.filter((r) => r.pack !== undefined);
+    if (withPack.length === 0) return "";
+    const names = Object.keys(withPack[0].pack?.perStackPolicyMs ?? {});
+    return markdownTable(
+        [{ header: "stack policy (in process)", align: "left", cell: (name: string) => `\`${name}\`` }, ...withPack.map((r) => ({ header: `${integer(r.services)} services`, cell: (name: string) => ms(r.pack?.perStackPolicyMs[name] ?? NaN) }))],
+        names,
+    );
+}
+
+function runsLine(results: readonly SizeResult[]): string {
+    return results
+        .map((r) => `${integer(r.services)} services: ${r.runs.compile} compile and ${r.runs.registration} floor/component runs, ${r.runs.analyze} Analyze pass(es), ${r.runs.stack} AnalyzeStack runs`)
+        .join("; ");
+}
+
+export function renderReport(results: readonly SizeResult[], info: RunInfo): string {
+    const sorted = [...results].sort((a, b) => a.services - b.services);
+    const largest = sorted[sorted.length - 1];
+    const previous = sorted.length >= 2 ? sorted[sorted.length - 2] : undefined;
+    const cpus = os.cpus();
+    const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(" / ");
+    const ratioVerdict = sorted.every((r) => r.componentRatio <= TARGET_RATIO)
+        ? `met at every size (≤ ${TARGET_RATIO})`
+        : `NOT met at ${sorted.filter((r) => r.componentRatio > TARGET_RATIO).map((r) => integer(r.services)).join(", ")} services`;
+    const lines = [
+        "# meshguard benchmarks",
+        "",
+        `Generated by \`${info.command}\` on ${info.finishedAt.toISOString().slice(0, 16).replace("T", " ")} UTC — Node ${process.version}, ` +
+            `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, load average ${load(info.loadBefore)} before and ${load(info.loadAfter)} after ` +
+            `(${((info.finishedAt.getTime() - info.startedAt.getTime()) / 1000).toFixed(0)} s in all).`,
+        "",
+        "Times are medians of several runs on a shared, noisy machine: compare the ratios and growth factors, not the absolute times.",
+        `Runs: ${runsLine(sorted)}.`,
+        "",
+        "## MeshPolicy: compile and registration",
+        "",
+        compileTable(sorted),
+        "",
+        `Component / floor target: ${ratioVerdict}. The ratio is the median of per-run ratios (floor and component runs alternate); CPU is the same ratio in process CPU time.`,
+        "",
+        "## Emitted objects",
+        "",
+        objectsTable(sorted),
+        "",
+        `By kind at ${integer(largest.services)} services:`,
+        "",
+        kindsTable(largest),
+        "",
+        "## Policy pack",
+        "",
+        packTable(sorted),
+        "",
+        perPolicyTable(sorted),
+        "",
+        "## Memory",
+        "",
+        memoryTable(sorted),
+        "",
+    ];
+    if (previous !== undefined) {
+        lines.push("## Growth", "", growthTable(previous, largest), "");
+    }
+    lines.push(METHOD);
+    return lines.join("\n");
+}
+
+const METHOD = `## Method
+
+- **Input** (\`bench/synthetic-mesh.ts\`, seeded): N services over ⌈N/20⌉ namespaces, 5·N relationships plus
+  JWT ones. Ports: 60 % HTTP (Service 80 → container 8080), 20 % HTTP + TCP, 10 % gRPC, 10 % TCP-only
+  databases. Callers: declared services (half of them with methods and paths, gRPC methods on gRPC
+  services), whole namespaces (16 %), the ingress gateway (4 %), JWT end users for 1 service in 50; a deny
+  rule for 1 service in 100; \`destinationRules: true\`.
+- **Minimum layout**, computed from the input alone: one ALLOW AuthorizationPolicy per destination
+  workload that has callers; one DENY policy per service with deny rules; one allow-nothing
+  AuthorizationPolicy and one STRICT PeerAuthentication per namespace of the declared services; one
+  RequestAuthentication per destination with JWT callers; one DestinationRule per service (the input asks
+  for them). **Naive layout**: the same, but one AuthorizationPolicy per relationship and per deny rule.
+  The run fails if any count differs from the minimum or the component registers anything else.
+- **\`compileMeshPolicy\`**: validation, compile and the strict schema check of every emitted object; one
+  warm-up call, then timed calls after a full GC.
+- **Component vs SDK floor**, under \`pulumi.runtime.setMocks\` (\`OfflineRecorder\`, preview mode), a fresh
+  mock runtime per run: the time from \`new MeshPolicy(...)\` until every registration reached the mock
+  monitor (\`waitForRPCs\`), against registering the same number of plain \`k8s.apiextensions.CustomResource\`s
+  whose names and specs were computed beforehand, under a plain parent component. The runs alternate, after
+  a warm-up pair on a 50-service mesh. Most of the floor is the SDK's own per-resource work (promise bookkeeping with a
+  captured stack trace per output, property serialization).
+- **Policy pack**: the pack runs as its own process (as under \`pulumi preview --policy-pack\`) and is driven
+  over its analyzer gRPC protocol by \`components/analyzer\`: Configure, Analyze for every resource (8 in
+  flight), AnalyzeStack once. The stack holds a Namespace per team (injection on), a Deployment per service
+  and every compiled object. "Stack policies in process" calls each stack policy's \`validateStack\` directly
+  with arguments built as the SDK builds them (props behind its unknown-checking proxy): the policies' own
+  time, without gRPC and SDK decoding.
+- **Memory**: peak RSS of the process that measured the size (each size runs in its own process), peak heap
+  sampled every 20 ms, heap retained by the compiled manifests after a full GC, and the pack process's peak
+  RSS (\`VmHWM\`).
+- **Regression guard**: \`test/unit/scale-guard.test.ts\` asserts, on small sizes and without any clock, that
+  the emitted objects equal the minimum and that objects, YAML bytes and registrations grow linearly.
+`;

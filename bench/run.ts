@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: MeshPolicy compile and registration, emitted objects, policy pack throughput
+ * and memory for synthetic meshes of 100 / 1,000 / 5,000 services; writes BENCHMARKS.md.
+ *
+ *   node -r ts-node/register/transpile-only --conditions=meshguard-source bench/run.ts [options]
+ *     --quick            smoke run: 50 and 250 services, one run each; prints, writes nothing
+ *     --sizes=A,B,...    mesh sizes (services)
+ *     --runs=N           compile and floor/component runs per size (default: 5 compile runs; 5
+ *                        floor/component pairs, 3 above 200 and 2 above 2,000 services, where one
+ *                        registration run takes tens of seconds)
+ *     --no-pack          skip the policy pack
+ *     --out=FILE         report file (default BENCHMARKS.md; --out=- prints only)
+ *
+ * Each size is measured in its own Node process (same loader flags, plus --expose-gc), so peak
+ * memory and GC pressure belong to that size alone.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { measureSize, SizePlan, SizeResult } from "./lib/measure-size";
+import { correctnessProblems, renderReport } from "./lib/report";
+
+const RESULT_PREFIX = "BENCH-RESULT ";
+const DEFAULT_SIZES = [100, 1000, 5000];
+const QUICK_SIZES = [50, 250];
+
+interface Options {
+    sizes: number[];
+    runs?: number;
+    quick: boolean;
+    pack: boolean;
+    out: string | undefined;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+    const options: Options = { sizes: DEFAULT_SIZES, quick: false, pack: true, out: "BENCHMARKS.md" };
+    for (const arg of argv) {
+        const [flag, value] = arg.split("=", 2);
+        if (flag === "--quick") {
+            options.quick = true;
+            options.sizes = QUICK_SIZES;
+            options.out = undefined;
+        } else if (flag === "--sizes" && value !== undefined) {
+            options.sizes = value.split(",").map((v) => Number(v.replace(/_/g, "")));
+        } else if (flag === "--runs" && value !== undefined) {
+            options.runs = Number(value);
+        } else if (flag === "--no-pack") {
+            options.pack = false;
+        } else if (flag === "--out" && value !== undefined) {
+            options.out = value === "-" ? undefined : value;
+        } else {
+            throw new Error(`unknown option ${arg} (options: --quick, --sizes=A,B, --runs=N, --no-pack, --out=FILE|-)`);
+        }
+    }
+    if (options.sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--sizes takes integers of at least 2");
+    if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 1)) throw new Error("--runs takes a positive integer");
+    return options;
+}
+
+/** Fewer repetitions at large sizes keep the whole run within a few minutes. */
+function planFor(services: number, options: Options): SizePlan {
+    if (options.quick) return { services, compileRuns: options.runs ?? 1, runs: options.runs ?? 1, analyzeRuns: 1, stackRuns: 1, skipPack: !options.pack };
+    const large = services > 2000;
+    return {
+        services,
+        compileRuns: options.runs ?? 5,
+        runs: options.runs ?? (large ? 2 : services > 200 ? 3 : 5),
+        analyzeRuns: large ? 1 : services > 200 ? 2 : 3,
+        stackRuns: large ? 3 : 5,
+        skipPack: !options.pack,
+    };
+}
+
+/** Measures one size in a child process running this file with `--child`. */
+function measureInChild(plan: SizePlan): Promise<SizeResult> {
+    return new Promise((resolve, reject) => {
+        const args = [...process.execArgv, "--expose-gc", __filename, "--child", JSON.stringify(plan)];
+        const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+        let stdout = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", (chunk: string) => (stdout += chunk));
+        child.once("error", reject);
+        child.once("exit", (code, signal) => {
+            const line = stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+            if (code !== 0 || line === undefined) {
+                reject(new Error(`measuring ${plan.services} services failed (${signal ?? `exit code ${code}`})`));
+                return;
+            }
+            resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as SizeResult);
+        });
+    });
+}
+
+async function child(planJson: string): Promise<void> {
+    const plan = JSON.parse(planJson) as SizePlan;
+    const result = await measureSize(plan, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+    if (argv[0] === "--child") {
+        await child(argv[1]);
+        return 0;
+    }
+    const options = parseOptions(argv);
+    const startedAt = new Date();
+    const loadBefore = os.loadavg();
+    const results: SizeResult[] = [];
+    for (const services of options.sizes) {
+        process.stderr.write(`== ${services} services\n`);
+        results.push(await measureInChild(planFor(services, options)));
+    }
+    const report = renderReport(results, {
+        startedAt,
+        finishedAt: new Date(),
+        loadBefore,
+        loadAfter: os.loadavg(),
+        command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`,
+    });
+    process.stdout.write(`${report}\n`);
+    if (options.out !== undefined) {
+        const file = path.resolve(__dirname, "..", options.out);
+        fs.writeFileSync(file, report);
+        process.stderr.write(`wrote ${file}\n`);
+    }
+    const problems = correctnessProblems(results);
+    for (const problem of problems) process.stderr.write(`FAIL: ${problem}\n`);
+    return problems.length === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (err: unknown) => {
+        process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 1;
+    },
+);

@@ -1,0 +1,93 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { packageRoot } from "../cli/package-root";
+
+/** A running policy pack: the analyzer gRPC server the Pulumi CLI would talk to. */
+export interface PackProcess {
+    readonly port: number;
+    readonly child: ChildProcess;
+    /** Everything the pack wrote to stderr so far. */
+    stderr(): string;
+    /** Stops the pack (SIGTERM, then SIGKILL) and waits for it to exit. */
+    stop(): Promise<void>;
+}
+
+/** meshguard's own policy pack directory. */
+export function defaultPackDir(): string {
+    return path.join(packageRoot(), "policy-pack");
+}
+
+/**
+ * How to run the pack: its TypeScript source through ts-node (transpile-only, as a source
+ * checkout), or the compiled `dist/policy-pack/index.js` of an installed package. The working
+ * directory is always the pack directory: @pulumi/policy reads `./package.json` for the version.
+ */
+export function packCommand(packDir: string): { args: string[]; entry: string; env: NodeJS.ProcessEnv } {
+    const source = path.join(packDir, "index.ts");
+    if (fs.existsSync(source)) {
+        // Like the CLI's run-policy-pack: a pack without tsconfig.json gets CommonJS defaults.
+        const env = fs.existsSync(path.join(packDir, "tsconfig.json"))
+            ? process.env
+            : { ...process.env, TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node", target: "ES2020", esModuleInterop: true }) };
+        return { args: ["-r", require.resolve("ts-node/register/transpile-only"), source], entry: source, env };
+    }
+    const compiled = path.resolve(packDir) === path.resolve(defaultPackDir())
+        ? path.join(packageRoot(), "dist", "policy-pack", "index.js")
+        : path.join(packDir, "index.js");
+    if (!fs.existsSync(compiled)) {
+        throw new Error(`policy pack in ${packDir} has no entry point (looked for ${source} and ${compiled})`);
+    }
+    return { args: [compiled], entry: compiled, env: process.env };
+}
+
+/**
+ * Starts the pack and waits for the port it prints on its first stdout line (the protocol the
+ * CLI's analyzer host relies on). Fails with the pack's stderr if it exits or stays silent.
+ */
+export function launchPolicyPack(packDir: string, timeoutMs = 120_000): Promise<PackProcess> {
+    if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        return Promise.reject(new Error(`no policy pack at ${packDir}: PulumiPolicy.yaml is missing`));
+    }
+    const { args, entry, env } = packCommand(packDir);
+    const child = spawn(process.execPath, args, { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env });
+    let stderr = "";
+    let stdout = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => (stderr += chunk));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const stop = async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            const forced = setTimeout(() => child.kill("SIGKILL"), 5_000);
+            await exited;
+            clearTimeout(forced);
+        }
+    };
+    return new Promise<PackProcess>((resolve, reject) => {
+        const fail = (why: string) => {
+            clearTimeout(timer);
+            void stop().then(() => reject(new Error(`policy pack ${entry} failed to start: ${why}${stderr.trim() === "" ? "" : `\n${stderr.trim()}`}`)));
+        };
+        const timer = setTimeout(() => fail(`it printed no port within ${timeoutMs / 1000}s`), timeoutMs);
+        child.once("error", (err) => fail(err.message));
+        const onEarlyExit = (code: number | null, signal: string | null) => fail(`it exited (${signal ?? `code ${code}`}) before printing its port`);
+        child.once("exit", onEarlyExit);
+        child.stdout?.setEncoding("utf8");
+        child.stdout?.on("data", (chunk: string) => {
+            stdout += chunk;
+            const newline = stdout.indexOf("\n");
+            if (newline < 0) return;
+            const line = stdout.slice(0, newline).trim();
+            child.off("exit", onEarlyExit);
+            clearTimeout(timer);
+            child.stdout?.removeAllListeners("data");
+            child.stdout?.resume();
+            if (!/^\d+$/.test(line)) {
+                fail(`expected a port on its first output line, got ${JSON.stringify(line)}`);
+                return;
+            }
+            resolve({ port: Number(line), child, stderr: () => stderr, stop });
+        });
+    });
+}

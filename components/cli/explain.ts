@@ -1,0 +1,213 @@
+import * as path from "path";
+import { runProgramOffline } from "../offline";
+import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
+import { parseArgs, ParsedArgs, stringOption } from "./args";
+import { CliIO, Command } from "./command";
+import { previewObjects } from "./kubernetes-objects";
+import { loadManifests, ManifestLoadError } from "./manifest-files";
+import { EXIT, UsageError } from "./usage-error";
+
+const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to NS/NAME CALLER [request options]
+
+Answers "would Istio allow this request?" offline, from the AuthorizationPolicy,
+PeerAuthentication and RequestAuthentication objects (any served version) in YAML files or
+registered by a Pulumi program run offline, and explains why: the policy and rule that decided,
+the mTLS mode, every rule evaluated, dry-run policies.
+
+Workloads (namespace, service account, pod labels, ports) come from the Deployments,
+StatefulSets, DaemonSets, Jobs, Pods and Services among the objects. A workload not found there
+is assumed: labels from --to-labels/--from-labels (default app=NAME), service account NAME.
+
+Input (one of):
+  FILE.yaml|DIR...       multi-document YAML files, or directories of *.yaml/*.yml
+  --program DIR          a Pulumi project, run offline (as meshguard preview does)
+  --stack NAME           stack of --program (default: dev)
+
+Destination:
+  --to NS/NAME           the destination workload (required)
+  --to-labels K=V,...    its pod labels when it is not among the objects
+
+Caller (exactly one):
+  --from NS/SA           a mesh workload with this service account (mTLS identity)
+  --from-workload NS/NAME  a workload among the objects (or assumed, with --from-labels)
+  --plaintext            a caller outside the mesh: plaintext, no identity
+
+Request:
+  --port N               destination container port (default: the workload's first port, else 80)
+  --protocol http|tcp    default: the port's protocol (Service port name/appProtocol), else http
+  --method M             HTTP method (default GET)
+  --path P               HTTP path (default /)
+  --host H               HTTP host (default NAME.NS.svc.cluster.local)
+  --headers JSON         request headers, e.g. '{"x-env":"prod"}'
+  --jwt-claims JSON      claims of a JWT the request carries (iss, sub, aud, ...), assumed signed
+  --source-ip IP         caller IP, for ipBlocks and source.ip conditions
+  --root-namespace NS    meshConfig.rootNamespace (default istio-system)
+  --trust-domain TD      meshConfig.trustDomain (default cluster.local)
+  --json                 print the decision as JSON
+  -h, --help             show this help
+
+Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP), 2 usage error,
+3 the input could not be read or the program failed.`;
+
+const OPTIONS = {
+    "program": "string",
+    "stack": "string",
+    "to": "string",
+    "to-labels": "string",
+    "from": "string",
+    "from-workload": "string",
+    "from-labels": "string",
+    "plaintext": "boolean",
+    "port": "string",
+    "protocol": "string",
+    "method": "string",
+    "path": "string",
+    "host": "string",
+    "headers": "string",
+    "jwt-claims": "string",
+    "source-ip": "string",
+    "root-namespace": "string",
+    "trust-domain": "string",
+    "json": "boolean",
+} as const;
+
+export const explainCommand: Command = {
+    name: "explain",
+    summary: "decide one request offline like Istio would, and explain why (policy, rule, mTLS)",
+    usage: USAGE,
+    run: runExplain,
+};
+
+async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
+    const parsed = parseArgs(args, OPTIONS);
+    if (parsed.options["help"]) {
+        io.stdout(`${USAGE}\n`);
+        return EXIT.ok;
+    }
+    const request = requestFrom(parsed);
+    const program = stringOption(parsed, "program");
+    if (program !== undefined && parsed.positionals.length > 0) throw new UsageError("give either YAML files or --program, not both");
+    if (program === undefined && parsed.positionals.length === 0) throw new UsageError("expected YAML files or directories, or --program DIR");
+
+    let manifests: unknown[];
+    try {
+        manifests = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io);
+    } catch (err) {
+        const detail = err instanceof ManifestLoadError ? `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}` : `${(err as Error).message}\n`;
+        io.stderr(`meshguard explain: ${detail}`);
+        return EXIT.failed;
+    }
+    const simulator = new AuthorizationSimulator({
+        manifests,
+        rootNamespace: stringOption(parsed, "root-namespace"),
+        trustDomain: stringOption(parsed, "trust-domain"),
+    });
+    const assumed = assumeMissingWorkloads(simulator, request, parsed);
+    const withAssumed = assumed.length === 0 ? simulator : new AuthorizationSimulator({
+        manifests,
+        workloads: assumed,
+        rootNamespace: simulator.rootNamespace,
+        trustDomain: simulator.trustDomain,
+    });
+    const decision = withAssumed.decide(request);
+    if (parsed.options["json"] === true) {
+        io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
+    } else {
+        for (const w of assumed) io.stdout(`note: workload ${w.namespace}/${w.name} is not among the objects; assumed labels ${labelText(w.labels ?? {})}, service account ${w.serviceAccount}\n`);
+        io.stdout(`${formatDecision(decision)}\n`);
+    }
+    return exitCode(decision);
+}
+
+function exitCode(decision: Decision): number {
+    return decision.verdict === "allowed" ? EXIT.ok : 1;
+}
+
+async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
+    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev" });
+    const objects = previewObjects(run.resources);
+    const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));
+    for (const o of unknown) {
+        io.stderr(`warning: ${o.object.kind} ${o.object.metadata?.namespace ?? "default"}/${o.object.metadata?.name} has values known only after deployment; they are matched as literal placeholders\n`);
+    }
+    return objects.map((o) => o.object);
+}
+
+function requestFrom(parsed: ParsedArgs): SimRequest {
+    const to = stringOption(parsed, "to");
+    if (to === undefined) throw new UsageError("--to NS/NAME is required");
+    nsName(to, "--to");
+    const callers = (["from", "from-workload", "plaintext"] as const).filter((k) => parsed.options[k] !== undefined);
+    if (callers.length !== 1) throw new UsageError("give exactly one caller: --from NS/SA, --from-workload NS/NAME or --plaintext");
+    let from: RequestSource;
+    const sa = stringOption(parsed, "from");
+    const workload = stringOption(parsed, "from-workload");
+    if (sa !== undefined) from = { serviceAccount: nsName(sa, "--from").join("/") };
+    else if (workload !== undefined) from = { workload: nsName(workload, "--from-workload").join("/") };
+    else from = { plaintext: true };
+    const portText = stringOption(parsed, "port");
+    const port = portText === undefined ? undefined : Number(portText);
+    if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${portText})`);
+    const protocol = stringOption(parsed, "protocol");
+    if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${protocol})`);
+    return {
+        from,
+        to,
+        port,
+        protocol: protocol as SimProtocol | undefined,
+        method: stringOption(parsed, "method"),
+        path: stringOption(parsed, "path"),
+        host: stringOption(parsed, "host"),
+        headers: jsonObject(parsed, "headers") as Record<string, string> | undefined,
+        jwt: jsonObject(parsed, "jwt-claims"),
+        sourceIp: stringOption(parsed, "source-ip"),
+    };
+}
+
+function nsName(value: string, flag: string): [string, string] {
+    const parts = value.split("/");
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw new UsageError(`${flag} must be NAMESPACE/NAME (got ${value})`);
+    return [parts[0], parts[1]];
+}
+
+function jsonObject(parsed: ParsedArgs, flag: string): Record<string, unknown> | undefined {
+    const text = stringOption(parsed, flag);
+    if (text === undefined) return undefined;
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+    if (flag === "headers" && Object.values(value).some((v) => typeof v !== "string")) throw new UsageError("--headers values must be strings");
+    return value as Record<string, unknown>;
+}
+
+function parseLabels(text: string | undefined, flag: string): Record<string, string> | undefined {
+    if (text === undefined) return undefined;
+    const labels: Record<string, string> = {};
+    for (const pair of text.split(",")) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new UsageError(`${flag} must be K=V[,K=V...] (got ${text})`);
+        labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return labels;
+}
+
+function labelText(labels: Record<string, string>): string {
+    return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") || "(none)";
+}
+
+/** Workloads named by the request but absent from the objects, assumed with MeshPolicy's defaults. */
+function assumeMissingWorkloads(sim: AuthorizationSimulator, request: SimRequest, parsed: ParsedArgs): SimWorkload[] {
+    const known = new Set(sim.workloads.map((w) => `${w.namespace}/${w.name}`));
+    const wanted: [string, string | undefined, string][] = [[request.to, stringOption(parsed, "to-labels"), "--to-labels"]];
+    if ("workload" in request.from) wanted.push([request.from.workload, stringOption(parsed, "from-labels"), "--from-labels"]);
+    return wanted
+        .filter(([key]) => !known.has(key))
+        .map(([key, labels, flag]) => {
+            const [namespace, name] = key.split("/");
+            return { namespace, name, serviceAccount: name, labels: parseLabels(labels, flag) ?? { app: name } };
+        });
+}

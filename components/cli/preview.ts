@@ -1,0 +1,169 @@
+import * as path from "path";
+import { OfflineRun, runProgramOffline, UNKNOWN_PLACEHOLDER } from "../offline";
+import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
+import { parseArgs, stringOption } from "./args";
+import { Command } from "./command";
+import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
+import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
+import { nearestProjectDir, packageRoot } from "./package-root";
+import { verdictFailsRun } from "../analyzer";
+import { analyzeRegistrations } from "./policy-gate";
+import { readPolicyConfig } from "./policy-config";
+import { TerminalIO } from "./progress";
+import { resourceTable } from "./resource-table";
+import { displayPath, plural } from "./text";
+import { EXIT, UsageError } from "./usage-error";
+import { verdictReport } from "./verdict-report";
+
+const USAGE = `Usage: meshguard preview [DIR] [options]
+
+Runs the Pulumi program of the project in DIR offline (no cluster, no Pulumi engine: in this
+process under Pulumi's mock runtime), then:
+  - prints every resource it registers (type, name, parent) as a preview-like tree;
+  - writes each Kubernetes object as YAML, one file per object, laid out like the Kubernetes
+    provider's renderYamlToDirectory (0-crd/, 1-manifest/), plus mesh.mmd (a Mermaid diagram of
+    who may call whom) and summary.md;
+  - runs the meshguard policy pack over the analyzer gRPC protocol, as
+    \`pulumi preview --policy-pack policy-pack\` would, and prints the verdicts.
+
+DIR defaults to the nearest directory with a Pulumi.yaml (from the working directory upwards),
+else meshguard's own flagship project.
+
+Options:
+  --stack NAME           stack name; Pulumi.NAME.yaml supplies configuration (default: dev)
+  --out DIR              output directory (default: meshguard-out/<project>)
+  --no-policy            skip the policy pack
+  --policy-config FILE   policy configuration JSON, as for pulumi --policy-pack-config
+  --quiet                print only the summary and the verdicts
+  -h, --help             show this help
+
+Exit status: 0 no mandatory violation, 1 a mandatory policy failed, 2 usage error,
+3 the project is missing or the program failed.`;
+
+export const previewCommand: Command = {
+    name: "preview",
+    summary: "run a Pulumi program offline: resources, YAML, access diagram, policy verdicts",
+    usage: USAGE,
+    run: runPreview,
+};
+
+async function runPreview(args: readonly string[], io: TerminalIO): Promise<number> {
+    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean" });
+    if (parsed.positionals.length > 1) throw new UsageError(`expected at most one project directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`);
+    const configFile = stringOption(parsed, "policy-config");
+    const policyConfig = configFile === undefined ? undefined : readPolicyConfig(configFile, io.cwd);
+    const dir = parsed.positionals[0] !== undefined ? path.resolve(io.cwd, parsed.positionals[0]) : nearestProjectDir(io.cwd) ?? packageRoot();
+    const quiet = parsed.options["quiet"] === true;
+
+    let run: OfflineRun;
+    try {
+        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev" });
+    } catch (err) {
+        io.stderr(`meshguard preview: ${(err as Error).message}\n`);
+        return EXIT.failed;
+    }
+    const objects = previewObjects(run.resources);
+    const outDir = path.resolve(io.cwd, stringOption(parsed, "out") ?? path.join("meshguard-out", run.project.name));
+    const files = kubernetesYamlFiles(objects.map((o) => o.object));
+    const graph = meshMermaid(objects.map((o) => o.object));
+    const table = resourceTable(run.resources, resourceNotes(run, objects));
+
+    io.stdout(banner(run, quiet, io.cwd));
+    if (!quiet) io.stdout(`\n${table}\n`);
+    resetOutputDir(outDir);
+    writeFiles(outDir, [...files, { path: GRAPH_FILE, content: graph }]);
+    const summary = summaryLines(run, objects, files, displayPath(outDir, io.cwd));
+    io.stdout(`${summary.join("\n")}\n`);
+
+    let report: string | undefined;
+    let exit: number = EXIT.ok;
+    if (parsed.options["no-policy"] !== true) {
+        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io });
+        report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`);
+        io.stdout(`\n${report}`);
+        if (packRun.verdicts.some(verdictFailsRun)) exit = EXIT.policyFailed;
+    }
+    writeFiles(outDir, [{ path: SUMMARY_FILE, content: summaryMarkdown(run, table, graph, files, summary, report) }]);
+    return exit;
+}
+
+function banner(run: OfflineRun, quiet: boolean, cwd: string): string {
+    const lines = [`meshguard preview: OFFLINE preview of project ${run.project.name}, stack ${run.stack} (${displayPath(run.project.main, cwd)})`];
+    if (!quiet) {
+        lines.push(
+            "  No cluster and no Pulumi engine: the program ran in this process under Pulumi's mock runtime.",
+            "  Helm charts appear as one component each; the objects they render exist only in a real `pulumi preview`.",
+            `  Values known only after deployment are written as "${UNKNOWN_PLACEHOLDER}".`,
+        );
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+function resourceNotes(run: OfflineRun, objects: readonly PreviewObject[]): Map<string, string> {
+    const notes = new Map<string, string>();
+    for (const o of objects) {
+        const notesOf = [o.hasUnknowns ? "unknown values" : "", o.autoNamed ? "auto-named (random suffix when deployed)" : ""].filter((s) => s !== "");
+        if (notesOf.length > 0) notes.set(o.resource.urn, notesOf.join(", "));
+    }
+    for (const r of run.resources) {
+        if (!isHelmResource(r.type)) continue;
+        // helm.v4.Chart is a component whose objects a real preview renders; helm.v3.Release is one resource Helm installs.
+        notes.set(r.urn, r.custom ? "Helm release: installed by Helm, objects not visible at preview" : "Helm chart: its objects render only in a real preview");
+    }
+    return notes;
+}
+
+function summaryLines(run: OfflineRun, objects: readonly PreviewObject[], files: readonly RenderedFile[], outDir: string): string[] {
+    const helm = run.resources.filter((r) => isHelmResource(r.type));
+    const components = run.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack" && !isHelmResource(r.type)).length;
+    const others = run.resources.length - 1 - components - helm.length - objects.length;
+    const parts = [`${components} ${plural(components, "component")}`];
+    if (helm.length > 0) parts.push(`${helm.length} Helm ${plural(helm.length, "install")}`);
+    parts.push(`${objects.length} Kubernetes ${plural(objects.length, "object")}`);
+    if (others > 0) parts.push(`${others} other`);
+    const lines = [`Resources: ${run.resources.length} (1 stack, ${parts.join(", ")})`];
+    const unknown = objects.filter((o) => o.hasUnknowns);
+    if (unknown.length > 0) {
+        lines.push(`${unknown.length} ${plural(unknown.length, "object holds", "objects hold")} values unknown until deployment (written as "${UNKNOWN_PLACEHOLDER}"): ${unknown.map((o) => `${o.object.kind} ${o.resource.name}`).join(", ")}`);
+    }
+    const autoNamed = objects.filter((o) => o.autoNamed);
+    if (autoNamed.length > 0) {
+        lines.push(`${autoNamed.length} ${plural(autoNamed.length, "object has", "objects have")} no metadata.name, written under the resource name (the provider adds a random suffix when deployed): ${autoNamed.map((o) => `${o.object.kind} ${o.resource.name}`).join(", ")}`);
+    }
+    if (helm.length > 0) {
+        lines.push(`Helm ${plural(helm.length, "install")} ${helm.map((r) => r.name).join(", ")}: the objects ${plural(helm.length, "it renders", "they render")} are not part of an offline preview.`);
+    }
+    const folders = [...new Set(files.map((f) => f.path.split("/")[0]))].map((f) => `${f}/`).join(", ");
+    lines.push(`Wrote ${files.length} YAML ${plural(files.length, "file")}${folders ? ` (${folders})` : ""}, ${GRAPH_FILE} and ${SUMMARY_FILE} to ${outDir}`);
+    return lines;
+}
+
+function summaryMarkdown(run: OfflineRun, table: string, graph: string, files: readonly RenderedFile[], summary: readonly string[], report: string | undefined): string {
+    const fence = (lang: string, body: string) => ["```" + lang, body.trimEnd(), "```"].join("\n");
+    return [
+        `# meshguard offline preview: ${run.project.name} (stack ${run.stack})`,
+        "",
+        "Rendered without a cluster or the Pulumi engine (the program ran under Pulumi's mock runtime).",
+        "Helm charts appear as one component each; the objects they render exist only in a real `pulumi preview`.",
+        "",
+        summary.map((l) => `- ${l}`).join("\n"),
+        "",
+        "## Who may call whom",
+        "",
+        fence("mermaid", graph),
+        "",
+        "## Resources",
+        "",
+        fence("text", table),
+        "",
+        "## Kubernetes objects",
+        "",
+        files.length > 0 ? files.map((f) => `- [${f.path}](${f.path})`).join("\n") : "None.",
+        "",
+        "## Policy verdicts",
+        "",
+        report === undefined ? "Not run (--no-policy)." : fence("text", report),
+        "",
+    ].join("\n");
+}
+

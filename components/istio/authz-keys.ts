@@ -1,0 +1,137 @@
+import { AuthzAttributes } from "./attributes";
+import { ipInBlock, parseIpBlock } from "./ip";
+import { isValidPathTemplate, matchPath, matchString } from "./match";
+
+/** Three-valued match: `unknown` when the request lacks what the constraint needs (e.g. an IP). */
+export type Tri = "match" | "no-match" | "unknown";
+
+/**
+ * How one attribute of an AuthorizationPolicy is matched. Mirrors istiod's generators
+ * (pilot/pkg/security/authz/model): which keys are HTTP-only (an error for TCP filter chains) and
+ * which values are rejected when the Envoy config is generated.
+ */
+export interface KeySemantics {
+    /** Name as written in the policy (`paths`, `request.headers[x-user]`). */
+    readonly key: string;
+    /** HTTP-only: istiod cannot express it for TCP traffic. */
+    readonly httpOnly: boolean;
+    /** Why istiod cannot generate a matcher for this value, or undefined when it can. */
+    readonly invalid: (value: string) => string | undefined;
+    readonly test: (value: string, attrs: AuthzAttributes) => Tri;
+}
+
+const tri = (b: boolean): Tri => (b ? "match" : "no-match");
+const valid = (): undefined => undefined;
+
+function ipTest(pick: (a: AuthzAttributes) => string | undefined) {
+    return (value: string, attrs: AuthzAttributes): Tri => {
+        const ip = pick(attrs);
+        return ip === undefined ? "unknown" : tri(ipInBlock(value, ip));
+    };
+}
+const invalidIp = (value: string) => (parseIpBlock(value) === undefined ? `"${value}" is not an IP address or CIDR block` : undefined);
+const invalidPort = (value: string) =>
+    /^\d+$/.test(value) && Number(value) <= 65535 ? undefined : `"${value}" is not a port number (0-65535)`;
+const sourceIp = (a: AuthzAttributes) => a.sourceIp;
+const remoteIp = (a: AuthzAttributes) => a.remoteIp ?? a.sourceIp;
+
+function jwtClaim(attrs: AuthzAttributes, path: readonly string[]): unknown {
+    let current: unknown = attrs.requestAuth?.claims;
+    for (const segment of path) {
+        if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
+        current = (current as Record<string, unknown>)[segment];
+    }
+    return current;
+}
+
+/** Claim values Istio compares: a string, or each string of a list. */
+function claimStrings(value: unknown): string[] {
+    if (typeof value === "string") return [value];
+    if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+    return [];
+}
+
+function claimTest(path: readonly string[]) {
+    return (value: string, attrs: AuthzAttributes): Tri =>
+        tri(claimStrings(jwtClaim(attrs, path)).some((claim) => matchString(value, claim)));
+}
+
+function headerValue(attrs: AuthzAttributes, name: string): string | undefined {
+    const wanted = name.toLowerCase();
+    for (const [k, v] of Object.entries(attrs.headers ?? {})) {
+        if (k.toLowerCase() === wanted) return v;
+    }
+    return undefined;
+}
+
+function key(name: string, httpOnly: boolean, test: KeySemantics["test"], invalid: KeySemantics["invalid"] = valid): KeySemantics {
+    return { key: name, httpOnly, test, invalid };
+}
+
+/** `source.*` fields. The mTLS-only ones compare against nothing for plaintext peers (so only `not*` variants match). */
+export const SOURCE_KEYS: Readonly<Record<string, KeySemantics>> = {
+    principals: key("principals", false, (v, a) => tri(matchString(v, a.peer?.principal))),
+    namespaces: key("namespaces", false, (v, a) => tri(matchString(v, a.peer?.namespace))),
+    trustDomains: key("trustDomains", false, (v, a) => tri(matchString(v, a.peer?.trustDomain))),
+    // serviceAccounts: `<namespace>/<sa>` exact (istiod rejects wildcards here).
+    serviceAccounts: key("serviceAccounts", false, (v, a) =>
+        tri(a.peer !== undefined && v === `${a.peer.namespace}/${a.peer.serviceAccount}`),
+    ),
+    requestPrincipals: key("requestPrincipals", true, (v, a) => tri(matchString(v, a.requestAuth?.principal))),
+    ipBlocks: key("ipBlocks", false, ipTest(sourceIp), invalidIp),
+    remoteIpBlocks: key("remoteIpBlocks", false, ipTest(remoteIp), invalidIp),
+};
+
+/** `operation.*` fields. */
+export const OPERATION_KEYS: Readonly<Record<string, KeySemantics>> = {
+    // Host matching is case-insensitive in Istio.
+    hosts: key("hosts", true, (v, a) => tri(matchString(v.toLowerCase(), a.host?.toLowerCase()))),
+    ports: key("ports", false, (v, a) => tri(v === String(a.port)), invalidPort),
+    methods: key("methods", true, (v, a) => tri(matchString(v, a.method))),
+    paths: key("paths", true, (v, a) => tri(a.path !== undefined && matchPath(v, a.path)), (v) =>
+        isValidPathTemplate(v) ? undefined : `"${v}" is not a valid path template ({*} whole segments, {**} last only)`,
+    ),
+};
+
+const CLAIM_KEY = /^request\.auth\.claims((?:\[[^\][]+\])+)$/;
+const HEADER_KEY = /^request\.headers\[([^\][]+)\]$/;
+
+/**
+ * The semantics of a `when` condition key, or undefined for a key istiod does not know (it then
+ * drops the whole rule: model.New fails with "unknown attribute", for every action).
+ * `experimental.envoy.filters.*` reads Envoy metadata the simulator cannot see: always unknown.
+ */
+export function conditionKey(name: string): KeySemantics | undefined {
+    const header = HEADER_KEY.exec(name);
+    if (header !== null) return key(name, true, (v, a) => tri(matchString(v, headerValue(a, header[1]))));
+    const claim = CLAIM_KEY.exec(name);
+    if (claim !== null) {
+        const path = claim[1].slice(1, -1).split("][");
+        return key(name, true, claimTest(path));
+    }
+    if (name.startsWith("experimental.envoy.filters.")) return key(name, false, () => "unknown");
+    switch (name) {
+        case "source.ip":
+            return key(name, false, ipTest(sourceIp), invalidIp);
+        case "remote.ip":
+            return key(name, false, ipTest(remoteIp), invalidIp);
+        case "destination.ip":
+            return key(name, false, ipTest((a) => a.destinationIp), invalidIp);
+        case "destination.port":
+            return key(name, false, (v, a) => tri(v === String(a.port)), invalidPort);
+        case "source.namespace":
+            return key(name, false, (v, a) => tri(matchString(v, a.peer?.namespace)));
+        case "source.principal":
+            return key(name, false, (v, a) => tri(matchString(v, a.peer?.principal)));
+        case "connection.sni":
+            return key(name, false, (v, a) => tri(matchString(v, a.sni)));
+        case "request.auth.principal":
+            return key(name, true, (v, a) => tri(matchString(v, a.requestAuth?.principal)));
+        case "request.auth.audiences":
+            return key(name, true, claimTest(["aud"]));
+        case "request.auth.presenter":
+            return key(name, true, claimTest(["azp"]));
+        default:
+            return undefined;
+    }
+}

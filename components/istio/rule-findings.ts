@@ -1,0 +1,154 @@
+import { compileAuthorizationSpec } from "./authz-policy";
+import { CompiledRule, evaluateRule } from "./authz-rule";
+import { isRecord } from "./authz-spec";
+import { hasInnerWildcard, isPathTemplate } from "./match";
+import { ANONYMOUS_PLAINTEXT_PROBE, ARBITRARY_MTLS_PROBE } from "./probes";
+
+/** A judgement about one rule (or one value of a rule) of an AuthorizationPolicy. */
+export interface RuleFinding {
+    /** Index in `spec.rules`. */
+    readonly rule: number;
+    /** Where: `spec.rules[0]`, or the value itself, e.g. `spec.rules[0].to[0].operation.paths[1]`. */
+    readonly path: string;
+    /** A sentence. */
+    readonly reason: string;
+}
+
+/**
+ * The rules of an ALLOW AuthorizationPolicy (action ALLOW or unset) that admit ANY caller. Decided
+ * by evaluating each rule's caller constraints (`from` and the source/JWT `when` conditions) with
+ * the simulator's own rule evaluator against two probe callers: an anonymous plaintext caller, and
+ * an arbitrary mTLS identity from an arbitrary namespace. No finding for DENY/AUDIT/CUSTOM.
+ * Throws MeshguardValidationError when the spec is malformed (e.g. a string where a list belongs).
+ */
+export function findAllowAnyCaller(spec: unknown): RuleFinding[] {
+    const compiled = compileAuthorizationSpec(spec);
+    if (compiled.action !== "ALLOW") return [];
+    const findings: RuleFinding[] = [];
+    for (const rule of compiled.rules) {
+        const anonymous = evaluateRule(rule, ANONYMOUS_PLAINTEXT_PROBE, "caller").result === "match";
+        const anyIdentity = evaluateRule(rule, ARBITRARY_MTLS_PROBE, "caller").result === "match";
+        if (!anonymous && !anyIdentity) continue;
+        const path = `spec.rules[${rule.index}]`;
+        findings.push({ rule: rule.index, path, reason: anyCallerReason(rule, path, anonymous) });
+    }
+    return findings;
+}
+
+function anyCallerReason(rule: CompiledRule, path: string, anonymous: boolean): string {
+    const scope = rule.to === undefined ? "any operation" : "the operations in its `to`";
+    const why =
+        rule.from === undefined
+            ? "it has no `from`"
+            : "its `from` sources only use presence wildcards, negative matches or address ranges that cover any caller";
+    return anonymous
+        ? `${path} admits any caller, including plaintext callers without a workload identity, to ${scope}: ${why}.`
+        : `${path} admits any workload identity from any namespace to ${scope}: ${why} (a presence wildcard such as principals: ["*"] still requires an mTLS identity, so only plaintext callers are excluded).`;
+}
+
+const PORT_CONSTRAINTS = new Set(["ports", "destination.port"]);
+
+/**
+ * Rules (and values) that can never match the traffic they seem to target. The set is fixed:
+ *  1. Rules istiod drops for every request: an unknown `when` key (any action), or under ALLOW a
+ *     value istiod cannot generate (bad IP/CIDR, port, path template).
+ *  2. Under DENY/AUDIT/CUSTOM, invalid values istiod silently ignores (the rule gets wider).
+ *  3. A DENY rule with HTTP-only fields (methods, paths, hosts, requestPrincipals, request.*
+ *     conditions) and no port constraint: for TCP traffic istiod ignores those fields, so it denies
+ *     ALL TCP traffic from the matching sources, on every port.
+ *  4. Values that can never be what they look like: a `*` that is not alone, leading or trailing
+ *     (matched literally); principals written with `spiffe://`; lower-case methods (methods are
+ *     case-sensitive); paths that start with neither `/` nor `*`.
+ */
+export function findIneffectiveRules(spec: unknown): RuleFinding[] {
+    const compiled = compileAuthorizationSpec(spec);
+    const findings: RuleFinding[] = [];
+    const rawRules = isRecord(spec) && Array.isArray(spec["rules"]) ? (spec["rules"] as unknown[]) : [];
+    for (const rule of compiled.rules) {
+        const path = `spec.rules[${rule.index}]`;
+        if (rule.skipReason !== undefined) {
+            findings.push({ rule: rule.index, path, reason: `${path} never matches: ${rule.skipReason}.` });
+        }
+        if (rule.droppedValues.length > 0) {
+            findings.push({
+                rule: rule.index,
+                path,
+                reason: `${path} is wider than written: istiod ignores ${rule.droppedValues.join("; ")}.`,
+            });
+        }
+        if (rule.action === "DENY" && rule.skipReason === undefined && rule.httpOnlyKeys.length > 0 && !constrainsPort(rule)) {
+            findings.push({
+                rule: rule.index,
+                path,
+                reason:
+                    `${path} denies ALL TCP traffic from its sources on every port: for TCP, istiod ignores its HTTP-only ` +
+                    `field(s) ${rule.httpOnlyKeys.join(", ")}; add \`ports\` to limit it to the HTTP ports.`,
+            });
+        }
+        findings.push(...valueFindings(rawRules[rule.index], rule.index, path));
+    }
+    return findings;
+}
+
+function constrainsPort(rule: CompiledRule): boolean {
+    const constraints = [...(rule.to ?? []).flat(), ...rule.when];
+    return constraints.some((c) => PORT_CONSTRAINTS.has(c.semantics.key));
+}
+
+/** Fields compared with Istio's string matching (where an inner `*` is literal). */
+const STRING_MATCH_FIELDS = new Set([
+    "principals", "namespaces", "trustDomains", "requestPrincipals", "hosts", "methods", "paths",
+    "notPrincipals", "notNamespaces", "notTrustDomains", "notRequestPrincipals", "notHosts", "notMethods", "notPaths",
+]);
+
+function valueFindings(rawRule: unknown, index: number, rulePath: string): RuleFinding[] {
+    const findings: RuleFinding[] = [];
+    const visit = (field: string, values: unknown, path: string) => {
+        if (!Array.isArray(values)) return;
+        values.forEach((value, i) => {
+            if (typeof value !== "string") return;
+            const reason = valueProblem(field, value);
+            if (reason !== undefined) findings.push({ rule: index, path: `${path}[${i}]`, reason: `${path}[${i}] ${reason}` });
+        });
+    };
+    if (!isRecord(rawRule)) return findings;
+    for (const [field, wrapper] of [["from", "source"], ["to", "operation"]] as const) {
+        const entries = rawRule[field];
+        if (!Array.isArray(entries)) continue;
+        entries.forEach((entry, i) => {
+            const inner = isRecord(entry) ? entry[wrapper] : undefined;
+            if (!isRecord(inner)) return;
+            for (const [name, values] of Object.entries(inner)) {
+                if (STRING_MATCH_FIELDS.has(name)) visit(name, values, `${rulePath}.${field}[${i}].${wrapper}.${name}`);
+            }
+        });
+    }
+    const when = rawRule["when"];
+    if (Array.isArray(when)) {
+        when.forEach((cond, i) => {
+            if (!isRecord(cond) || typeof cond["key"] !== "string" || cond["key"].endsWith(".ip") || cond["key"] === "destination.port") return;
+            const field = cond["key"] === "source.principal" ? "principals" : "values";
+            visit(field, cond["values"], `${rulePath}.when[${i}].values`);
+            visit(field, cond["notValues"], `${rulePath}.when[${i}].notValues`);
+        });
+    }
+    return findings;
+}
+
+function valueProblem(field: string, value: string): string | undefined {
+    const bare = field.startsWith("not") ? field[3].toLowerCase() + field.slice(4) : field;
+    if (bare === "paths" && isPathTemplate(value)) return undefined;
+    if (hasInnerWildcard(value)) {
+        return `is ${JSON.stringify(value)}: Istio matches a "*" literally unless it stands alone, leads or trails, so this value only matches itself.`;
+    }
+    if (bare === "principals" && value.startsWith("spiffe://")) {
+        return `is ${JSON.stringify(value)}: Istio principals are written without "spiffe://", so it never matches.`;
+    }
+    if (bare === "methods" && value !== "*" && value !== value.toUpperCase()) {
+        return `is ${JSON.stringify(value)}: methods are case-sensitive, so it never matches ${JSON.stringify(value.toUpperCase())} requests.`;
+    }
+    if (bare === "paths" && !value.startsWith("/") && !value.startsWith("*")) {
+        return `is ${JSON.stringify(value)}: request paths start with "/", so it never matches.`;
+    }
+    return undefined;
+}

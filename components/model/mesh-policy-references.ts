@@ -1,0 +1,162 @@
+import { ValidationIssue } from "../errors";
+import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy";
+import { formatPath } from "./validate";
+
+/**
+ * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at
+ * fault and what is allowed instead; the order follows the input.
+ */
+export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const add = (path: PropertyKey[], message: string) => issues.push({ path: formatPath(path), message });
+    const services = checkServices(config, add);
+    config.allow.forEach((rel, i) => checkRelationship(rel, ["allow", i], services, add));
+    checkJwtIssuers(config, add);
+    const namespaces = namespacesOf(services);
+    config.deny.forEach((rule, i) => {
+        const path = ["deny", i];
+        const target = rule.to === undefined ? undefined : lookup(rule.to, [...path, "to"], services, add);
+        if (rule.toNamespace !== undefined && !namespaces.includes(rule.toNamespace)) {
+            add([...path, "toNamespace"], `no declared service lives in namespace "${rule.toNamespace}" (declared namespaces: ${namespaces.join(", ")})`);
+        }
+        if (rule.ports !== undefined && rule.toNamespace !== undefined) {
+            add([...path, "ports"], "ports can only be used with `to` (a service); a namespace-wide deny covers every port");
+        }
+        if (target !== undefined) rule.ports?.forEach((p, k) => checkDeclaredPort(target, p, [...path, "ports", k], add));
+        rule.unlessFrom.forEach((caller, k) => checkCallerService(caller, [...path, "unlessFrom", k], services, add));
+    });
+    return issues;
+}
+
+type Add = (path: PropertyKey[], message: string) => void;
+
+function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshService> {
+    const byId = new Map<string, MeshService>();
+    const byAccount = new Map<string, MeshService>();
+    const bySelector = new Map<string, MeshService>();
+    config.services.forEach((service, i) => {
+        const path = ["services", i];
+        if (byId.has(service.id)) {
+            add([...path, "id"], `duplicate service id "${service.id}" (ids must be unique)`);
+            return;
+        }
+        byId.set(service.id, service);
+        // In the root namespace a policy without selector is mesh-wide and a selector matches
+        // workloads of every namespace: per-service policies there would reach far beyond it.
+        if (service.namespace === config.rootNamespace) {
+            add([...path, "namespace"], `${service.namespace} is Istio's root namespace, where policies apply to the whole mesh: declare services of other namespaces only`);
+        }
+        const account = `${service.namespace}/${service.serviceAccount}`;
+        const sharing = byAccount.get(account);
+        if (sharing !== undefined && !config.allowSharedServiceAccounts) {
+            add(
+                [...path, "serviceAccount"],
+                `service "${service.id}" shares service account ${account} with service "${sharing.id}": their identities are indistinguishable (give each its own service account, or set allowSharedServiceAccounts: true)`,
+            );
+        }
+        byAccount.set(account, service);
+        const selector = `${service.namespace}\u0000${JSON.stringify(sortedEntries(service.selector ?? { app: service.id }))}`;
+        const sameSelector = bySelector.get(selector);
+        if (sameSelector !== undefined) {
+            add([...path, "selector"], `selects the same workloads as service "${sameSelector.id}" in namespace ${service.namespace}: their policies would merge (give each workload distinct labels)`);
+        }
+        bySelector.set(selector, service);
+        const ports = new Map<number, number>();
+        const targets = new Map<number, string>();
+        service.ports.forEach((p, k) => {
+            if (ports.has(p.port)) add([...path, "ports", k, "port"], `duplicate port ${p.port} (also ports[${ports.get(p.port)}])`);
+            ports.set(p.port, k);
+            const target = p.targetPort ?? p.port;
+            const cls = p.protocol === "tcp" ? "tcp" : "http";
+            const other = targets.get(target);
+            if (other !== undefined && other !== cls) {
+                add([...path, "ports", k, "targetPort"], `workload port ${target} is declared both as tcp and as an HTTP protocol`);
+            }
+            targets.set(target, cls);
+        });
+    });
+    return byId;
+}
+
+function sortedEntries(labels: Record<string, string>): [string, string][] {
+    return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function namespacesOf(services: Map<string, MeshService>): string[] {
+    return [...new Set([...services.values()].map((s) => s.namespace))].sort();
+}
+
+function lookup(id: string, path: PropertyKey[], services: Map<string, MeshService>, add: Add): MeshService | undefined {
+    const service = services.get(id);
+    if (service === undefined) add(path, `unknown service "${id}" (declared: ${[...services.keys()].sort().join(", ")})`);
+    return service;
+}
+
+function checkCallerService(caller: MeshCaller | MeshDenyCaller, path: PropertyKey[], services: Map<string, MeshService>, add: Add): void {
+    if (caller.service !== undefined) lookup(caller.service, [...path, "service"], services, add);
+}
+
+function checkDeclaredPort(service: MeshService, port: number, path: PropertyKey[], add: Add): void {
+    if (!service.ports.some((p) => p.port === port)) {
+        add(path, `service "${service.id}" has no port ${port} (declared: ${service.ports.map((p) => p.port).join(", ")})`);
+    }
+}
+
+const HTTP_FIELDS = ["methods", "paths", "hosts", "grpcMethods"] as const;
+
+/**
+ * HTTP-only attributes (methods, paths, hosts, JWT request principals) never match TCP traffic
+ * (Istio authorization semantics): a relationship using them must target HTTP ports only.
+ */
+function checkRelationship(rel: MeshRelationship, path: PropertyKey[], services: Map<string, MeshService>, add: Add): void {
+    checkCallerService(rel.from, [...path, "from"], services, add);
+    const target = lookup(rel.to, [...path, "to"], services, add);
+    if (rel.grpcMethods !== undefined && (rel.methods !== undefined || rel.paths !== undefined)) {
+        add([...path, "grpcMethods"], "cannot be combined with methods or paths (a gRPC call is POST /package.Service/Method)");
+    }
+    if (target === undefined) return;
+    rel.ports?.forEach((p, k) => checkDeclaredPort(target, p, [...path, "ports", k], add));
+    const httpFields: string[] = HTTP_FIELDS.filter((f) => rel[f] !== undefined);
+    if (rel.from.endUsers !== undefined) httpFields.push("JWT end users");
+    if (httpFields.length === 0) return;
+    const fieldList = httpFields.join(", ");
+    const fieldPath = rel.from.endUsers !== undefined && httpFields.length === 1 ? ["from", "endUsers"] : [httpFields[0]];
+    const grpcOnly = rel.grpcMethods !== undefined;
+    const fits = (protocol: string) => (grpcOnly ? protocol === "grpc" || protocol === "http2" : protocol !== "tcp");
+    const need = grpcOnly ? "grpc or http2 port" : "HTTP port (http, http2 or grpc)";
+    const article = grpcOnly ? "a" : "an";
+    if (rel.ports === undefined) {
+        if (!target.ports.some((p) => fits(p.protocol))) {
+            add([...path, ...fieldPath], `service "${target.id}" has no ${need}, and ${fieldList} only match HTTP traffic`);
+        }
+        return;
+    }
+    rel.ports.forEach((p, k) => {
+        const declared = target.ports.find((d) => d.port === p);
+        if (declared !== undefined && !fits(declared.protocol)) {
+            add(
+                [...path, "ports", k],
+                `port ${p} of service "${target.id}" is ${declared.protocol}, and ${fieldList} only match traffic on ${article} ${need} (list this port in a separate relationship without HTTP fields)`,
+            );
+        }
+    });
+}
+
+/** One RequestAuthentication per destination holds one jwtRule per issuer: its key set must be unique. */
+function checkJwtIssuers(config: MeshPolicyConfig, add: Add): void {
+    const seen = new Map<string, { jwksUri: string; index: number }>();
+    config.allow.forEach((rel, i) => {
+        const users = rel.from.endUsers;
+        if (users === undefined) return;
+        const key = `${rel.to}\u0000${users.issuer}`;
+        const first = seen.get(key);
+        if (first === undefined) {
+            seen.set(key, { jwksUri: users.jwksUri, index: i });
+        } else if (first.jwksUri !== users.jwksUri) {
+            add(
+                ["allow", i, "from", "endUsers", "jwksUri"],
+                `issuer ${users.issuer} is declared with another jwksUri in allow[${first.index}] for service "${rel.to}" (one issuer, one key set)`,
+            );
+        }
+    });
+}

@@ -1,0 +1,80 @@
+import { KubeObject } from "./kube-object";
+import { buildMeshGraph, MeshGraph, MeshGraphEdge, MeshGraphNode, MeshGraphOptions } from "./mesh-graph";
+
+/**
+ * A Mermaid flowchart of who may call whom according to the AuthorizationPolicy objects among
+ * `objects`: namespaces are boxes, workloads plain nodes, the ingress gateway a hexagon, end users
+ * and other outside callers rounded nodes; edges carry the allowed methods, paths and ports.
+ * Solid arrows allow, crossed arrows deny, dotted arrows audit or delegate (CUSTOM). Namespaces
+ * covered by an allow-nothing policy (their own or the mesh-wide one) are titled "default deny".
+ */
+export function meshMermaid(objects: readonly KubeObject[], options: MeshGraphOptions = {}): string {
+    return graphToMermaid(buildMeshGraph(objects, options));
+}
+
+/** Mermaid text of a graph built by buildMeshGraph. */
+export function graphToMermaid(graph: MeshGraph): string {
+    const lines = ["flowchart LR"];
+    if (graph.meshDefaultDeny) lines.push("  %% mesh-wide default deny: an allow-nothing policy in the root namespace covers every workload");
+    if (graph.policyCount === 0) lines.push("  %% no AuthorizationPolicy: Istio allows every call (no access control)");
+    else if (graph.edges.length === 0) lines.push(`  %% no AuthorizationPolicy allows any call${graph.defaultDenyNamespaces.length > 0 ? ` (default deny: ${graph.defaultDenyNamespaces.join(", ")})` : ""}`);
+    const namespaces: string[] = [];
+    for (const node of graph.nodes) {
+        if (node.namespace !== undefined && !namespaces.includes(node.namespace)) namespaces.push(node.namespace);
+    }
+    for (const node of graph.nodes.filter((n) => n.namespace === undefined)) lines.push(`  ${nodeText(node)}`);
+    for (const namespace of namespaces) {
+        const defaultDeny = graph.meshDefaultDeny || graph.defaultDenyNamespaces.includes(namespace);
+        const title = defaultDeny ? `namespace ${namespace} (default deny)` : `namespace ${namespace}`;
+        lines.push(`  subgraph ${namespaceId(namespace, graph)}["${escape(title)}"]`);
+        for (const node of graph.nodes.filter((n) => n.namespace === namespace)) lines.push(`    ${nodeText(node)}`);
+        lines.push("  end");
+    }
+    for (const edge of graph.edges) lines.push(`  ${edgeText(edge)}`);
+    return `${lines.join("\n")}\n`;
+}
+
+const SHAPES: Readonly<Record<MeshGraphNode["kind"], [string, string]>> = {
+    "workload": ["[", "]"],
+    "service-account": ["[", "]"],
+    "selector": ["[", "]"],
+    "target": ["[", "]"],
+    "namespace": ["[[", "]]"],
+    "mesh": ["[[", "]]"],
+    "gateway": ["{{", "}}"],
+    "end-users": ["([", "])"],
+    "peers": ["([", "])"],
+    "anyone": ["((", "))"],
+    "ip": [">", "]"],
+};
+
+function nodeText(node: MeshGraphNode): string {
+    const [open, close] = SHAPES[node.kind];
+    return `${node.id}${open}"${escape(node.label)}"${close}`;
+}
+
+const ARROWS: Readonly<Record<MeshGraphEdge["action"], string>> = {
+    ALLOW: "-->",
+    DENY: "--x",
+    AUDIT: "-.->",
+    CUSTOM: "-.->",
+};
+
+function edgeText(edge: MeshGraphEdge): string {
+    const prefix = edge.action === "DENY" || edge.action === "AUDIT" ? `${edge.action} ` : "";
+    const label = edge.labels.map((l) => escape(`${prefix}${l}`)).join("<br/>");
+    return `${edge.from} ${ARROWS[edge.action]}|"${label}"| ${edge.to}`;
+}
+
+/** Subgraph ids share the node id space: keep them distinct from every node id. */
+function namespaceId(namespace: string, graph: MeshGraph): string {
+    const base = `ns_${namespace.replace(/[^A-Za-z0-9]+/g, "_")}`;
+    let id = base;
+    for (let n = 2; graph.nodes.some((node) => node.id === id); n++) id = `${base}_${n}`;
+    return id;
+}
+
+/** Mermaid entity codes for characters that would end a label or be read as HTML. */
+function escape(text: string): string {
+    return text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+}

@@ -1,0 +1,283 @@
+import { DEFAULT_ROOT_NAMESPACE, DRY_RUN_ANNOTATION } from "../constants";
+import { KubeObject, objectAt, stringMap, stringsAt } from "./kube-object";
+import { findWorkloads, selectsPod, WorkloadInfo } from "./workloads";
+
+/** What a node of the access graph stands for. */
+export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip";
+
+export interface MeshGraphNode {
+    readonly id: string;
+    readonly kind: MeshNodeKind;
+    readonly label: string;
+    /** The namespace box the node is drawn in (none for callers outside any namespace). */
+    readonly namespace?: string;
+}
+
+export interface MeshGraphEdge {
+    readonly from: string;
+    readonly to: string;
+    readonly action: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
+    /** One line per distinct rule operation, e.g. "GET, POST /api/*". */
+    readonly labels: readonly string[];
+}
+
+/** Who may call whom, as the AuthorizationPolicy objects say. */
+export interface MeshGraph {
+    readonly nodes: readonly MeshGraphNode[];
+    readonly edges: readonly MeshGraphEdge[];
+    /** Namespaces with a namespace-wide ALLOW policy that has no rules (allow-nothing). */
+    readonly defaultDenyNamespaces: readonly string[];
+    /** An allow-nothing policy in the root namespace makes every workload of the mesh default-deny. */
+    readonly meshDefaultDeny: boolean;
+    readonly policyCount: number;
+}
+
+export interface MeshGraphOptions {
+    /** Istio's root namespace: a policy there without a selector covers the whole mesh. */
+    readonly rootNamespace?: string;
+}
+
+/** Principal `<trust-domain>/ns/<namespace>/sa/<service-account>` (no `spiffe://`, Istio docs). */
+const PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
+/** Service accounts named like a gateway (the gateway chart names its account after the release). */
+const GATEWAY_ACCOUNT = /gateway/i;
+
+/**
+ * Builds the access graph of every AuthorizationPolicy among `objects`. Destinations are the
+ * workloads a policy selects (matched against the workloads among the objects, or shown as the
+ * selector when none matches), its namespace, or the whole mesh; callers come from each rule's
+ * sources (principals and service accounts resolve to the workloads running as them).
+ */
+export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGraphOptions = {}): MeshGraph {
+    const rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+    const builder = new GraphBuilder(findWorkloads(objects));
+    for (const workload of builder.workloads) builder.workloadNode(workload);
+    const policies = objects.filter((o) => o.kind === "AuthorizationPolicy" && o.apiVersion.startsWith("security.istio.io/"));
+    const defaultDeny: string[] = [];
+    for (const policy of policies) {
+        const namespace = policy.metadata?.namespace || "default";
+        const spec = objectAt(policy, "spec") ?? {};
+        const action = actionOf(spec["action"]);
+        const rules = Array.isArray(spec["rules"]) ? spec["rules"] : [];
+        // istiod evaluates a dry-run policy without enforcing it: it denies nothing and allows nothing.
+        const dryRun = policy.metadata?.annotations?.[DRY_RUN_ANNOTATION]?.toLowerCase() === "true";
+        if (rules.length === 0) {
+            if (action === "ALLOW" && !dryRun && objectAt(spec, "selector") === undefined && spec["targetRefs"] === undefined && spec["targetRef"] === undefined && !defaultDeny.includes(namespace)) {
+                defaultDeny.push(namespace);
+            }
+            continue;
+        }
+        const destinations = builder.destinations(namespace, spec, rootNamespace);
+        for (const rule of rules) {
+            const callers = builder.callers(rule);
+            const label = ruleLabels(rule, spec).map((l) => (dryRun ? `dry run, not enforced: ${l}` : l));
+            for (const caller of callers) {
+                for (const destination of destinations) {
+                    builder.edge(caller.node, destination, action, label.map((l) => caller.qualifier ? `${caller.qualifier}: ${l}` : l));
+                }
+            }
+        }
+    }
+    return {
+        nodes: builder.nodes,
+        edges: builder.edges,
+        defaultDenyNamespaces: defaultDeny.filter((ns) => ns !== rootNamespace),
+        meshDefaultDeny: defaultDeny.includes(rootNamespace),
+        policyCount: policies.length,
+    };
+}
+
+interface Caller {
+    readonly node: string;
+    /** Extra conditions on the caller, such as a required JWT or an excluded namespace. */
+    readonly qualifier?: string;
+}
+
+class GraphBuilder {
+    readonly nodes: MeshGraphNode[] = [];
+    readonly edges: MeshGraphEdge[] = [];
+    private readonly byKey = new Map<string, MeshGraphNode>();
+    private readonly usedIds = new Set<string>();
+
+    constructor(readonly workloads: readonly WorkloadInfo[]) {}
+
+    workloadNode(w: WorkloadInfo): string {
+        return this.node(`workload:${w.namespace}/${w.name}`, "workload", w.name, w.namespace);
+    }
+
+    /** The nodes a policy applies to. */
+    destinations(namespace: string, spec: Record<string, unknown>, rootNamespace: string): string[] {
+        const refs = [...asList(spec["targetRefs"]), ...(objectAt(spec, "targetRef") ? [spec["targetRef"]] : [])];
+        if (refs.length > 0) {
+            return refs.map((ref) => {
+                const kind = String(objectAt(ref)?.["kind"] ?? "");
+                const name = String(objectAt(ref)?.["name"] ?? "");
+                return kind === "Gateway"
+                    ? this.node(`gateway:${namespace}/${name}`, "gateway", `gateway ${name}`, namespace)
+                    : this.node(`target:${namespace}/${kind}/${name}`, "target", `${kind} ${name}`, namespace);
+            });
+        }
+        const matchLabels = stringMap(objectAt(spec, "selector", "matchLabels"));
+        const acrossMesh = namespace === rootNamespace;
+        if (Object.keys(matchLabels).length === 0) {
+            return [acrossMesh
+                ? this.node("mesh", "mesh", "every workload in the mesh")
+                : this.node(`namespace:${namespace}`, "namespace", "any workload", namespace)];
+        }
+        const selected = this.workloads.filter((w) => (acrossMesh || w.namespace === namespace) && selectsPod(matchLabels, w.podLabels));
+        if (selected.length > 0) return selected.map((w) => this.workloadNode(w));
+        const selector = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(", ");
+        if (matchLabels["istio"] === "ingressgateway") {
+            return [this.node(`gateway:${namespace}/${selector}`, "gateway", "ingress gateway", namespace)];
+        }
+        return [this.node(`selector:${namespace}/${selector}`, "selector", acrossMesh ? `${selector} (any namespace)` : selector, acrossMesh ? undefined : namespace)];
+    }
+
+    /** The callers of one rule: one per value of the source's primary identity field. */
+    callers(rule: unknown): Caller[] {
+        const from = asList(objectAt(rule)?.["from"]);
+        if (from.length === 0) return [{ node: this.anyone() }];
+        return from.flatMap((entry) => this.sourceCallers(objectAt(entry, "source") ?? {}));
+    }
+
+    private sourceCallers(source: Record<string, unknown>): Caller[] {
+        const field = (name: string) => stringsAt(source, name) ?? [];
+        const identities: [string, (value: string) => string[]][] = [
+            ["principals", (v) => this.principalNodes(v)],
+            ["serviceAccounts", (v) => this.serviceAccountNodes(v)],
+            ["namespaces", (v) => [v === "*" ? this.peers() : this.node(`namespace:${v}`, "namespace", "any workload", v)]],
+            ["requestPrincipals", (v) => [this.endUsers(v)]],
+            ["ipBlocks", (v) => [this.node(`ip:${v}`, "ip", `IP ${v}`)]],
+            ["remoteIpBlocks", (v) => [this.node(`ip:${v}`, "ip", `remote IP ${v}`)]],
+        ];
+        const primary = identities.find(([name]) => field(name).length > 0);
+        const qualifiers: string[] = [];
+        for (const [name] of identities) {
+            if (name !== primary?.[0] && field(name).length > 0) qualifiers.push(`${QUALIFIER_TEXT[name]} ${field(name).join(" or ")}`);
+            const negated = field(`not${name[0].toUpperCase()}${name.slice(1)}`);
+            if (negated.length > 0) qualifiers.push(`${QUALIFIER_TEXT[name]} not ${negated.join(" or ")}`);
+        }
+        const qualifier = qualifiers.length > 0 ? qualifiers.join(", ") : undefined;
+        if (!primary) return [{ node: this.anyone(), qualifier }];
+        return field(primary[0]).flatMap((value) => primary[1](value).map((node) => ({ node, qualifier })));
+    }
+
+    private principalNodes(principal: string): string[] {
+        if (principal === "*") return [this.peers()];
+        const match = PRINCIPAL.exec(principal);
+        if (!match) return [this.node(`principal:${principal}`, "service-account", `principal ${principal}`)];
+        return this.identityNodes(match[1], match[2]);
+    }
+
+    /** `serviceAccounts` entries are `<namespace>/<name>`. */
+    private serviceAccountNodes(entry: string): string[] {
+        const slash = entry.indexOf("/");
+        return slash < 0
+            ? [this.node(`principal:${entry}`, "service-account", `service account ${entry}`)]
+            : this.identityNodes(entry.slice(0, slash), entry.slice(slash + 1));
+    }
+
+    /** The workloads running as the account (each may call), else the gateway or the account itself. */
+    private identityNodes(namespace: string, account: string): string[] {
+        const running = this.workloads.filter((w) => w.namespace === namespace && w.serviceAccount === account);
+        if (running.length > 0) return running.map((w) => this.workloadNode(w));
+        if (GATEWAY_ACCOUNT.test(account)) return [this.node(`gateway:${namespace}/${account}`, "gateway", `ingress gateway (${account})`, namespace)];
+        return [this.node(`sa:${namespace}/${account}`, "service-account", `service account ${account}`, namespace)];
+    }
+
+    private endUsers(requestPrincipal: string): string {
+        if (requestPrincipal === "*") return this.node("end-users:*", "end-users", "end users with a valid JWT");
+        const slash = requestPrincipal.lastIndexOf("/");
+        const issuer = slash < 0 ? requestPrincipal : requestPrincipal.slice(0, slash);
+        const subject = slash < 0 ? "*" : requestPrincipal.slice(slash + 1);
+        const label = subject === "*" ? `end users of ${issuer}` : `end user ${subject} of ${issuer}`;
+        return this.node(`end-users:${requestPrincipal}`, "end-users", label);
+    }
+
+    private anyone(): string {
+        return this.node("anyone", "anyone", "any caller");
+    }
+
+    private peers(): string {
+        return this.node("peers", "peers", "any mTLS workload");
+    }
+
+    edge(from: string, to: string, action: MeshGraphEdge["action"], labels: string[]): void {
+        const existing = this.edges.findIndex((e) => e.from === from && e.to === to && e.action === action);
+        if (existing < 0) {
+            this.edges.push({ from, to, action, labels: unique(labels) });
+        } else {
+            this.edges[existing] = { ...this.edges[existing], labels: unique([...this.edges[existing].labels, ...labels]) };
+        }
+    }
+
+    private node(key: string, kind: MeshNodeKind, label: string, namespace?: string): string {
+        const found = this.byKey.get(key);
+        if (found) return found.id;
+        const base = key.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "") || "node";
+        let id = base;
+        for (let n = 2; this.usedIds.has(id); n++) id = `${base}_${n}`;
+        this.usedIds.add(id);
+        const node: MeshGraphNode = namespace === undefined ? { id, kind, label } : { id, kind, label, namespace };
+        this.nodes.push(node);
+        this.byKey.set(key, node);
+        return id;
+    }
+}
+
+const QUALIFIER_TEXT: Readonly<Record<string, string>> = {
+    principals: "principal",
+    serviceAccounts: "service account",
+    namespaces: "namespace",
+    requestPrincipals: "JWT principal",
+    ipBlocks: "IP",
+    remoteIpBlocks: "remote IP",
+};
+
+/** One label per `to` operation of the rule (or "any request"), followed by its `when` conditions. */
+function ruleLabels(rule: unknown, spec: Record<string, unknown>): string[] {
+    const operations = asList(objectAt(rule)?.["to"]).map((to) => operationLabel(objectAt(to, "operation") ?? {}));
+    const conditions = asList(objectAt(rule)?.["when"]).map(conditionLabel);
+    const prefix = spec["action"] === "CUSTOM" ? `CUSTOM ${String(objectAt(spec, "provider")?.["name"] ?? "")} ` : "";
+    const when = conditions.length > 0 ? ` when ${conditions.join(" and ")}` : "";
+    return (operations.length > 0 ? operations : ["any request"]).map((op) => `${prefix}${op}${when}`);
+}
+
+function operationLabel(operation: Record<string, unknown>): string {
+    const parts: string[] = [];
+    const add = (field: string, render: (values: string[]) => string) => {
+        const values = stringsAt(operation, field);
+        if (values && values.length > 0) parts.push(render(values));
+    };
+    add("methods", (v) => v.join(", "));
+    add("notMethods", (v) => `not ${v.join(", ")}`);
+    add("paths", (v) => v.join(" "));
+    add("notPaths", (v) => `not ${v.join(" ")}`);
+    add("ports", (v) => `port ${v.join(", ")}`);
+    add("notPorts", (v) => `not port ${v.join(", ")}`);
+    add("hosts", (v) => `host ${v.join(", ")}`);
+    add("notHosts", (v) => `not host ${v.join(", ")}`);
+    return parts.length > 0 ? parts.join(" ") : "any request";
+}
+
+function conditionLabel(condition: unknown): string {
+    const key = String(objectAt(condition)?.["key"] ?? "");
+    const values = stringsAt(condition, "values");
+    const notValues = stringsAt(condition, "notValues");
+    const parts: string[] = [];
+    if (values && values.length > 0) parts.push(`${key} = ${values.join(" or ")}`);
+    if (notValues && notValues.length > 0) parts.push(`${key} != ${notValues.join(" or ")}`);
+    return parts.join(" and ") || key;
+}
+
+function actionOf(action: unknown): MeshGraphEdge["action"] {
+    return action === "DENY" || action === "AUDIT" || action === "CUSTOM" ? action : "ALLOW";
+}
+
+function asList(value: unknown): unknown[] {
+    return Array.isArray(value) ? value : [];
+}
+
+function unique(values: string[]): string[] {
+    return [...new Set(values)];
+}

@@ -1,0 +1,254 @@
+import { DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
+import { MeshguardValidationError } from "../errors";
+import { AuthzAttributes, evaluateRule, PeerIdentity, RequestAuthIdentity } from "../istio";
+import { authorize, authzReason, firstMatch, policyRef } from "./authorize";
+import { DestinationPolicies, destinationPolicies, resolveMtls } from "./destination";
+import { PolicyInventory } from "./inventory";
+import { Decision, DecisionStage, DryRunOutcome, MtlsMode, PolicyRef, RequestSource, SimProtocol, SimRequest, SimWorkload, Verdict } from "./types";
+import { workloadsFromManifests } from "./workloads";
+
+export interface SimulatorInput {
+    /** Istio objects (any served version) and, optionally, Deployments/StatefulSets/DaemonSets/Pods/Services. */
+    readonly manifests: readonly unknown[];
+    /** Workloads; added to (and overriding by namespace/name) the ones found in `manifests`. */
+    readonly workloads?: readonly SimWorkload[];
+    /** meshConfig.rootNamespace; default istio-system. */
+    readonly rootNamespace?: string;
+    /** meshConfig.trustDomain; default cluster.local. */
+    readonly trustDomain?: string;
+}
+
+/** A caller as the destination's proxy sees it before authorization. */
+export interface ResolvedSource {
+    readonly label: string;
+    readonly inMesh: boolean;
+    readonly identity?: PeerIdentity;
+    readonly ip?: string;
+}
+
+/**
+ * Istio's authorization decision for sidecar workloads, evaluated offline: mTLS
+ * (PeerAuthentication) → JWT (RequestAuthentication) → CUSTOM → DENY → "no ALLOW policy: allow"
+ * → any ALLOW matches: allow → deny.
+ */
+export class AuthorizationSimulator {
+    readonly rootNamespace: string;
+    readonly trustDomain: string;
+    readonly inventory: PolicyInventory;
+    private readonly workloadsByKey = new Map<string, SimWorkload>();
+    private readonly destinations = new Map<string, DestinationPolicies>();
+
+    constructor(input: SimulatorInput) {
+        this.rootNamespace = input.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+        this.trustDomain = input.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+        this.inventory = new PolicyInventory(input.manifests);
+        for (const w of [...workloadsFromManifests(input.manifests), ...(input.workloads ?? [])]) {
+            this.workloadsByKey.set(`${w.namespace}/${w.name}`, w);
+        }
+    }
+
+    get workloads(): SimWorkload[] {
+        return [...this.workloadsByKey.values()];
+    }
+
+    workload(key: string, field = "to"): SimWorkload {
+        const w = this.workloadsByKey.get(key);
+        if (w === undefined) {
+            const known = [...this.workloadsByKey.keys()].slice(0, 20).join(", ");
+            throw new MeshguardValidationError("simulated request", [
+                { path: field, message: `no workload "${key}" (expected namespace/name of one of: ${known === "" ? "no workloads given" : known})` },
+            ]);
+        }
+        return w;
+    }
+
+    /** The policies that apply to a workload (cached). */
+    policiesFor(w: SimWorkload): DestinationPolicies {
+        const key = `${w.namespace}/${w.name}`;
+        let found = this.destinations.get(key);
+        if (found === undefined) {
+            found = destinationPolicies(this.inventory, w, this.rootNamespace);
+            this.destinations.set(key, found);
+        }
+        return found;
+    }
+
+    resolveSource(from: RequestSource): ResolvedSource {
+        if ("plaintext" in from) return { label: "a plaintext caller outside the mesh", inMesh: false };
+        if ("serviceAccount" in from) {
+            const [namespace, serviceAccount, extra] = from.serviceAccount.split("/");
+            if (!namespace || !serviceAccount || extra !== undefined) {
+                throw new MeshguardValidationError("simulated request", [
+                    { path: "from.serviceAccount", message: `must be "namespace/serviceAccount" (got ${JSON.stringify(from.serviceAccount)})` },
+                ]);
+            }
+            return { label: `service account ${from.serviceAccount}`, inMesh: true, identity: this.identity(namespace, serviceAccount) };
+        }
+        const w = this.workload(from.workload, "from.workload");
+        const inMesh = w.inMesh !== false;
+        return {
+            label: `workload ${w.namespace}/${w.name}${inMesh ? "" : " (no sidecar)"}`,
+            inMesh,
+            identity: this.identity(w.namespace, w.serviceAccount ?? "default"),
+            ip: w.ip,
+        };
+    }
+
+    identity(namespace: string, serviceAccount: string): PeerIdentity {
+        const principal = `${this.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+        return { principal, trustDomain: this.trustDomain, namespace, serviceAccount };
+    }
+
+    /** Decides one request and explains why (trace, dry-run outcomes, warnings). */
+    decide(request: SimRequest): Decision {
+        return this.run(request, []);
+    }
+
+    /** The same decision without the trace and dry-run evaluation (faster). */
+    verdict(request: SimRequest): Decision {
+        return this.run(request, undefined);
+    }
+
+    private run(request: SimRequest, trace: string[] | undefined): Decision {
+        const dest = this.workload(request.to);
+        const source = this.resolveSource(request.from);
+        const port = request.port ?? dest.ports?.[0]?.port ?? 80;
+        const protocol: SimProtocol = request.protocol ?? dest.ports?.find((p) => p.port === port)?.protocol ?? "http";
+        const policies = this.policiesFor(dest);
+        const destLabel = `${dest.namespace}/${dest.name}`;
+        const warnings = trace === undefined ? [] : [...policies.warnings];
+        const result: { mtls: Decision["mtls"]; peer?: PeerIdentity; requestAuth?: RequestAuthIdentity; dryRun: DryRunOutcome[] } = {
+            mtls: { mode: "DISABLE", used: false },
+            dryRun: [],
+        };
+        const finish = (verdict: Verdict, stage: DecisionStage, reason: string, policy?: PolicyRef): Decision => {
+            trace?.push(reason);
+            const { mtls, peer, requestAuth, dryRun } = result;
+            const [peerPrincipal, requestPrincipal] = [peer?.principal, requestAuth?.principal];
+            return { verdict, stage, reason, policy, mtls, peerPrincipal, requestPrincipal, dryRun, trace: trace ?? [], warnings };
+        };
+
+        const action = protocol === "http" ? ` ${request.method ?? "GET"} ${request.path ?? "/"}` : "";
+        trace?.push(`${source.label} → ${destLabel} port ${port}/${protocol}${action}.`);
+        if (dest.inMesh === false) return finish("allowed", "no-sidecar", `${destLabel} has no sidecar, so Istio enforces no policy on it.`);
+        const conn = connection(policies, source, port);
+        result.mtls = { mode: conn.mode, from: conn.from, used: conn.usesMtls };
+        const modeSource =
+            conn.from === undefined ? "no PeerAuthentication applies: Istio's default" : `PeerAuthentication ${conn.from.namespace}/${conn.from.name}${conn.portLevel ? ", port-level" : ""}`;
+        trace?.push(`mTLS mode for port ${port} is ${conn.mode} (${modeSource}); the connection is ${conn.usesMtls ? "mTLS" : "plaintext"}.`);
+        if (conn.refused) {
+            return finish("denied", "mtls", `STRICT mTLS on ${destLabel} port ${port} rejects the plaintext connection of ${source.label}.`, conn.from);
+        }
+        result.peer = conn.peer;
+        if (!conn.usesMtls) trace?.push("Without mTLS the caller has no principal or namespace: principals/namespaces never match it.");
+
+        if (request.jwt !== undefined && protocol === "tcp") {
+            warnings.push("a JWT was given for TCP traffic; tokens are HTTP headers, so it is ignored");
+        } else if (request.jwt !== undefined) {
+            const jwt = this.validateJwt(request.jwt, policies);
+            if (jwt.rejected !== undefined) return finish("denied", "jwt", jwt.rejected, jwt.policy);
+            result.requestAuth = jwt.identity;
+            trace?.push(jwt.note);
+        }
+
+        const attrs = requestAttributes(dest, source, conn.peer, result.requestAuth, port, protocol, request);
+        if (trace !== undefined) {
+            result.dryRun = policies.dryRun.map((p) => {
+                const m = firstMatch(p, attrs);
+                return { policy: policyRef(p, m.rule), matched: m.result };
+            });
+            for (const p of [...policies.custom, ...policies.deny, ...policies.audit, ...policies.allow]) {
+                for (const rule of p.spec.rules) trace.push(`${p.spec.action} ${p.namespace}/${p.name} rule ${rule.index}: ${evaluateRule(rule, attrs).detail}.`);
+                if (p.spec.rules.length === 0) trace.push(`${p.spec.action} ${p.namespace}/${p.name} has no rules: it matches nothing.`);
+            }
+        }
+        const outcome = authorize(policies, attrs);
+        return finish(outcome.verdict, outcome.stage, authzReason(outcome, destLabel, policies), outcome.policy && policyRef(outcome.policy, outcome.rule));
+    }
+
+    private validateJwt(
+        claims: Readonly<Record<string, unknown>>,
+        policies: DestinationPolicies,
+    ): { identity?: RequestAuthIdentity; rejected?: string; note: string; policy?: PolicyRef } {
+        const ras = policies.requestAuthentications;
+        if (ras.length === 0) {
+            return { note: "No RequestAuthentication selects the destination, so the JWT is not validated and carries no identity." };
+        }
+        const iss = claims["iss"];
+        const names = ras.map((r) => `${r.namespace}/${r.name}`).join(", ");
+        if (typeof iss !== "string") {
+            return { rejected: `The JWT has no "iss" claim; RequestAuthentication (${names}) rejects it with 401.`, note: "" };
+        }
+        for (const ra of ras) {
+            for (const rule of ra.jwtRules) {
+                if (rule.issuer !== iss) continue;
+                const raRef: PolicyRef = { kind: "RequestAuthentication", namespace: ra.namespace, name: ra.name };
+                const aud = claims["aud"];
+                const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === "string") : [];
+                if (rule.audiences.length > 0 && !audiences.some((a) => rule.audiences.includes(a))) {
+                    return {
+                        rejected: `RequestAuthentication ${ra.namespace}/${ra.name} accepts issuer ${iss} only for audiences ${rule.audiences.join(", ")}; the token's audience does not match, so it is rejected with 401.`,
+                        note: "",
+                        policy: raRef,
+                    };
+                }
+                const sub = typeof claims["sub"] === "string" ? claims["sub"] : "";
+                return {
+                    identity: { principal: `${iss}/${sub}`, claims },
+                    note: `RequestAuthentication ${ra.namespace}/${ra.name} validates the JWT: request principal ${iss}/${sub}.`,
+                };
+            }
+        }
+        return { rejected: `No RequestAuthentication selecting the destination (${names}) accepts issuer ${iss}, so the JWT is rejected with 401.`, note: "" };
+    }
+}
+
+/** How the caller's connection reaches the destination port: mTLS mode, identity, or refusal. */
+export interface Connection {
+    readonly mode: MtlsMode;
+    readonly from?: PolicyRef;
+    readonly portLevel: boolean;
+    readonly usesMtls: boolean;
+    /** STRICT refuses the plaintext connection before any authorization. */
+    readonly refused: boolean;
+    /** The caller's identity as the destination sees it (only with mTLS). */
+    readonly peer?: PeerIdentity;
+}
+
+/** Mesh callers send mTLS unless the destination port's mode is DISABLE (auto-mTLS). */
+export function connection(policies: DestinationPolicies, source: ResolvedSource, port: number): Connection {
+    const mode = resolveMtls(policies.peer, port);
+    const usesMtls = source.inMesh && mode.mode !== "DISABLE";
+    return { mode: mode.mode, from: mode.from, portLevel: mode.portLevel, usesMtls, refused: mode.mode === "STRICT" && !usesMtls, peer: usesMtls ? source.identity : undefined };
+}
+
+/** What the destination's authorization filters see of a request. */
+export function requestAttributes(
+    dest: SimWorkload,
+    source: ResolvedSource,
+    peer: PeerIdentity | undefined,
+    requestAuth: RequestAuthIdentity | undefined,
+    port: number,
+    protocol: SimProtocol,
+    request: Omit<SimRequest, "from" | "to">,
+): AuthzAttributes {
+    const http = protocol === "http";
+    return {
+        protocol,
+        port,
+        peer,
+        requestAuth,
+        method: http ? request.method ?? "GET" : undefined,
+        path: http ? request.path ?? "/" : undefined,
+        host: http ? request.host ?? `${dest.name}.${dest.namespace}.svc.cluster.local` : undefined,
+        headers: http ? request.headers ?? {} : undefined,
+        sourceIp: request.sourceIp ?? source.ip,
+        remoteIp: request.remoteIp,
+        destinationIp: dest.ip,
+    };
+}
+
+/** One-shot convenience: build a simulator for `input` and decide `request`. */
+export function simulateRequest(input: SimulatorInput, request: SimRequest): Decision {
+    return new AuthorizationSimulator(input).decide(request);
+}

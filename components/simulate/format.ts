@@ -1,0 +1,19 @@
+import { Decision, PolicyRef } from "./types";
+
+function policyText(p: PolicyRef): string {
+    const action = p.action === undefined ? "" : `${p.action} `;
+    const rule = p.rule === undefined ? "" : ` rule ${p.rule}`;
+    return `${action}${p.kind} ${p.namespace}/${p.name}${rule}`;
+}
+
+/** A multi-line explanation of a decision: verdict, reason, deciding policy, trace, dry-run, warnings. */
+export function formatDecision(d: Decision): string {
+    const lines = [`${d.verdict.toUpperCase()}: ${d.reason}`];
+    if (d.policy !== undefined) lines.push(`decided by: ${policyText(d.policy)}`);
+    lines.push(`mTLS: ${d.mtls.mode}, connection ${d.mtls.used ? "mTLS" : "plaintext"}${d.peerPrincipal === undefined ? "" : `, peer ${d.peerPrincipal}`}`);
+    if (d.requestPrincipal !== undefined) lines.push(`request principal: ${d.requestPrincipal}`);
+    if (d.trace.length > 0) lines.push("trace:", ...d.trace.map((t) => `  - ${t}`));
+    for (const dry of d.dryRun) lines.push(`dry-run (not enforced): ${policyText(dry.policy)} ${dry.matched === "match" ? "would match" : dry.matched === "unknown" ? "might match" : "does not match"}`);
+    for (const w of d.warnings) lines.push(`warning: ${w}`);
+    return lines.join("\n");
+}

@@ -1,0 +1,43 @@
+import { WorkloadType } from "./kinds";
+import { asList, asRecord, asStringMap, materialize, valueAt } from "./object";
+
+/** The pod template of a workload as far as mesh policies care: where it is, labels, annotations. */
+export interface PodTemplate {
+    /** Path of the template in the resource (`spec.template`, `spec.jobTemplate.spec.template`, "" for a Pod). */
+    readonly path: string;
+    readonly labels: Record<string, string>;
+    readonly annotations: Record<string, string>;
+    /** The pod spec, still behind the SDK proxy: read only the fields you need. */
+    readonly spec: Record<string, unknown>;
+}
+
+export function readPodTemplate(props: Record<string, unknown>, workload: WorkloadType): PodTemplate {
+    const template = workload.template.length === 0 ? props : asRecord(valueAt(props, workload.template));
+    const metadata = asRecord(materialize(template["metadata"]));
+    return {
+        path: workload.template.join("."),
+        labels: asStringMap(metadata["labels"]),
+        annotations: asStringMap(metadata["annotations"]),
+        spec: asRecord(template["spec"]),
+    };
+}
+
+/** `spec.template.metadata.labels["x"]` for a template path and a field under it. */
+export function templateField(template: PodTemplate, field: string): string {
+    return template.path === "" ? field : `${template.path}.${field}`;
+}
+
+/** A container of the pod spec, with the list it came from and its index. */
+export interface PodContainer {
+    readonly list: "containers" | "initContainers" | "ephemeralContainers";
+    readonly index: number;
+    readonly container: Record<string, unknown>;
+}
+
+export function podContainers(spec: Record<string, unknown>): PodContainer[] {
+    const out: PodContainer[] = [];
+    for (const list of ["containers", "initContainers", "ephemeralContainers"] as const) {
+        asList(spec[list]).forEach((container, index) => out.push({ list, index, container: asRecord(container) }));
+    }
+    return out;
+}

@@ -1,0 +1,33 @@
+import { Policies } from "@pulumi/policy";
+import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
+import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
+import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
+import { istioInstallHardening } from "./istio-install-hardening";
+import { istioInstallHygiene } from "./istio-install-hygiene";
+import { istioResourceSchema } from "./istio-resource-schema";
+import { meshDefaultDeny } from "./mesh-default-deny";
+import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
+import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
+import { peerAuthenticationStrict } from "./peer-authentication-strict";
+import { policyReferencesExist } from "./policy-references-exist";
+import { requestAuthenticationRequiresPrincipals } from "./request-authentication-requires-principals";
+import { workloadNoInjectionOptOut } from "./workload-no-injection-opt-out";
+import { workloadNoTrafficCaptureBypass } from "./workload-no-traffic-capture-bypass";
+
+/** Every policy of the meshguard pack, resource policies first. */
+export const meshguardPolicies: Policies = [
+    peerAuthenticationStrict,
+    destinationRuleTlsVerified,
+    authorizationPolicyNoAllowAll,
+    authorizationPolicySafePatterns,
+    istioResourceSchema,
+    workloadNoInjectionOptOut,
+    workloadNoTrafficCaptureBypass,
+    istioInstallHygiene,
+    istioInstallHardening,
+    namespaceSidecarInjection,
+    meshDefaultDeny,
+    meshStrictMtlsCoverage,
+    requestAuthenticationRequiresPrincipals,
+    policyReferencesExist,
+];

@@ -1,0 +1,79 @@
+import { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
+import { parsePrincipal } from "../../components/istio";
+import { configSchema } from "../lib/config";
+import { asList, asRecord } from "../lib/object";
+import { MeshStack, objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject } from "../lib/stack";
+
+/** Namespaces every cluster has. */
+const BUILT_IN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+function knownNamespaces(stack: MeshStack): Set<string> {
+    return new Set([...BUILT_IN_NAMESPACES, stack.config.rootNamespace, ...stack.namespaces.keys(), ...stack.helmNamespaces]);
+}
+
+export const policyReferencesExist: StackValidationPolicy = {
+    name: "policy-references-exist",
+    description:
+        "Istio policies should refer to things the stack has: their namespace and the namespaces and principals they name must exist, and a selector must match a workload when the stack deploys workloads in that namespace. A dangling reference usually means a typo that leaves the intended workloads unprotected.",
+    enforcementLevel: "advisory",
+    configSchema: configSchema(),
+    validateStack: (args, reportViolation) => {
+        const stack = readMeshStack(args, reportViolation, { workloads: true, istioKinds: ["AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication", "DestinationRule"], helm: true });
+        const namespaces = knownNamespaces(stack);
+        for (const [kind, entries] of stack.istio) {
+            for (const entry of entries) {
+                if (objectExemption(stack, entry.object) !== undefined) continue;
+                const ns = entry.object.namespace ?? "";
+                if (!namespaces.has(ns)) {
+                    reportOnObject(reportViolation, entry, "metadata.namespace", `namespace ${ns} is not created or labelled by this stack`, "create the namespace in the stack (MeshNamespace) or correct metadata.namespace");
+                }
+                checkSelector(stack, entry, kind === "DestinationRule" ? "workloadSelector" : "selector", reportViolation);
+                if (kind === "AuthorizationPolicy") checkSources(entry, namespaces, reportViolation);
+            }
+        }
+    },
+};
+
+/** Only judged when the stack deploys workloads in scope: otherwise they live elsewhere. */
+function checkSelector(stack: MeshStack, entry: StackObject, field: string, reportViolation: ReportViolation): void {
+    const labels = selectorLabels(specOf(entry), field);
+    if (labels === undefined) return;
+    const ns = entry.object.namespace ?? "";
+    const inScope = ns === stack.config.rootNamespace ? stack.workloads : stack.workloadsByNamespace.get(ns) ?? [];
+    if (inScope.length === 0) return;
+    if (inScope.some((w) => Object.entries(labels).every(([k, v]) => w.template.labels[k] === v))) return;
+    const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+    reportOnObject(
+        reportViolation,
+        entry,
+        `spec.${field}.matchLabels`,
+        `${shown} matches none of the ${inScope.length} workload(s) this stack deploys in ${ns === stack.config.rootNamespace ? "the mesh" : ns}, so the policy protects nothing`,
+        "correct the labels to those of the workload's pod template",
+    );
+}
+
+function checkSources(entry: StackObject, namespaces: ReadonlySet<string>, reportViolation: ReportViolation): void {
+    asList(specOf(entry)["rules"]).forEach((rule, r) => {
+        asList(asRecord(rule)["from"]).forEach((from, f) => {
+            const source = asRecord(asRecord(from)["source"]);
+            const base = `spec.rules[${r}].from[${f}].source`;
+            asList(source["namespaces"]).forEach((value, i) => {
+                if (typeof value === "string" && !value.includes("*") && !namespaces.has(value)) {
+                    reportOnObject(reportViolation, entry, `${base}.namespaces[${i}]`, `namespace ${value} is not created or labelled by this stack, so the rule may admit nobody`, "correct the namespace name");
+                }
+            });
+            asList(source["principals"]).forEach((value, i) => {
+                const principal = typeof value === "string" ? parsePrincipal(value) : undefined;
+                if (principal !== undefined && !namespaces.has(principal.namespace)) {
+                    reportOnObject(
+                        reportViolation,
+                        entry,
+                        `${base}.principals[${i}]`,
+                        `names namespace ${principal.namespace}, which is not created or labelled by this stack, so the rule may admit nobody`,
+                        "correct the principal (<trust-domain>/ns/<namespace>/sa/<service-account>)",
+                    );
+                }
+            });
+        });
+    });
+}

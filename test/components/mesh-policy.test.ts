@@ -1,0 +1,116 @@
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { compileMeshPolicy, MeshguardValidationError, MeshPolicy, MeshPolicyInput } from "meshguard";
+import { byName, outputValue, plainInputs, recorder, registered, settle, urnOf, useMocks } from "../harness/mocks";
+
+const COMPONENT = "meshguard:policy:MeshPolicy";
+const AUTHORIZATION_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const PEER_AUTHENTICATION = "kubernetes:security.istio.io/v1:PeerAuthentication";
+const REQUEST_AUTHENTICATION = "kubernetes:security.istio.io/v1:RequestAuthentication";
+const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
+const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
+
+const input: MeshPolicyInput = {
+    services: [
+        { id: "frontend", namespace: "web", serviceAccount: "frontend", ports: [{ port: 80, protocol: "http" }] },
+        { id: "backend", namespace: "api", serviceAccount: "backend", ports: [{ port: 8080, protocol: "http" }] },
+    ],
+    allow: [
+        { from: { service: "frontend" }, to: "backend", methods: ["GET"], paths: ["/api/*"] },
+        { from: { endUsers: { issuer: "https://idp.example.com", jwksUri: "https://idp.example.com/keys" } }, to: "frontend" },
+    ],
+    destinationRules: true,
+};
+
+const childUrn = (type: string, name: string) => urnOf(type, name, urnOf(COMPONENT, "mesh"));
+
+function inventory(): string[] {
+    return recorder.resources.map((r) => `${r.type}::${r.name}`);
+}
+
+describe("MeshPolicy (component, mock runtime)", () => {
+    before(async () => {
+        await useMocks();
+    });
+    beforeEach(() => recorder.reset());
+
+    it("registers exactly the compiled manifests, one CustomResource each, parented to it", async () => {
+        const policy = new MeshPolicy("mesh", input);
+        await registered(policy);
+        assert.deepStrictEqual(inventory().sort(), [
+            `${DESTINATION_RULE}::mesh-api/backend-istio-mutual`,
+            `${DESTINATION_RULE}::mesh-web/frontend-istio-mutual`,
+            `${AUTHORIZATION_POLICY}::mesh-api/allow-nothing`,
+            `${AUTHORIZATION_POLICY}::mesh-api/backend-allow`,
+            `${AUTHORIZATION_POLICY}::mesh-web/allow-nothing`,
+            `${AUTHORIZATION_POLICY}::mesh-web/frontend-allow`,
+            `${PEER_AUTHENTICATION}::mesh-api/default`,
+            `${PEER_AUTHENTICATION}::mesh-web/default`,
+            `${REQUEST_AUTHENTICATION}::mesh-web/frontend-jwt`,
+            `${COMPONENT}::mesh`,
+        ]);
+        const manifests = compileMeshPolicy(input);
+        assert.deepStrictEqual(policy.manifests, manifests);
+        assert.strictEqual(policy.resources.length, manifests.length);
+        for (const manifest of manifests) {
+            const child = byName(`mesh-${manifest.metadata.namespace}/${manifest.metadata.name}`);
+            assert.strictEqual(child.type, `kubernetes:${manifest.apiVersion}:${manifest.kind}`);
+            assert.strictEqual(child.parent, urnOf(COMPONENT, "mesh"));
+            assert.strictEqual(child.custom, true);
+            assert.deepStrictEqual(plainInputs(child), manifest);
+        }
+        assert.deepStrictEqual(plainInputs(byName("mesh-api/backend-allow")), {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: "backend-allow", namespace: "api", labels: MANAGED },
+            spec: {
+                selector: { matchLabels: { app: "backend" } },
+                action: "ALLOW",
+                rules: [{ from: [{ source: { principals: ["cluster.local/ns/web/sa/frontend"] } }], to: [{ operation: { ports: ["8080"], methods: ["GET"], paths: ["/api/*"] } }] }],
+            },
+        });
+        assert.deepStrictEqual(
+            await Promise.all(policy.resources.map((r) => outputValue(r.urn))),
+            manifests.map((m) => childUrn(`kubernetes:${m.apiVersion}:${m.kind}`, `mesh-${m.metadata.namespace}/${m.metadata.name}`)),
+        );
+    });
+
+    it("validates synchronously and registers nothing on bad input", async () => {
+        assert.throws(
+            () => new MeshPolicy("mesh", { ...input, allow: [{ from: { service: "frontend" }, to: "payments" }] }),
+            (err: unknown) =>
+                err instanceof MeshguardValidationError &&
+                err.message === 'invalid MeshPolicy "mesh" args:\n  - allow[0].to: unknown service "payments" (declared: backend, frontend)',
+        );
+        await settle();
+        assert.deepStrictEqual(recorder.resources, []);
+    });
+
+    it("makes every child depend on `dependsOn` and passes the caller's options to the component", async () => {
+        const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+        const crds = new k8s.apiextensions.CustomResource("crds-ready", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "marker" } });
+        const policy = new MeshPolicy("mesh", { services: [input.services[1]], dependsOn: [crds] }, { providers: { kubernetes: provider } });
+        await registered(policy);
+        const crdsUrn = await outputValue(crds.urn);
+        const providerUrn = await outputValue(provider.urn);
+        for (const name of ["mesh-api/allow-nothing", "mesh-api/default"]) {
+            assert.deepStrictEqual(byName(name).dependencies, [crdsUrn], name);
+            assert.ok(byName(name).provider?.startsWith(`${providerUrn}::`), `${name} uses the caller's provider: ${byName(name).provider}`);
+        }
+    });
+
+    it("keeps the names of untouched objects when the graph changes", async () => {
+        await registered(new MeshPolicy("mesh", input));
+        const before = new Set(inventory());
+        recorder.reset();
+        const grown: MeshPolicyInput = {
+            ...input,
+            services: [...input.services, { id: "reports", namespace: "api", serviceAccount: "reports", ports: [{ port: 9090, protocol: "tcp" }] }],
+            allow: [...(input.allow ?? []), { from: { service: "backend" }, to: "reports" }],
+        };
+        await registered(new MeshPolicy("mesh", grown));
+        const after = new Set(inventory());
+        assert.deepStrictEqual([...before].filter((n) => !after.has(n)), []);
+        assert.deepStrictEqual([...after].filter((n) => !before.has(n)).sort(), [`${DESTINATION_RULE}::mesh-api/reports-istio-mutual`, `${AUTHORIZATION_POLICY}::mesh-api/reports-allow`]);
+    });
+});

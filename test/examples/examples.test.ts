@@ -1,0 +1,97 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { INSECURE_EXAMPLE_POLICIES, listFiles, REPO_ROOT, reportedPolicies, runCli, tempDir } from "../cli/run-cli";
+
+interface SecureExample {
+    readonly name: string;
+    /** The "Resources:" summary line. */
+    readonly resources: string;
+    /** Edges that must be in mesh.mmd: the relationships the example declares. */
+    readonly edges: readonly string[];
+}
+
+const SECURE: readonly SecureExample[] = [
+    {
+        name: "frontend-backend",
+        resources: "Resources: 18 (1 stack, 3 components, 2 Helm installs, 12 Kubernetes objects)",
+        edges: ['workload_shop_frontend -->|"GET, POST /api/* port 8080"| workload_shop_backend'],
+    },
+    {
+        name: "namespace-isolation",
+        resources: "Resources: 30 (1 stack, 4 components, 2 Helm installs, 23 Kubernetes objects)",
+        edges: [
+            'anyone --x|"DENY namespace not frontend-ns: any request"| namespace_backend_ns',
+            'namespace_frontend_ns -->|"port 9090"| workload_backend_ns_inventory',
+            'namespace_frontend_ns -->|"port 9090"| workload_backend_ns_orders',
+        ],
+    },
+    {
+        name: "zero-trust",
+        resources: "Resources: 33 (1 stack, 4 components, 3 Helm installs, 25 Kubernetes objects)",
+        edges: [
+            'workload_web_catalog -->|"port 5432"| workload_data_catalog_db',
+            'gateway_istio_ingress_istio_ingressgateway -->|"GET, HEAD port 8080"| workload_web_storefront',
+            'workload_web_storefront -->|"GET /products /products/* port 8080"| workload_web_catalog',
+        ],
+    },
+    {
+        name: "end-user-jwt",
+        resources: "Resources: 18 (1 stack, 3 components, 3 Helm installs, 11 Kubernetes objects)",
+        edges: ['end_users_https_auth_example_com -->|"GET, HEAD port 8080 when request.auth.audiences = reports-api and request.auth.claims[groups] = analysts"| workload_analytics_reports'],
+    },
+    {
+        name: "bookinfo",
+        resources: "Resources: 33 (1 stack, 3 components, 3 Helm installs, 26 Kubernetes objects)",
+        edges: [
+            'workload_bookinfo_productpage_v1 -->|"GET port 9080"| workload_bookinfo_details_v1',
+            'workload_bookinfo_reviews_v1 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
+            'workload_bookinfo_reviews_v2 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
+            'workload_bookinfo_reviews_v3 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
+            'workload_bookinfo_productpage_v1 -->|"GET port 9080"| workload_bookinfo_reviews_v1',
+            'workload_bookinfo_productpage_v1 -->|"GET port 9080"| workload_bookinfo_reviews_v2',
+            'workload_bookinfo_productpage_v1 -->|"GET port 9080"| workload_bookinfo_reviews_v3',
+            'gateway_istio_ingress_istio_ingressgateway -->|"GET /api/v1/products /api/v1/products/* /logout /productpage /static/* port 9080<br/>POST /login port 9080"| workload_bookinfo_productpage_v1',
+        ],
+    },
+];
+
+describe("examples through meshguard preview (offline program + policy pack over gRPC)", () => {
+    let work: ReturnType<typeof tempDir>;
+    beforeEach(() => { work = tempDir("examples"); });
+    afterEach(() => work.cleanup());
+
+    it("every example directory is covered by this suite and is a project of its own", () => {
+        const examples = fs.readdirSync(path.join(REPO_ROOT, "examples"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+        assert.deepStrictEqual(examples, [...SECURE.map((e) => e.name), "insecure"].sort());
+        for (const name of examples) {
+            assert.deepStrictEqual(fs.readdirSync(path.join(REPO_ROOT, "examples", name)).sort(), ["Pulumi.yaml", "index.ts", "tsconfig.json"], name);
+            const program = fs.readFileSync(path.join(REPO_ROOT, "examples", name, "index.ts"), "utf8");
+            assert.match(program, /from "meshguard";/, `${name} imports meshguard as a user would`);
+            assert.doesNotMatch(program, /from "\.\.?\//, `${name} has no relative imports`);
+        }
+    });
+
+    for (const example of SECURE) {
+        it(`${example.name}: zero violations, ${example.resources.split(" (")[0].toLowerCase()}`, async () => {
+            const { code, stdout, stderr } = await runCli(["preview", path.join(REPO_ROOT, "examples", example.name), "--out", work.dir, "--quiet"], REPO_ROOT);
+            assert.strictEqual(stderr, "");
+            assert.strictEqual(code, 0, stdout);
+            assert.deepStrictEqual(reportedPolicies(stdout), []);
+            assert.ok(stdout.includes(`\n${example.resources}\n`), stdout);
+            assert.ok(stdout.endsWith("\nPASSED: no policy violations.\n"), stdout);
+            const objects = Number(/, (\d+) Kubernetes objects\)/.exec(example.resources)![1]);
+            assert.strictEqual(listFiles(work.dir).filter((f) => f.startsWith("1-manifest/")).length, objects);
+            const graph = fs.readFileSync(path.join(work.dir, "mesh.mmd"), "utf8").split("\n").filter((l) => l.includes("-->") || l.includes("--x")).map((l) => l.trim());
+            assert.deepStrictEqual(graph, example.edges);
+        });
+    }
+
+    it("insecure: refused by exactly the policies it was written to break", async () => {
+        const { code, stdout } = await runCli(["preview", path.join(REPO_ROOT, "examples", "insecure"), "--out", work.dir, "--quiet"], REPO_ROOT);
+        assert.strictEqual(code, 1, stdout);
+        assert.ok(stdout.includes("\nResources: 12 (1 stack, 1 component, 2 Helm installs, 8 Kubernetes objects)\n"), stdout);
+        assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
+        assert.ok(stdout.endsWith("\nFAILED: 6 mandatory violations of 6 policies (pulumi preview --policy-pack policy-pack would refuse this).\n"), stdout);
+    });
+});

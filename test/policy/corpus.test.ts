@@ -1,0 +1,218 @@
+import * as assert from "assert";
+import { runPack, TestResource, violatedPolicies } from "./harness";
+import {
+    authorizationPolicy,
+    chartGateway,
+    classicGateway,
+    deployment,
+    destinationRule,
+    helmChart,
+    ISTIO_REPO,
+    MESH_LABELS,
+    namespace,
+    peerAuthentication,
+    requestAuthentication,
+    secureStack,
+    workload,
+} from "./fixtures";
+
+/**
+ * The corpus: each case is a secure baseline stack plus (or minus) one object, run through the
+ * whole pack; the case states exactly which policies it must violate ([] = passes).
+ */
+interface Case {
+    readonly title: string;
+    readonly add?: TestResource[];
+    /** Replaces the baseline entirely. */
+    readonly stack?: TestResource[];
+    readonly expect: string[];
+}
+
+const from = (principals: string[]) => [{ source: { principals } }];
+
+const insecure: Case[] = [
+    { title: "PeerAuthentication PERMISSIVE", add: [peerAuthentication("shop", "default", { mtls: { mode: "PERMISSIVE" } })], expect: ["mesh-strict-mtls-coverage", "peer-authentication-strict"] },
+    { title: "PeerAuthentication DISABLE (v1beta1)", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "DISABLE" } }, "security.istio.io/v1beta1")], expect: ["peer-authentication-strict"] },
+    {
+        title: "PeerAuthentication STRICT with a PERMISSIVE portLevelMtls entry",
+        add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "PERMISSIVE" } } })],
+        expect: ["peer-authentication-strict"],
+    },
+    { title: "DestinationRule tls DISABLE", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "DISABLE" } } })], expect: ["destination-rule-tls-verified"] },
+    {
+        title: "DestinationRule DISABLE hidden in a subset (v1alpha3)",
+        add: [destinationRule("shop", "api", { host: "api", subsets: [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { tls: { mode: "DISABLE" } } }] }, "networking.istio.io/v1alpha3")],
+        expect: ["destination-rule-tls-verified"],
+    },
+    {
+        title: "DestinationRule DISABLE hidden in portLevelSettings",
+        add: [destinationRule("shop", "api", { host: "api", trafficPolicy: { portLevelSettings: [{ port: { number: 8080 }, tls: { mode: "DISABLE" } }] } })],
+        expect: ["destination-rule-tls-verified"],
+    },
+    {
+        title: "DestinationRule SIMPLE with insecureSkipVerify",
+        add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } } })],
+        expect: ["destination-rule-tls-verified"],
+    },
+    { title: "AuthorizationPolicy with an empty rule", add: [authorizationPolicy("shop", "all", { rules: [{}] })], expect: ["authorization-policy-no-allow-all"] },
+    {
+        title: "AuthorizationPolicy rule with only `to`",
+        add: [authorizationPolicy("shop", "health", { selector: { matchLabels: { app: "api" } }, rules: [{ to: [{ operation: { paths: ["/healthz"] } }] }] })],
+        expect: ["authorization-policy-no-allow-all"],
+    },
+    { title: "AuthorizationPolicy principals [\"*\"]", add: [authorizationPolicy("shop", "any", { rules: [{ from: from(["*"]) }] })], expect: ["authorization-policy-no-allow-all"] },
+    { title: "AuthorizationPolicy namespaces [\"*\"]", add: [authorizationPolicy("shop", "any", { rules: [{ from: [{ source: { namespaces: ["*"] } }] }] })], expect: ["authorization-policy-no-allow-all"] },
+    {
+        title: "AuthorizationPolicy ALLOW with notPaths",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: from(["cluster.local/ns/shop/sa/web"]), to: [{ operation: { notPaths: ["/admin"] } }] }] })],
+        expect: ["authorization-policy-safe-patterns"],
+    },
+    {
+        title: "AuthorizationPolicy ALLOW with when.notValues",
+        add: [
+            authorizationPolicy("shop", "api2", {
+                selector: { matchLabels: { app: "api" } },
+                rules: [{ from: from(["cluster.local/ns/shop/sa/web"]), when: [{ key: "request.headers[x-env]", notValues: ["prod"] }] }],
+            }),
+        ],
+        expect: ["authorization-policy-safe-patterns"],
+    },
+    {
+        title: "AuthorizationPolicy DENY with only HTTP fields and no ports",
+        add: [authorizationPolicy("shop", "deny-admin", { action: "DENY", rules: [{ to: [{ operation: { paths: ["/admin"] } }] }] })],
+        expect: ["authorization-policy-safe-patterns"],
+    },
+    { title: "AuthorizationPolicy DENY without rules", add: [authorizationPolicy("shop", "deny", { action: "DENY" })], expect: ["authorization-policy-safe-patterns", "istio-resource-schema"] },
+    {
+        title: "AuthorizationPolicy principal with spiffe://",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: from(["spiffe://cluster.local/ns/shop/sa/web"]) }] })],
+        expect: ["authorization-policy-safe-patterns"],
+    },
+    {
+        title: "AuthorizationPolicy path with a `*` in the middle",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: from(["cluster.local/ns/shop/sa/web"]), to: [{ operation: { paths: ["/api/*/items"] } }] }] })],
+        expect: ["authorization-policy-safe-patterns"],
+    },
+    {
+        title: "AuthorizationPolicy misspelled `principal` (pruned, widens to allow-all)",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { principal: ["cluster.local/ns/shop/sa/web"] } }] }] })],
+        expect: ["authorization-policy-no-allow-all", "istio-resource-schema"],
+    },
+    { title: "PeerAuthentication with an invalid mode", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICTER" } })], expect: ["istio-resource-schema"] },
+    { title: "RequestAuthentication without issuer", add: [requestAuthentication("shop", "jwt", { selector: { matchLabels: { app: "api" } }, jwtRules: [{ jwksUri: "https://issuer.example.com/jwks" }] })], expect: ["istio-resource-schema", "request-authentication-requires-principals"] },
+    { title: "namespace with workloads and no injection label", add: [namespace("legacy"), deployment("legacy", "old")], expect: ["namespace-sidecar-injection"] },
+    { title: "namespace with injection disabled", add: [namespace("legacy", { "istio-injection": "disabled" }), deployment("legacy", "old")], expect: ["namespace-sidecar-injection"] },
+    {
+        title: "namespace with istio-injection and istio.io/rev both set",
+        add: [namespace("canary", { "istio-injection": "enabled", "istio.io/rev": "1-30" }), deployment("canary", "app"), authorizationPolicy("canary", "allow-nothing", {})],
+        expect: ["namespace-sidecar-injection"],
+    },
+    { title: "Deployment opting out with the label", add: [deployment("shop", "batch", { labels: { app: "batch", "sidecar.istio.io/inject": "false" } })], expect: ["workload-no-injection-opt-out"] },
+    { title: "StatefulSet opting out with the annotation (case-insensitive)", add: [workload("StatefulSet", "shop", "db", { annotations: { "sidecar.istio.io/inject": "False" } })], expect: ["workload-no-injection-opt-out"] },
+    { title: "CronJob opting out", add: [workload("CronJob", "shop", "report", { labels: { "sidecar.istio.io/inject": "FALSE" } })], expect: ["workload-no-injection-opt-out"] },
+    { title: "Pod opting out", add: [workload("Pod", "shop", "debug", { labels: { "sidecar.istio.io/inject": "false" } })], expect: ["workload-no-injection-opt-out"] },
+    {
+        title: "a workload named like a gateway that opts out",
+        add: [deployment("shop", "istio-ingressgateway", { labels: { istio: "ingressgateway", "sidecar.istio.io/inject": "false" }, annotations: { "inject.istio.io/templates": "gateway" } })],
+        expect: ["workload-no-injection-opt-out"],
+    },
+    {
+        title: "a classic gateway with an extra application container",
+        add: [namespace("istio-ingress"), classicGateway("istio-ingress", [{ name: "app", image: "registry.example.com/app:1" }])],
+        expect: ["namespace-sidecar-injection", "workload-no-injection-opt-out", "workload-no-traffic-capture-bypass"],
+    },
+    { title: "DaemonSet excluding outbound IP ranges", add: [workload("DaemonSet", "shop", "agent", { annotations: { "traffic.sidecar.istio.io/excludeOutboundIPRanges": "0.0.0.0/0" } })], expect: ["workload-no-traffic-capture-bypass"] },
+    { title: "Job excluding inbound ports", add: [workload("Job", "shop", "migrate", { annotations: { "traffic.sidecar.istio.io/excludeInboundPorts": "5432" } })], expect: ["workload-no-traffic-capture-bypass"] },
+    {
+        title: "ReplicaSet container running as UID 1337",
+        add: [workload("ReplicaSet", "shop", "rs", { spec: { containers: [{ name: "app", image: "app:1", securityContext: { runAsUser: 1337 } }] } })],
+        expect: ["workload-no-traffic-capture-bypass"],
+    },
+    { title: "pod-level runAsUser 1337", add: [deployment("shop", "uid", { spec: { securityContext: { runAsUser: 1337 }, containers: [{ name: "app", image: "app:1" }] } })], expect: ["workload-no-traffic-capture-bypass"] },
+    {
+        title: "mesh namespace without allow-nothing",
+        stack: [namespace("istio-system"), peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), namespace("shop", MESH_LABELS), deployment("shop", "web")],
+        expect: ["mesh-default-deny"],
+    },
+    { title: "allow-nothing in dry-run does not count", stack: [namespace("shop", MESH_LABELS), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {}, { annotations: { "istio.io/dry-run": "true" } })], expect: ["mesh-default-deny"] },
+    { title: "no STRICT PeerAuthentication at all", stack: [namespace("shop", MESH_LABELS), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {})], expect: ["mesh-strict-mtls-coverage"] },
+    {
+        title: "two mesh-wide PeerAuthentications",
+        add: [peerAuthentication("istio-system", "legacy", { mtls: { mode: "PERMISSIVE" } })],
+        expect: ["mesh-strict-mtls-coverage", "peer-authentication-strict"],
+    },
+    {
+        title: "RequestAuthentication without an AuthorizationPolicy requiring principals",
+        add: [requestAuthentication("shop", "jwt", { selector: { matchLabels: { app: "api" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }] })],
+        expect: ["request-authentication-requires-principals"],
+    },
+    { title: "policy in a namespace the stack does not have", add: [authorizationPolicy("shpo", "allow-nothing", {})], expect: ["policy-references-exist"] },
+    {
+        title: "selector matching no workload",
+        add: [authorizationPolicy("shop", "apii", { selector: { matchLabels: { app: "apii" } }, rules: [{ from: from(["cluster.local/ns/shop/sa/web"]) }] })],
+        expect: ["policy-references-exist"],
+    },
+    {
+        title: "principal naming a namespace the stack does not have",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: from(["cluster.local/ns/shpo/sa/web"]) }] })],
+        expect: ["policy-references-exist"],
+    },
+    { title: "istiod chart without a version", add: [helmChart("istiod", { ...ISTIO_REPO })], expect: ["istio-install-hygiene"] },
+    { title: "istiod release with a version range", add: [helmChart("istiod", { ...ISTIO_REPO, version: "~1.30" }, "kubernetes:helm.sh/v3:Release")], expect: ["istio-install-hygiene"] },
+    {
+        title: "base chart disabling config validation",
+        add: [helmChart("base", { ...ISTIO_REPO, version: "1.30.3", values: { global: { configValidation: false } } })],
+        expect: ["istio-install-hygiene"],
+    },
+    {
+        title: "istiod with pathNormalization NONE and ALLOW_ANY",
+        add: [helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3", values: { meshConfig: { pathNormalization: { normalization: "NONE" }, outboundTrafficPolicy: { mode: "ALLOW_ANY" } } } })],
+        expect: ["istio-install-hardening"],
+    },
+];
+
+const secure: Case[] = [
+    { title: "the secure baseline", expect: [] },
+    { title: "PeerAuthentication STRICT per workload with a STRICT port", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "STRICT" } } })], expect: [] },
+    { title: "PeerAuthentication UNSET inherits", add: [peerAuthentication("shop", "default", { mtls: { mode: "UNSET" } })], expect: [] },
+    { title: "DestinationRule ISTIO_MUTUAL", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })], expect: [] },
+    { title: "DestinationRule SIMPLE with a CA", add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ca.pem", sni: "api.example.com" } } })], expect: [] },
+    {
+        title: "AuthorizationPolicy naming namespaces and paths with templates",
+        add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { namespaces: ["shop"] } }], to: [{ operation: { paths: ["/api/{*}/items"], methods: ["GET"] } }] }] })],
+        expect: [],
+    },
+    { title: "DENY with notPaths and ports", add: [authorizationPolicy("shop", "deny", { action: "DENY", rules: [{ to: [{ operation: { ports: ["8080"], notPaths: ["/public/*"] } }] }] })], expect: [] },
+    {
+        title: "RequestAuthentication paired with a requestPrincipals policy",
+        add: [
+            requestAuthentication("shop", "jwt", { selector: { matchLabels: { app: "api" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks" }] }),
+            authorizationPolicy("shop", "api-jwt", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { requestPrincipals: ["https://issuer.example.com/*"] } }] }] }),
+        ],
+        expect: [],
+    },
+    { title: "workload opting in explicitly", add: [deployment("shop", "in", { labels: { app: "in", "sidecar.istio.io/inject": "true" } })], expect: [] },
+    { title: "revision-labelled namespace", add: [namespace("canary", { "istio.io/rev": "1-30" }), deployment("canary", "app"), authorizationPolicy("canary", "allow-nothing", {})], expect: [] },
+    { title: "ambient namespace", add: [namespace("amb", { "istio.io/dataplane-mode": "ambient" }), deployment("amb", "app"), authorizationPolicy("amb", "allow-nothing", {})], expect: [] },
+    { title: "kube-system workload opting out (exempt by default)", add: [namespace("kube-system"), deployment("kube-system", "dns", { labels: { "sidecar.istio.io/inject": "false" } })], expect: [] },
+    { title: "gateway from the official chart (UID 1337, image auto)", add: [namespace("istio-ingress"), chartGateway("istio-ingress")], expect: [] },
+    { title: "classic gateway opting out (proxyv2 router)", add: [namespace("istio-ingress", MESH_LABELS), classicGateway("istio-ingress"), authorizationPolicy("istio-ingress", "allow-nothing", {})], expect: [] },
+    { title: "pinned istiod with hardened meshConfig", add: [helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3", values: { meshConfig: { pathNormalization: { normalization: "MERGE_SLASHES" }, outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } } })], expect: [] },
+    { title: "a chart called base that is not Istio's", add: [helmChart("bitnami/base", { repositoryOpts: { repo: "https://charts.example.com" } })], expect: [] },
+    { title: "namespace-wide STRICT without a mesh-wide policy", stack: [namespace("shop", MESH_LABELS), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), authorizationPolicy("shop", "allow-nothing", {}), deployment("shop", "web")], expect: [] },
+    { title: "an enrolled namespace without workloads needs no allow-nothing", stack: [namespace("istio-system"), peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), namespace("empty", MESH_LABELS)], expect: [] },
+];
+
+async function verify(c: Case): Promise<void> {
+    const stack = c.stack ?? [...secureStack(), ...(c.add ?? [])];
+    const verdicts = await runPack(stack);
+    assert.deepStrictEqual(violatedPolicies(verdicts), [...c.expect].sort(), verdicts.map((v) => `${v.policyName}: ${v.message}`).join("\n"));
+}
+
+describe("policy pack corpus: insecure objects", () => {
+    for (const c of insecure) it(c.title, () => verify(c));
+});
+
+describe("policy pack corpus: secure objects", () => {
+    for (const c of secure) it(c.title, () => verify(c));
+});

@@ -1,0 +1,212 @@
+import * as assert from "assert";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { meshguardPolicies } from "../../policy-pack/policies";
+import { k8s, ownMessage, policyNamed, resource, runResourcePolicy, UNKNOWN } from "./harness";
+import { authorizationPolicy, chartGateway, classicGateway, deployment, destinationRule, helmChart, ISTIO_REPO, peerAuthentication, workload } from "./fixtures";
+
+const resourcePolicy = (name: string) => policyNamed<ResourceValidationPolicy>(name);
+
+describe("policy pack: metadata", () => {
+    it("has one kebab-case policy per file, each with a full-sentence description and a config schema", () => {
+        const names = meshguardPolicies.map((p) => p.name);
+        assert.deepStrictEqual(names, [
+            "peer-authentication-strict",
+            "destination-rule-tls-verified",
+            "authorization-policy-no-allow-all",
+            "authorization-policy-safe-patterns",
+            "istio-resource-schema",
+            "workload-no-injection-opt-out",
+            "workload-no-traffic-capture-bypass",
+            "istio-install-hygiene",
+            "istio-install-hardening",
+            "namespace-sidecar-injection",
+            "mesh-default-deny",
+            "mesh-strict-mtls-coverage",
+            "request-authentication-requires-principals",
+            "policy-references-exist",
+        ]);
+        for (const p of meshguardPolicies) {
+            assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);
+            assert.match(p.description, /^[A-Z].*\.$/, p.name);
+            assert.deepStrictEqual(Object.keys(p.configSchema?.properties ?? {}).slice(0, 3), ["exemptNamespaces", "exemptNames", "rootNamespace"], p.name);
+        }
+    });
+});
+
+describe("policy pack: resource policies (direct)", () => {
+    it("reports PERMISSIVE with the resource, field, reason and fix", async () => {
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), peerAuthentication("shop", "default", { mtls: { mode: "PERMISSIVE" } }));
+        assert.strictEqual(run.violations.length, 1);
+        assert.strictEqual(run.violations[0].enforcementLevel, "mandatory");
+        assert.strictEqual(
+            ownMessage(run.violations[0]),
+            'PeerAuthentication shop/default: spec.mtls.mode: PERMISSIVE accepts plaintext, so callers may skip mTLS and then carry no identity that AuthorizationPolicies can check. Fix: set mtls.mode to "STRICT" (or remove it to inherit the namespace or mesh-wide STRICT policy).',
+        );
+        assert.ok(run.violations[0].message.startsWith("PeerAuthentication must not weaken mutual TLS"), "the SDK prefixes the description");
+    });
+
+    it("matches Istio kinds by group and kind for every version, and nothing else", async () => {
+        const policy = resourcePolicy("peer-authentication-strict");
+        for (const apiVersion of ["security.istio.io/v1", "security.istio.io/v1beta1"]) {
+            const run = await runResourcePolicy(policy, peerAuthentication("shop", "p", { mtls: { mode: "DISABLE" } }, apiVersion));
+            assert.strictEqual(run.violations.length, 1, apiVersion);
+        }
+        const lookalike = k8s({ apiVersion: "security.example.com/v1", kind: "PeerAuthentication", metadata: { name: "p", namespace: "shop" }, spec: { mtls: { mode: "DISABLE" } } });
+        assert.deepStrictEqual(await runResourcePolicy(policy, lookalike), { violations: [], notApplicable: "applies to Istio PeerAuthentication only" });
+    });
+
+    it("is not applicable to other types", async () => {
+        const run = await runResourcePolicy(resourcePolicy("workload-no-injection-opt-out"), resource("kubernetes:core/v1:Service", "svc", {}));
+        assert.deepStrictEqual(run, { violations: [], notApplicable: "applies to workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) only" });
+    });
+
+    it("exempts namespaces and names by pattern (reported as not applicable)", async () => {
+        const policy = resourcePolicy("peer-authentication-strict");
+        const target = peerAuthentication("legacy-a", "compat", { mtls: { mode: "PERMISSIVE" } });
+        assert.deepStrictEqual(await runResourcePolicy(policy, target, { exemptNamespaces: ["legacy-*"] }), {
+            violations: [],
+            notApplicable: 'namespace legacy-a is exempt (exemptNamespaces: "legacy-*")',
+        });
+        assert.deepStrictEqual(await runResourcePolicy(policy, target, { exemptNames: ["legacy-?/comp*"] }), {
+            violations: [],
+            notApplicable: 'legacy-a/compat is exempt (exemptNames: "legacy-?/comp*")',
+        });
+        assert.strictEqual((await runResourcePolicy(policy, target, { exemptNames: ["other"] })).violations.length, 1);
+    });
+
+    it("honours an enforcement level override from config", async () => {
+        const target = peerAuthentication("shop", "default", { mtls: { mode: "PERMISSIVE" } });
+        const policy = resourcePolicy("peer-authentication-strict");
+        assert.strictEqual((await runResourcePolicy(policy, target, { enforcementLevel: "advisory" })).violations[0].enforcementLevel, "advisory");
+        assert.deepStrictEqual(await runResourcePolicy(policy, target, { enforcementLevel: "disabled" }), { violations: [], notApplicable: "disabled" });
+    });
+
+    it("reports a value unknown at preview as unverifiable (advisory), never as compliant", async () => {
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), peerAuthentication("shop", "default", { mtls: { mode: UNKNOWN } }));
+        assert.deepStrictEqual(run.violations, [
+            {
+                policyName: "peer-authentication-strict",
+                message: "can't run policy 'peer-authentication-strict' from policy pack 'meshguard@v0.1.0' during preview: string value at .spec.mtls.mode can't be known during preview",
+                enforcementLevel: "advisory",
+            },
+        ]);
+    });
+
+    it("reads workload pod templates without touching unrelated unknowns (an image built by the stack)", async () => {
+        const target = deployment("shop", "web", { labels: { "sidecar.istio.io/inject": "false" }, spec: { containers: [{ name: "web", image: UNKNOWN }] } });
+        const run = await runResourcePolicy(resourcePolicy("workload-no-injection-opt-out"), target);
+        assert.deepStrictEqual(run.violations.map((v) => v.enforcementLevel), ["mandatory"]);
+        const bypass = await runResourcePolicy(resourcePolicy("workload-no-traffic-capture-bypass"), deployment("shop", "web", { spec: { containers: [{ name: "web", image: UNKNOWN }] } }));
+        assert.deepStrictEqual(bypass.violations, []);
+    });
+
+    it("uses the provider's namespace when metadata.namespace is absent", async () => {
+        const target = k8s(
+            { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "p" }, spec: { mtls: { mode: "DISABLE" } } },
+            { provider: { type: "pulumi:providers:kubernetes", name: "k8s", urn: "urn:pulumi:test::p::pulumi:providers:kubernetes::k8s", inputs: { namespace: "team-a" } } },
+        );
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), target);
+        assert.match(ownMessage(run.violations[0]), /^PeerAuthentication team-a\/p: /);
+    });
+
+    it("names auto-named objects after the resource", async () => {
+        const target = k8s({ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { namespace: "shop" }, spec: { mtls: { mode: "DISABLE" } } });
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), { ...target, name: "pa" });
+        assert.match(ownMessage(run.violations[0]), /^PeerAuthentication shop\/pa-<generated>: spec\.mtls\.mode: /);
+    });
+
+    it("reports each DestinationRule TLS weakness at its path", async () => {
+        const run = await runResourcePolicy(
+            resourcePolicy("destination-rule-tls-verified"),
+            destinationRule("shop", "api", {
+                host: "api",
+                trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] },
+                subsets: [{ name: "v1", trafficPolicy: { tls: { mode: "DISABLE" } } }],
+            }),
+        );
+        assert.deepStrictEqual(
+            run.violations.map((v) => ownMessage(v).split(": ")[1]),
+            ["spec.trafficPolicy.tls.insecureSkipVerify", "spec.trafficPolicy.portLevelSettings[0].tls.mode", "spec.subsets[0].trafficPolicy.tls.mode"],
+        );
+    });
+
+    it("decides allow-any-caller with the simulator's evaluator", async () => {
+        const policy = resourcePolicy("authorization-policy-no-allow-all");
+        const named = authorizationPolicy("shop", "api", { rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }] }] });
+        assert.deepStrictEqual((await runResourcePolicy(policy, named)).violations, []);
+        const notPrincipals = authorizationPolicy("shop", "api", { rules: [{ from: [{ source: { notPrincipals: ["cluster.local/ns/shop/sa/evil"] } }] }] });
+        assert.strictEqual((await runResourcePolicy(policy, notPrincipals)).violations.length, 1);
+        const deny = authorizationPolicy("shop", "deny", { action: "DENY", rules: [{}] });
+        assert.deepStrictEqual((await runResourcePolicy(policy, deny)).violations, []);
+        const allowNothing = authorizationPolicy("shop", "allow-nothing", {});
+        assert.deepStrictEqual((await runResourcePolicy(policy, allowNothing)).violations, []);
+    });
+
+    it("fails closed on a malformed AuthorizationPolicy spec", async () => {
+        const run = await runResourcePolicy(resourcePolicy("authorization-policy-no-allow-all"), authorizationPolicy("shop", "bad", { rules: [{ from: "everyone" }] }));
+        assert.strictEqual(run.violations.length, 1);
+        assert.match(ownMessage(run.violations[0]), /^AuthorizationPolicy shop\/bad: spec\.rules\[0\]\.from: must be a list, so whether the policy admits any caller cannot be decided \(fail closed\)/);
+    });
+
+    it("checks every workload kind's pod template path", async () => {
+        const policy = resourcePolicy("workload-no-injection-opt-out");
+        const paths: Record<string, string> = {
+            Pod: "metadata.labels",
+            Deployment: "spec.template.metadata.labels",
+            StatefulSet: "spec.template.metadata.labels",
+            DaemonSet: "spec.template.metadata.labels",
+            ReplicaSet: "spec.template.metadata.labels",
+            Job: "spec.template.metadata.labels",
+            CronJob: "spec.jobTemplate.spec.template.metadata.labels",
+        };
+        for (const [kind, path] of Object.entries(paths)) {
+            const run = await runResourcePolicy(policy, workload(kind as "Pod", "shop", "w", { labels: { "sidecar.istio.io/inject": "false" } }));
+            assert.strictEqual(ownMessage(run.violations[0]).split(": ")[1], `${path}["sidecar.istio.io/inject"]`, kind);
+        }
+    });
+
+    it("exempts gateways by what they run, not by their name", async () => {
+        const optOut = resourcePolicy("workload-no-injection-opt-out");
+        assert.deepStrictEqual(await runResourcePolicy(optOut, classicGateway("istio-ingress")), {
+            violations: [],
+            notApplicable: "an Istio gateway pod (every container is the gateway proxy) runs without a sidecar by design",
+        });
+        const bypass = resourcePolicy("workload-no-traffic-capture-bypass");
+        assert.deepStrictEqual((await runResourcePolicy(bypass, chartGateway("istio-ingress"))).violations, []);
+        const impostor = chartGateway("istio-ingress", { annotations: { "inject.istio.io/templates": "sidecar" } });
+        assert.strictEqual((await runResourcePolicy(bypass, impostor)).violations.length, 1);
+    });
+
+    it("exempts injection-exempt namespaces (configurable)", async () => {
+        const policy = resourcePolicy("workload-no-injection-opt-out");
+        const target = deployment("istio-system", "tool", { labels: { "sidecar.istio.io/inject": "false" } });
+        assert.strictEqual((await runResourcePolicy(policy, target)).notApplicable, 'namespace istio-system is exempt (exemptNamespaces: "istio-system")');
+        assert.strictEqual((await runResourcePolicy(policy, target, { injectionExemptNamespaces: [] })).violations.length, 1);
+    });
+
+    it("checks Istio base/istiod installs on chart and release inputs", async () => {
+        const hygiene = resourcePolicy("istio-install-hygiene");
+        const pinned = helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3" });
+        assert.deepStrictEqual((await runResourcePolicy(hygiene, pinned)).violations, []);
+        const off = helmChart("istio/istiod", { version: "1.30.3", values: { global: { configValidation: "false" } } }, "kubernetes:helm.sh/v3:Release");
+        assert.deepStrictEqual((await runResourcePolicy(hygiene, off)).violations.map((v) => ownMessage(v).split(": ")[1]), ["values.global.configValidation"]);
+        assert.strictEqual((await runResourcePolicy(hygiene, helmChart("cert-manager", { version: "1.0.0" }))).notApplicable, "applies to the Istio base and istiod charts only");
+    });
+
+    it("reports Istio's own defaults only when asked (flagIstioDefaults)", async () => {
+        const hardening = resourcePolicy("istio-install-hardening");
+        const bare = helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3" });
+        assert.deepStrictEqual((await runResourcePolicy(hardening, bare)).violations, []);
+        const run = await runResourcePolicy(hardening, bare, { flagIstioDefaults: true });
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ")[1]]), [
+            ["advisory", "values.meshConfig.pathNormalization.normalization"],
+            ["advisory", "values.meshConfig.outboundTrafficPolicy.mode"],
+        ]);
+    });
+
+    it("unwraps secrets in inputs like the SDK", async () => {
+        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "DISABLE" };
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), peerAuthentication("shop", "p", { mtls: { mode: secret } }));
+        assert.strictEqual(run.violations.length, 1);
+    });
+});

@@ -1,0 +1,144 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AnalyzeRequest, AnalyzerResourceOptions, EnforcementLevel } from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { analyzeManifests, manifestResources, PolicyPackSession, runPolicyPack, startPolicyPack } from "../../components/analyzer";
+import { K8sManifest } from "../../components/manifest";
+import { UNKNOWN_SENTINEL } from "../../components/offline";
+import { meshguardPolicies } from "../../policy-pack/policies";
+
+const permissive: K8sManifest = { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "shop" }, spec: { mtls: { mode: "PERMISSIVE" } } };
+
+const secureManifests: K8sManifest[] = [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "istio-system" } },
+    { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } },
+    { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "allow-nothing", namespace: "istio-system" }, spec: {} },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "enabled" } } },
+    {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", namespace: "shop" },
+        spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
+    },
+];
+
+describe("policy pack over the wire (analyzer gRPC, as the Pulumi CLI drives it)", function () {
+    this.timeout(180_000);
+    let session: PolicyPackSession;
+
+    before(async () => {
+        session = await startPolicyPack({ stack: "dev", project: "wire" });
+    });
+    after(async () => {
+        await session?.close();
+    });
+
+    it("GetAnalyzerInfo describes the pack, its policies, levels and config schemas", async () => {
+        const info = await session.info();
+        assert.deepStrictEqual([info.name, info.version, info.supportsConfig], ["meshguard", "0.1.0", true]);
+        assert.deepStrictEqual(
+            info.policies.map((p) => [p.name, p.enforcementLevel]),
+            meshguardPolicies.map((p) => [p.name, p.enforcementLevel]),
+        );
+        const injection = info.policies.find((p) => p.name === "namespace-sidecar-injection");
+        assert.deepStrictEqual(injection?.configSchema?.properties["injectionExemptNamespaces"]?.["default"], ["kube-system", "kube-public", "kube-node-lease", "istio-system"]);
+    });
+
+    it("Analyze reports a violation with policy, pack, level and message, and lists the policies that do not apply", async () => {
+        await session.configure();
+        const [, pa] = manifestResources([permissive]);
+        const result = await session.analyze(pa);
+        assert.deepStrictEqual(
+            result.verdicts.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.urn, v.resourceName, v.resourceType]),
+            [["meshguard", "peer-authentication-strict", "mandatory", pa.urn, "shop/default", "kubernetes:security.istio.io/v1:PeerAuthentication"]],
+        );
+        assert.match(result.verdicts[0].message, /^PeerAuthentication must not weaken mutual TLS.*\nPeerAuthentication shop\/default: spec\.mtls\.mode: PERMISSIVE accepts plaintext/s);
+        assert.ok(result.notApplicable.some((n) => n.policyName === "workload-no-injection-opt-out" && n.reason.startsWith("applies to workloads")));
+    });
+
+    it("Configure changes enforcement levels and exemptions", async () => {
+        const [, pa] = manifestResources([permissive]);
+        await session.configure({ "peer-authentication-strict": { enforcementLevel: "advisory" } });
+        assert.deepStrictEqual((await session.analyze(pa)).verdicts.map((v) => v.enforcementLevel), ["advisory"]);
+        await session.configure({ "peer-authentication-strict": { exemptNamespaces: ["shop"] } });
+        const exempt = await session.analyze(pa);
+        assert.deepStrictEqual(exempt.verdicts, []);
+        assert.deepStrictEqual(exempt.notApplicable.find((n) => n.policyName === "peer-authentication-strict"), {
+            policyName: "peer-authentication-strict",
+            reason: 'namespace shop is exempt (exemptNamespaces: "shop")',
+        });
+        await session.configure({ all: "disabled" });
+        assert.deepStrictEqual((await session.analyze(pa)).verdicts, []);
+        await session.configure();
+    });
+
+    it("an unknown value travels as the engine's sentinel and is reported as unverifiable (advisory)", async () => {
+        await session.configure();
+        const request = new AnalyzeRequest();
+        request.setType("kubernetes:security.istio.io/v1:PeerAuthentication");
+        request.setName("pa");
+        request.setUrn("urn:pulumi:dev::wire::kubernetes:security.istio.io/v1:PeerAuthentication::pa");
+        request.setProperties(Struct.fromJavaScript({ metadata: { name: "pa", namespace: "shop" }, spec: { mtls: { mode: UNKNOWN_SENTINEL } } }));
+        request.setOptions(new AnalyzerResourceOptions());
+        const response = await session.analyzeRaw(request);
+        assert.deepStrictEqual(
+            response.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]),
+            ["peer-authentication-strict", "istio-resource-schema"].map((policy) => [
+                policy,
+                EnforcementLevel.ADVISORY,
+                `can't run policy '${policy}' from policy pack 'meshguard@v0.1.0' during preview: string value at .spec.mtls.mode can't be known during preview`,
+            ]),
+        );
+    });
+
+    it("AnalyzeStack reports stack violations on the resources they concern", async () => {
+        await session.configure();
+        const resources = manifestResources(secureManifests.filter((m) => m.kind !== "AuthorizationPolicy"));
+        const result = await session.analyzeStack(resources);
+        assert.deepStrictEqual(
+            result.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.resourceName]),
+            [["mesh-default-deny", "mandatory", "shop"]],
+        );
+    });
+});
+
+describe("runPolicyPack / analyzeManifests", function () {
+    this.timeout(180_000);
+
+    it("a secure stack passes; an insecure one fails with the expected policies; progress is reported", async () => {
+        const progress: number[] = [];
+        const ok = await analyzeManifests(secureManifests, { onProgress: (done, total) => progress.push(done * 100 + total) });
+        assert.deepStrictEqual(ok.verdicts, []);
+        assert.strictEqual(ok.analyzed, secureManifests.length + 1);
+        assert.deepStrictEqual(progress.sort((a, b) => a - b), [106, 206, 306, 406, 506, 606]);
+        assert.strictEqual(ok.policies.length, meshguardPolicies.length);
+
+        const bad = await runPolicyPack(manifestResources([...secureManifests, permissive]), { config: { "mesh-strict-mtls-coverage": "advisory" } });
+        assert.deepStrictEqual(
+            bad.verdicts.map((v) => [v.policyName, v.enforcementLevel]),
+            [
+                ["peer-authentication-strict", "mandatory"],
+                ["mesh-strict-mtls-coverage", "advisory"],
+            ],
+        );
+    });
+
+    it("fails clearly, with the pack's stderr, when the pack cannot start", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshguard-broken-pack-"));
+        try {
+            fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+            fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "broken", version: "1.0.0" }));
+            fs.writeFileSync(path.join(dir, "index.ts"), 'throw new Error("pack exploded while loading");\n');
+            await assert.rejects(runPolicyPack(manifestResources([permissive]), { packDir: dir }), (err: Error) => {
+                assert.match(err.message, /^policy pack .*index\.ts failed to start: it exited \(code 1\) before printing its port\n/);
+                assert.match(err.message, /pack exploded while loading/);
+                return true;
+            });
+            await assert.rejects(runPolicyPack([], { packDir: os.tmpdir() }), { message: `no policy pack at ${os.tmpdir()}: PulumiPolicy.yaml is missing` });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,180 @@
+import * as assert from "assert";
+import { MeshguardValidationError } from "../../components/errors";
+import { findAllowAnyCaller, findIneffectiveRules } from "../../components/istio";
+
+describe("findAllowAnyCaller", () => {
+    it("flags rules: [{}] as admitting any caller, plaintext included", () => {
+        assert.deepStrictEqual(findAllowAnyCaller({ rules: [{}] }), [
+            {
+                rule: 0,
+                path: "spec.rules[0]",
+                reason: "spec.rules[0] admits any caller, including plaintext callers without a workload identity, to any operation: it has no `from`.",
+            },
+        ]);
+    });
+
+    it("flags a rule with only `to` (no `from`)", () => {
+        const findings = findAllowAnyCaller({
+            action: "ALLOW",
+            rules: [
+                { from: [{ source: { principals: ["cluster.local/ns/a/sa/b"] } }] },
+                { to: [{ operation: { methods: ["GET"] } }] },
+            ],
+        });
+        assert.deepStrictEqual(findings.map((f) => f.path), ["spec.rules[1]"]);
+        assert.match(findings[0].reason, /admits any caller, including plaintext .* to the operations in its `to`: it has no `from`\.$/);
+    });
+
+    it("says that principals: ['*'] and namespaces: ['*'] still require an mTLS identity", () => {
+        for (const source of [{ principals: ["*"] }, { namespaces: ["*"] }, { trustDomains: ["*"] }]) {
+            const findings = findAllowAnyCaller({ rules: [{ from: [{ source }] }] });
+            assert.strictEqual(findings.length, 1, JSON.stringify(source));
+            assert.strictEqual(
+                findings[0].reason,
+                "spec.rules[0] admits any workload identity from any namespace to any operation: its `from` sources only use presence wildcards, negative matches or address ranges that cover any caller (a presence wildcard such as principals: [\"*\"] still requires an mTLS identity, so only plaintext callers are excluded).",
+            );
+        }
+    });
+
+    it("flags negative-only sources and all-covering IP ranges, including plaintext", () => {
+        const findings = findAllowAnyCaller({
+            rules: [
+                { from: [{ source: { notNamespaces: ["kube-system"] } }] },
+                { from: [{ source: { ipBlocks: ["0.0.0.0/0"] } }] },
+            ],
+        });
+        assert.deepStrictEqual(findings.map((f) => f.rule), [0, 1]);
+        assert.ok(findings.every((f) => f.reason.includes("including plaintext callers")));
+    });
+
+    it("does not flag rules naming callers, requiring a JWT, or restricting them with conditions", () => {
+        assert.deepStrictEqual(
+            findAllowAnyCaller({
+                rules: [
+                    { from: [{ source: { principals: ["cluster.local/ns/a/sa/b"] } }] },
+                    { from: [{ source: { namespaces: ["shop"] } }] },
+                    { from: [{ source: { requestPrincipals: ["*"] } }] },
+                    { from: [{ source: { ipBlocks: ["10.0.0.0/8"] } }] },
+                    { when: [{ key: "source.namespace", values: ["shop"] }] },
+                    { from: [{ source: { principals: ["*"] } }], when: [{ key: "unknown.key", values: ["x"] }] },
+                ],
+            }),
+            [],
+        );
+        assert.deepStrictEqual(findAllowAnyCaller({}), []);
+    });
+
+    it("ignores DENY, AUDIT and CUSTOM policies", () => {
+        for (const action of ["DENY", "AUDIT", "CUSTOM"]) {
+            assert.deepStrictEqual(findAllowAnyCaller({ action, rules: [{}] }), []);
+        }
+    });
+
+    it("reads specs the way the API server stores them: pruned typos widen the rule", () => {
+        // `principal` (singular) is not a field: the API server prunes it, leaving an empty source.
+        const findings = findAllowAnyCaller({ rules: [{ from: [{ source: { principal: ["cluster.local/ns/a/sa/b"] } }] }] });
+        assert.strictEqual(findings.length, 1);
+    });
+
+    it("throws a validation error naming the field on malformed shapes", () => {
+        assert.throws(
+            () => findAllowAnyCaller({ rules: [{ from: [{ source: { principals: "cluster.local/ns/a/sa/b" } }] }] }),
+            (err: unknown) =>
+                err instanceof MeshguardValidationError &&
+                err.message === "invalid AuthorizationPolicy spec:\n  - spec.rules[0].from[0].source.principals: must be a list",
+        );
+    });
+});
+
+describe("findIneffectiveRules", () => {
+    it("reports a DENY rule with only HTTP fields and no ports as denying ALL TCP", () => {
+        assert.deepStrictEqual(findIneffectiveRules({ action: "DENY", rules: [{ to: [{ operation: { methods: ["DELETE"] } }] }] }), [
+            {
+                rule: 0,
+                path: "spec.rules[0]",
+                reason: "spec.rules[0] denies ALL TCP traffic from its sources on every port: for TCP, istiod ignores its HTTP-only field(s) methods; add `ports` to limit it to the HTTP ports.",
+            },
+        ]);
+        assert.deepStrictEqual(
+            findIneffectiveRules({ action: "DENY", rules: [{ to: [{ operation: { methods: ["DELETE"], ports: ["8080"] } }] }] }),
+            [],
+        );
+        assert.deepStrictEqual(findIneffectiveRules({ action: "ALLOW", rules: [{ to: [{ operation: { methods: ["GET"] } }] }] }), []);
+    });
+
+    it("reports rules istiod drops: unknown condition keys and, under ALLOW, invalid values", () => {
+        const findings = findIneffectiveRules({
+            rules: [
+                { when: [{ key: "request.regex.headers[x]", values: ["a"] }] },
+                { to: [{ operation: { ports: ["http"] } }] },
+            ],
+        });
+        assert.deepStrictEqual(findings, [
+            {
+                rule: 0,
+                path: "spec.rules[0]",
+                reason: 'spec.rules[0] never matches: spec.rules[0].when[0].key "request.regex.headers[x]" is not a supported condition key, so istiod drops the rule.',
+            },
+            {
+                rule: 1,
+                path: "spec.rules[1]",
+                reason: 'spec.rules[1] never matches: istiod cannot generate spec.rules[1].to[0].operation: "http" is not a port number (0-65535), so it drops this ALLOW rule.',
+            },
+        ]);
+    });
+
+    it("reports DENY rules widened by ignored invalid values", () => {
+        assert.deepStrictEqual(
+            findIneffectiveRules({ action: "DENY", rules: [{ from: [{ source: { ipBlocks: ["10.0.0.0/40"] } }], to: [{ operation: { ports: ["9090"] } }] }] }),
+            [
+                {
+                    rule: 0,
+                    path: "spec.rules[0]",
+                    reason: 'spec.rules[0] is wider than written: istiod ignores spec.rules[0].from[0].source: "10.0.0.0/40" is not an IP address or CIDR block.',
+                },
+            ],
+        );
+    });
+
+    it("reports values that never match what they look like", () => {
+        const findings = findIneffectiveRules({
+            rules: [
+                {
+                    from: [{ source: { principals: ["spiffe://cluster.local/ns/a/sa/b"] } }],
+                    to: [{ operation: { methods: ["get"], paths: ["/api/*/items", "api/x", "/users/{*}/x"] } }],
+                    when: [{ key: "request.headers[x-env]", values: ["pr*d"] }],
+                },
+            ],
+        });
+        assert.deepStrictEqual(
+            findings.map((f) => f.path),
+            [
+                "spec.rules[0].from[0].source.principals[0]",
+                "spec.rules[0].to[0].operation.methods[0]",
+                "spec.rules[0].to[0].operation.paths[0]",
+                "spec.rules[0].to[0].operation.paths[1]",
+                "spec.rules[0].when[0].values[0]",
+            ],
+        );
+        assert.strictEqual(
+            findings[2].reason,
+            'spec.rules[0].to[0].operation.paths[0] is "/api/*/items": Istio matches a "*" literally unless it stands alone, leads or trails, so this value only matches itself.',
+        );
+        assert.strictEqual(findings[1].reason, 'spec.rules[0].to[0].operation.methods[0] is "get": methods are case-sensitive, so it never matches "GET" requests.');
+    });
+
+    it("finds nothing in a well-formed policy", () => {
+        assert.deepStrictEqual(
+            findIneffectiveRules({
+                selector: { matchLabels: { app: "cart" } },
+                rules: [
+                    {
+                        from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }],
+                        to: [{ operation: { ports: ["8080"], methods: ["GET"], paths: ["/api/*"] } }],
+                    },
+                ],
+            }),
+            [],
+        );
+    });
+});
