@@ -66,7 +66,7 @@ function planFor(services: number, options: Options): SizePlan {
         services,
         compileRuns: options.runs ?? 5,
         runs: options.runs ?? (large ? 2 : services > 200 ? 3 : 5),
-        analyzeRuns: large ? 1 : services > 200 ? 2 : 3,
+        analyzeRuns: large ? 1 : 2,
         stackRuns: large ? 3 : 5,
         skipPack: !options.pack,
     };

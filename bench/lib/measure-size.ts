@@ -141,6 +141,10 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
         const resources = stackResources(input, manifests);
         const { session, startup } = await startPack();
         try {
+            // Warm the pack process up (JIT, gRPC buffers) on the small mesh's stack first.
+            const warmUpResources = stackResources(warmUp, compileMeshPolicy(warmUp));
+            await analyzeEach(session, warmUpResources);
+            await analyzeStackOnce(session, warmUpResources);
             const analyze: Sample[] = [];
             let resourceVerdicts = 0;
             for (let i = 0; i < plan.analyzeRuns; i++) {

@@ -236,7 +236,7 @@ const METHOD = `## Method
   captured stack trace per output, property serialization).
 - **Policy pack**: the pack runs as its own process (as under \`pulumi preview --policy-pack\`) and is driven
   over its analyzer gRPC protocol by \`components/analyzer\`: Configure, Analyze for every resource (8 in
-  flight), AnalyzeStack once. The stack holds a Namespace per team (injection on), a Deployment per service
+  flight), AnalyzeStack once, after a warm-up pass over the 50-service stack. The stack holds a Namespace per team (injection on), a Deployment per service
   and every compiled object. "Stack policies in process" calls each stack policy's \`validateStack\` directly
   with arguments built as the SDK builds them (props behind its unknown-checking proxy): the policies' own
   time, without gRPC and SDK decoding.

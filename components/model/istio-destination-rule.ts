@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkWorkloadSelector, IstioIssueList, istioStringList, istioWorkloadSelectorSchema } from "./istio-common";
+import { DNS1123_LABEL_PATTERN } from "./dns-names";
 
 export const ISTIO_CLIENT_TLS_MODES = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] as const;
 
@@ -62,7 +63,6 @@ export const istioDestinationRuleSpecSchema = z.strictObject({
 });
 export type IstioDestinationRuleSpec = z.infer<typeof istioDestinationRuleSpecSchema>;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** istiod's ValidateDestinationRule for the fields meshguard models strictly. */
 export function checkDestinationRuleSpec(spec: IstioDestinationRuleSpec, out: IstioIssueList): void {
@@ -72,7 +72,7 @@ export function checkDestinationRuleSpec(spec: IstioDestinationRuleSpec, out: Is
     const seen = new Set<string>();
     spec.subsets?.forEach((subset, i) => {
         const path = ["spec", "subsets", i];
-        if (subset.name === "" || subset.name.length > 63 || !DNS1123_LABEL.test(subset.name)) {
+        if (subset.name === "" || subset.name.length > 63 || !DNS1123_LABEL_PATTERN.test(subset.name)) {
             out.add([...path, "name"], `invalid subset name "${subset.name}" (a DNS-1123 label)`);
         } else if (seen.has(subset.name)) {
             out.add([...path, "name"], `duplicate subset name "${subset.name}"`);

@@ -12,6 +12,7 @@ import {
 import { IstioIssueList } from "./istio-common";
 import { checkDestinationRuleSpec, istioDestinationRuleSpecSchema } from "./istio-destination-rule";
 import { toIssues } from "./validate";
+import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
 
 export * from "./istio-authorization-policy";
 export * from "./istio-authentication";
@@ -69,8 +70,6 @@ export function isIstioSecurityKind(apiVersion: string, kind: string): boolean {
 }
 
 const TOP_LEVEL_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec", "status"]);
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GO_BOOLEANS = new Set(["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]);
 
 /**
@@ -105,8 +104,8 @@ export function checkIstioSecurityObject(obj: { apiVersion: string; kind: string
 }
 
 const metadataSchema = z.looseObject({
-    name: z.string().max(253).regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 subdomain (lowercase alphanumerics, '-' and '.')").optional(),
-    namespace: z.string().max(63).regex(DNS1123_LABEL, "must be a DNS-1123 label").optional(),
+    name: z.string().max(253).regex(DNS1123_SUBDOMAIN_PATTERN, "must be a DNS-1123 subdomain (lowercase alphanumerics, '-' and '.')").optional(),
+    namespace: z.string().max(63).regex(DNS1123_LABEL_PATTERN, "must be a DNS-1123 label").optional(),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
 });

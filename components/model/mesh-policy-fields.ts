@@ -1,24 +1,23 @@
 import { z } from "zod";
+import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
 
 /**
  * Field-level rules of the MeshPolicy input: names, identities and Istio match strings. Each
  * message names what is allowed, so an error tells the user how to fix the value.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A DNS-1123 label (service ids, namespaces): lowercase alphanumerics and '-', at most 63 chars. */
 export const dnsLabel = z
     .string()
-    .refine((v) => v.length <= 63 && DNS1123_LABEL.test(v), {
+    .refine((v) => v.length <= 63 && DNS1123_LABEL_PATTERN.test(v), {
         error: (issue) => `${JSON.stringify(issue.input)} is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
     });
 
 /** A Kubernetes ServiceAccount name: a DNS-1123 subdomain, at most 253 chars. */
 export const serviceAccountName = z
     .string()
-    .refine((v) => v.length <= 253 && DNS1123_SUBDOMAIN.test(v), {
+    .refine((v) => v.length <= 253 && DNS1123_SUBDOMAIN_PATTERN.test(v), {
         error: (issue) => `${JSON.stringify(issue.input)} is not a valid service account name (a DNS-1123 subdomain: lowercase letters, digits, '-' and '.')`,
     });
 
@@ -38,7 +37,7 @@ const labelKey = z.string().refine((k) => {
     const slash = k.lastIndexOf("/");
     const prefix = slash < 0 ? undefined : k.slice(0, slash);
     const name = slash < 0 ? k : k.slice(slash + 1);
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN_PATTERN.test(prefix));
     return prefixOk && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
 }, "is not a valid label key (an optional DNS prefix and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)");
 

@@ -21,6 +21,7 @@ import {
 } from "./mesh-policy-fields";
 import { checkMeshPolicyReferences } from "./mesh-policy-references";
 import { toIssues } from "./validate";
+import { DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
 
 export { HTTP_METHODS } from "./mesh-policy-fields";
 
@@ -146,7 +147,7 @@ export const meshPolicySchema = z.strictObject({
     /** Kubernetes cluster DNS domain, for DestinationRule hosts. */
     clusterDomain: z
         .string()
-        .refine((v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v), "must be a DNS domain such as cluster.local")
+        .refine((v) => DNS1123_SUBDOMAIN_PATTERN.test(v), "must be a DNS domain such as cluster.local")
         .default(DEFAULT_CLUSTER_DOMAIN),
     services: nonEmptyList(serviceSchema, "must declare at least one service"),
     allow: z.array(relationshipSchema).default([]),

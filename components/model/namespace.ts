@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
 import { ValidationIssue } from "../errors";
+import { DNS1123_LABEL_PATTERN } from "./dns-names";
 
-/** RFC 1123 label: what Kubernetes accepts as a namespace name and Istio as a revision. */
-export const DNS1123_LABEL_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export { DNS1123_LABEL_PATTERN };
 
 const DNS1123_LABEL_RULE = 'lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { kubernetesYaml, kubernetesYamlFiles, kubernetesYamlPath } from "../../components/render";
+import { KubeObject, kubernetesYaml, kubernetesYamlFiles, kubernetesYamlPath } from "../../components/render";
 import { compileMeshPolicy, strictPeerAuthentication } from "../../components/compile";
 
 describe("render: Kubernetes YAML files", () => {
@@ -61,7 +61,7 @@ describe("render: Kubernetes YAML files", () => {
     it("says how to keep one owner when MeshNamespace and MeshPolicy both emit a namespace baseline", () => {
         const baseline = compileMeshPolicy({ services: [{ id: "web", namespace: "shop", serviceAccount: "web", ports: [{ port: 8080, protocol: "http" }] }] })
             .filter((m) => m.kind === "PeerAuthentication");
-        assert.throws(() => kubernetesYamlFiles([strictPeerAuthentication("shop"), ...baseline]), {
+        assert.throws(() => kubernetesYamlFiles([strictPeerAuthentication("shop"), ...baseline] as KubeObject[]), {
             message: 'two objects render to 1-manifest/security.istio.io_v1-peerauthentication-shop-default.yaml: PeerAuthentication "default" is declared twice in namespace "shop"'
                 + ' (a MeshNamespace and a MeshPolicy both emit the namespace baseline: give MeshPolicy `mtls: "inherit", defaultDeny: false`, or MeshNamespace `mtls: false, defaultDeny: false`)',
         });
