@@ -6,8 +6,8 @@
  *     --quick            smoke run: 50 and 250 services, one run each; prints, writes nothing
  *     --sizes=A,B,...    mesh sizes (services)
  *     --runs=N           compile and floor/component runs per size (default: 5 compile runs; 5
- *                        floor/component pairs, 3 above 200 and 2 above 2,000 services, where one
- *                        registration run takes tens of seconds)
+ *                        floor/component pairs, 3 above 200 services and 1 above 2,000, where one
+ *                        registration takes about a minute)
  *     --no-pack          skip the policy pack
  *     --out=FILE         report file (default BENCHMARKS.md; --out=- prints only)
  *
@@ -65,9 +65,9 @@ function planFor(services: number, options: Options): SizePlan {
     return {
         services,
         compileRuns: options.runs ?? 5,
-        runs: options.runs ?? (large ? 2 : services > 200 ? 3 : 5),
+        runs: options.runs ?? (large ? 1 : services > 200 ? 3 : 5),
         analyzeRuns: large ? 1 : 2,
-        stackRuns: large ? 3 : 5,
+        stackRuns: large ? 2 : services > 200 ? 3 : 5,
         skipPack: !options.pack,
     };
 }

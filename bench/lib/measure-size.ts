@@ -5,10 +5,10 @@
 import { stringify } from "yaml";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { K8sManifest } from "../../components/manifest";
-import { emittedLayout, LayoutCounts, minimumLayout, naiveLayout, syntheticMesh } from "../synthetic-mesh";
-import { childrenPeakRss, heapSampler, peakRss } from "./memory";
-import { analyzeEach, analyzeStackOnce, startPack } from "./pack";
-import { precompute, registerComponent, registerFloor } from "./registration";
+import { emittedLayout, LayoutCounts, minimumLayout, naiveLayout, singleNamespaceMesh, syntheticMesh } from "../synthetic-mesh";
+import { childrenPeakRss, peakRss } from "./memory";
+import { analyzeEach, analyzeStackOnce, repeat, startPack } from "./pack";
+import { precompute, registerComponent, registerFloor, releaseRegistrations } from "./registration";
 import { policyResources, runStackPolicy, stackPolicies } from "./stack-policies";
 import { stackResources } from "./stack-resources";
 import { median, medianSample, Sample, timeOnce } from "./stats";
@@ -59,9 +59,10 @@ export interface SizeResult {
         perStackPolicyMs: Record<string, number>;
         verdicts: { resource: number; stack: number; inProcessStack: number };
         packPeakRss: number;
+        /** In process, on `singleNamespaceMesh` (every service in one namespace, JWT everywhere). */
+        crowded: { resources: number; stackPoliciesMs: number; perStackPolicyMs: Record<string, number> };
     };
     peakRss: number;
-    peakHeap: number;
 }
 
 function gc(): void {
@@ -78,18 +79,49 @@ function heapUsed(): number {
     return process.memoryUsage().heapUsed;
 }
 
+/** Every stack policy's own time (validateStack, arguments built beforehand), medians of `runs`. */
+async function stackPoliciesInProcess(
+    resources: Parameters<typeof policyResources>[0],
+    runs: number,
+): Promise<{ totalMs: number; perPolicyMs: Record<string, number>; violations: number }> {
+    for (const policy of stackPolicies) await runStackPolicy(policy, policyResources(resources)); // warm-up
+    const perPolicy: Record<string, number[]> = {};
+    const totals: number[] = [];
+    let violations = 0;
+    for (let i = 0; i < runs; i++) {
+        let total = 0;
+        violations = 0;
+        for (const policy of stackPolicies) {
+            const args = policyResources(resources);
+            gc();
+            const { sample, result } = await timeOnce(() => runStackPolicy(policy, args));
+            (perPolicy[policy.name] ??= []).push(sample.wallMs);
+            total += sample.wallMs;
+            violations += result;
+        }
+        totals.push(total);
+    }
+    return { totalMs: median(totals), perPolicyMs: Object.fromEntries(Object.entries(perPolicy).map(([k, v]) => [k, median(v)])), violations };
+}
+
+/** Heap retained by what `make` returns, averaged over `copies` results held at once (GC noise shrinks). */
+function retainedHeap(make: () => unknown, copies: number): number {
+    const held: unknown[] = [];
+    const before = heapUsed();
+    for (let i = 0; i < copies; i++) held.push(make());
+    const after = heapUsed();
+    return held.length === copies ? (after - before) / copies : Number.NaN;
+}
+
 export async function measureSize(plan: SizePlan, log: (line: string) => void): Promise<SizeResult> {
-    const heap = heapSampler();
     const input = syntheticMesh(plan.services);
     const relationships = (input.allow ?? []).length;
     const namespaces = new Set(input.services.map((s) => s.namespace)).size;
     log(`${plan.services} services, ${relationships} relationships, ${namespaces} namespaces`);
 
     // compileMeshPolicy: one warm-up (which also initialises the schemas lazily), then the timed runs.
-    compileMeshPolicy(input);
-    const before = heapUsed();
     const manifests = compileMeshPolicy(input);
-    const manifestHeapBytes = heapUsed() - before;
+    const manifestHeapBytes = retainedHeap(() => compileMeshPolicy(input), Math.max(1, Math.round(20_000 / manifests.length)));
     const compileSamples: Sample[] = [];
     for (let i = 0; i < plan.compileRuns; i++) {
         gc();
@@ -115,6 +147,7 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
         registered = run.registered;
     }
     log(`  floor: ${floors.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; component: ${components.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
+    await releaseRegistrations();
 
     const result: SizeResult = {
         services: plan.services,
@@ -134,7 +167,6 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
         yamlBytes: yamlBytes(manifests),
         manifestHeapBytes,
         peakRss: 0,
-        peakHeap: 0,
     };
 
     if (!plan.skipPack) {
@@ -145,54 +177,29 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
             const warmUpResources = stackResources(warmUp, compileMeshPolicy(warmUp));
             await analyzeEach(session, warmUpResources);
             await analyzeStackOnce(session, warmUpResources);
-            const analyze: Sample[] = [];
-            let resourceVerdicts = 0;
-            for (let i = 0; i < plan.analyzeRuns; i++) {
-                const run = await analyzeEach(session, resources);
-                analyze.push(run.sample);
-                resourceVerdicts = run.verdicts;
-            }
-            const stack: Sample[] = [];
-            let stackVerdicts = 0;
-            for (let i = 0; i < plan.stackRuns; i++) {
-                const run = await analyzeStackOnce(session, resources);
-                stack.push(run.sample);
-                stackVerdicts = run.verdicts;
-            }
+            const { samples: analyze, verdicts: resourceVerdicts } = await repeat(plan.analyzeRuns, () => analyzeEach(session, resources));
+            const { samples: stack, verdicts: stackVerdicts } = await repeat(plan.stackRuns, () => analyzeStackOnce(session, resources));
             const packPeakRss = childrenPeakRss();
             log(`  pack: analyze ${analyze.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; analyzeStack ${stack.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
-            for (const policy of stackPolicies) await runStackPolicy(policy, policyResources(resources)); // warm-up
-            const perPolicy: Record<string, number[]> = {};
-            const totals: number[] = [];
-            let inProcessStack = 0;
-            for (let i = 0; i < plan.stackRuns; i++) {
-                let total = 0;
-                inProcessStack = 0;
-                for (const policy of stackPolicies) {
-                    const args = policyResources(resources);
-                    gc();
-                    const { sample, result: violations } = await timeOnce(() => runStackPolicy(policy, args));
-                    (perPolicy[policy.name] ??= []).push(sample.wallMs);
-                    total += sample.wallMs;
-                    inProcessStack += violations;
-                }
-                totals.push(total);
-            }
+            const inProcess = await stackPoliciesInProcess(resources, plan.stackRuns);
+            const crowdedInput = singleNamespaceMesh(plan.services);
+            const crowdedResources = stackResources(crowdedInput, compileMeshPolicy(crowdedInput));
+            const crowded = await stackPoliciesInProcess(crowdedResources, plan.stackRuns);
             result.pack = {
                 resources: resources.length,
                 startup,
                 analyze: medianSample(analyze),
                 analyzeStack: medianSample(stack),
-                stackPoliciesInProcessMs: median(totals),
-                perStackPolicyMs: Object.fromEntries(Object.entries(perPolicy).map(([k, v]) => [k, median(v)])),
-                verdicts: { resource: resourceVerdicts, stack: stackVerdicts, inProcessStack },
+                stackPoliciesInProcessMs: inProcess.totalMs,
+                perStackPolicyMs: inProcess.perPolicyMs,
+                verdicts: { resource: resourceVerdicts, stack: stackVerdicts, inProcessStack: inProcess.violations + crowded.violations },
                 packPeakRss,
+                crowded: { resources: crowdedResources.length, stackPoliciesMs: crowded.totalMs, perStackPolicyMs: crowded.perPolicyMs },
             };
         } finally {
             await session.close();
         }
     }
-    result.peakHeap = heap.stop();
     result.peakRss = peakRss();
     return result;
 }

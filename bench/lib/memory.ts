@@ -1,4 +1,4 @@
-/** Memory figures: this process's peak RSS, a heap sampler for async phases, child peaks (Linux). */
+/** Memory figures: this process's peak RSS and its children's (Linux). */
 import * as fs from "fs";
 
 export const MB = 1024 * 1024;
@@ -6,20 +6,6 @@ export const MB = 1024 * 1024;
 /** Peak resident set size of this process so far, in bytes. */
 export function peakRss(): number {
     return process.resourceUsage().maxRSS * 1024;
-}
-
-/** Samples heapUsed every few milliseconds while async work runs; `stop()` returns the peak. */
-export function heapSampler(intervalMs = 20): { stop(): number } {
-    let peak = process.memoryUsage().heapUsed;
-    const timer = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-    }, intervalMs);
-    return {
-        stop() {
-            clearInterval(timer);
-            return Math.max(peak, process.memoryUsage().heapUsed);
-        },
-    };
 }
 
 /** Peak RSS (VmHWM) of the live child processes of this process, in bytes (0 where /proc is absent). */

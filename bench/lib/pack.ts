@@ -41,3 +41,15 @@ export async function analyzeStackOnce(session: PolicyPackSession, resources: re
     const { sample, result } = await timeOnce(() => session.analyzeStack(resources));
     return { sample, verdicts: result.verdicts.length };
 }
+
+/** `runs` timed runs of one pack call: every sample, and the verdict count of the last run. */
+export async function repeat(runs: number, run: () => Promise<{ sample: Sample; verdicts: number }>): Promise<{ samples: Sample[]; verdicts: number }> {
+    const samples: Sample[] = [];
+    let verdicts = 0;
+    for (let i = 0; i < runs; i++) {
+        const result = await run();
+        samples.push(result.sample);
+        verdicts = result.verdicts;
+    }
+    return { samples, verdicts };
+}

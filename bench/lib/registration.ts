@@ -66,6 +66,12 @@ export async function registerFloor(resources: readonly PrecomputedResource[]): 
     return { sample, registered: recorder.resources.length };
 }
 
+/** Drops what the last run registered (recorder and mock monitor), so later phases start from a small heap. */
+export async function releaseRegistrations(): Promise<void> {
+    await freshRuntime();
+    recorder.reset();
+}
+
 /** Constructs the MeshPolicy component (validation and compile included) and waits for every registration. */
 export async function registerComponent(input: MeshPolicyInput): Promise<Registration> {
     await freshRuntime();

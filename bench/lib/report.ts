@@ -35,6 +35,7 @@ function compileTable(results: readonly SizeResult[]): string {
         { header: "µs / relationship", cell: (r) => ((r.compile.wallMs * 1000) / r.relationships).toFixed(0) },
         { header: "`MeshPolicy` under mocks", cell: (r) => ms(r.component.wallMs) },
         { header: "SDK floor (plain CustomResources)", cell: (r) => ms(r.floor.wallMs) },
+        { header: "floor ms / resource", cell: (r) => (r.floor.wallMs / r.emitted.total).toFixed(2) },
         { header: `component / floor (target ≤ ${TARGET_RATIO})`, cell: (r) => `${ratio(r.componentRatio)} (CPU ${ratio(r.componentRatioCpu)})` },
     ];
     return markdownTable(columns, results);
@@ -86,6 +87,7 @@ function packTable(results: readonly SizeResult[]): string {
         { header: "AnalyzeStack", cell: (r) => ms(r.pack?.analyzeStack.wallMs ?? NaN) },
         { header: "resources / s (Analyze all + AnalyzeStack)", cell: (r) => (r.pack ? integer(r.pack.resources / ((r.pack.analyze.wallMs + r.pack.analyzeStack.wallMs) / 1000)) : "–") },
         { header: "stack policies in process", cell: (r) => ms(r.pack?.stackPoliciesInProcessMs ?? NaN) },
+        { header: "same, one crowded namespace", cell: (r) => ms(r.pack?.crowded.stackPoliciesMs ?? NaN) },
         { header: "verdicts", cell: (r) => (r.pack ? integer(r.pack.verdicts.resource + r.pack.verdicts.stack) : "–") },
         { header: "pack start", cell: (r) => ms(r.pack?.startup.wallMs ?? NaN) },
     ];
@@ -97,7 +99,6 @@ function memoryTable(results: readonly SizeResult[]): string {
         [
             { header: "services", cell: (r: SizeResult) => integer(r.services) },
             { header: "peak RSS (bench process)", cell: (r) => mb(r.peakRss) },
-            { header: "peak heap used", cell: (r) => mb(r.peakHeap) },
             { header: "heap held by the compiled manifests", cell: (r) => mb(r.manifestHeapBytes) },
             { header: "peak RSS (policy pack process)", cell: (r) => (r.pack && r.pack.packPeakRss > 0 ? mb(r.pack.packPeakRss) : "–") },
         ],
@@ -108,27 +109,35 @@ function memoryTable(results: readonly SizeResult[]): string {
 interface Growth {
     what: string;
     factor: number;
+    /** The measure at the large size, for timings (those under NOISE_FLOOR_MS are not judged). */
+    largeMs?: number;
 }
+
+const NOISE_FLOOR_MS = 100;
 
 function growthFactors(small: SizeResult, large: SizeResult): Growth[] {
     const rows: Growth[] = [
         { what: "relationships", factor: growth(small.relationships, large.relationships) },
         { what: "objects emitted", factor: growth(small.emitted.total, large.emitted.total) },
         { what: "YAML bytes", factor: growth(small.yamlBytes, large.yamlBytes) },
-        { what: "`compileMeshPolicy` time", factor: growth(small.compile.wallMs, large.compile.wallMs) },
-        { what: "`MeshPolicy` component time (mocks)", factor: growth(small.component.wallMs, large.component.wallMs) },
-        { what: "SDK floor time (mocks)", factor: growth(small.floor.wallMs, large.floor.wallMs) },
+        { what: "`compileMeshPolicy` time", factor: growth(small.compile.wallMs, large.compile.wallMs), largeMs: large.compile.wallMs },
+        { what: "`MeshPolicy` component time (mocks)", factor: growth(small.component.wallMs, large.component.wallMs), largeMs: large.component.wallMs },
+        { what: "SDK floor time (mocks)", factor: growth(small.floor.wallMs, large.floor.wallMs), largeMs: large.floor.wallMs },
         { what: "heap held by the compiled manifests", factor: growth(small.manifestHeapBytes, large.manifestHeapBytes) },
     ];
     if (small.pack && large.pack) {
         rows.push(
             { what: "stack resources", factor: growth(small.pack.resources, large.pack.resources) },
-            { what: "Analyze every resource (wire)", factor: growth(small.pack.analyze.wallMs, large.pack.analyze.wallMs) },
-            { what: "AnalyzeStack (wire)", factor: growth(small.pack.analyzeStack.wallMs, large.pack.analyzeStack.wallMs) },
-            { what: "stack policies in process", factor: growth(small.pack.stackPoliciesInProcessMs, large.pack.stackPoliciesInProcessMs) },
+            { what: "Analyze every resource (wire)", factor: growth(small.pack.analyze.wallMs, large.pack.analyze.wallMs), largeMs: large.pack.analyze.wallMs },
+            { what: "AnalyzeStack (wire)", factor: growth(small.pack.analyzeStack.wallMs, large.pack.analyzeStack.wallMs), largeMs: large.pack.analyzeStack.wallMs },
+            { what: "stack policies in process", factor: growth(small.pack.stackPoliciesInProcessMs, large.pack.stackPoliciesInProcessMs), largeMs: large.pack.stackPoliciesInProcessMs },
         );
         for (const name of Object.keys(large.pack.perStackPolicyMs)) {
-            rows.push({ what: `— \`${name}\``, factor: growth(small.pack.perStackPolicyMs[name], large.pack.perStackPolicyMs[name]) });
+            rows.push({ what: `— \`${name}\``, factor: growth(small.pack.perStackPolicyMs[name], large.pack.perStackPolicyMs[name]), largeMs: large.pack.perStackPolicyMs[name] });
+        }
+        rows.push({ what: "stack policies in process, one crowded namespace", factor: growth(small.pack.crowded.stackPoliciesMs, large.pack.crowded.stackPoliciesMs), largeMs: large.pack.crowded.stackPoliciesMs });
+        for (const name of Object.keys(large.pack.crowded.perStackPolicyMs)) {
+            rows.push({ what: `— \`${name}\` (one namespace)`, factor: growth(small.pack.crowded.perStackPolicyMs[name], large.pack.crowded.perStackPolicyMs[name]), largeMs: large.pack.crowded.perStackPolicyMs[name] });
         }
     }
     return rows;
@@ -146,12 +155,33 @@ function growthTable(small: SizeResult, large: SizeResult): string {
     );
 }
 
+/** What the growth table says, in sentences (super-linear: more than 1.25× per unit of size). */
+function notes(small: SizeResult, large: SizeResult): string[] {
+    const linear = large.services / small.services;
+    const flagged = growthFactors(small, large).filter((g) => g.factor / linear > 1.25 && (g.largeMs === undefined || g.largeMs >= NOISE_FLOOR_MS));
+    const perResource = (r: SizeResult) => (r.floor.wallMs / r.emitted.total).toFixed(2);
+    return [
+        flagged.length === 0
+            ? `Every measure grows within 1.25× of linear from ${integer(small.services)} to ${integer(large.services)} services.`
+            : `Above 1.25× of linear from ${integer(small.services)} to ${integer(large.services)} services: ${flagged.map((g) => `${g.what} (${ratio(g.factor / linear)} per unit)`).join("; ")}.`,
+        `(Timings under ${NOISE_FLOOR_MS} ms at ${integer(large.services)} services are not judged: a single GC pause moves them.)`,
+        "",
+        `The SDK floor costs ${perResource(small)} ms per registered resource at ${integer(small.services)} services and ${perResource(large)} ms at ${integer(large.services)}: ` +
+            "the program constructs every resource synchronously, so all registrations are in flight at once and the mock runtime's heap (and its GC work) grows with the stack. " +
+            "The component pays the same cost plus its compile, hence the ratio.",
+    ];
+}
+
 function perPolicyTable(results: readonly SizeResult[]): string {
     const withPack = results.filter((r) => r.pack !== undefined);
     if (withPack.length === 0) return "";
     const names = Object.keys(withPack[0].pack?.perStackPolicyMs ?? {});
     return markdownTable(
-        [{ header: "stack policy (in process)", align: "left", cell: (name: string) => `\`${name}\`` }, ...withPack.map((r) => ({ header: `${integer(r.services)} services`, cell: (name: string) => ms(r.pack?.perStackPolicyMs[name] ?? NaN) }))],
+        [
+            { header: "stack policy (in process)", align: "left", cell: (name: string) => `\`${name}\`` },
+            ...withPack.map((r) => ({ header: `${integer(r.services)} services`, cell: (name: string) => ms(r.pack?.perStackPolicyMs[name] ?? NaN) })),
+            ...withPack.map((r) => ({ header: `${integer(r.services)}, one namespace`, cell: (name: string) => ms(r.pack?.crowded.perStackPolicyMs[name] ?? NaN) })),
+        ],
         names,
     );
 }
@@ -207,7 +237,7 @@ export function renderReport(results: readonly SizeResult[], info: RunInfo): str
         "",
     ];
     if (previous !== undefined) {
-        lines.push("## Growth", "", growthTable(previous, largest), "");
+        lines.push("## Growth", "", growthTable(previous, largest), "", ...notes(previous, largest), "");
     }
     lines.push(METHOD);
     return lines.join("\n");
@@ -239,10 +269,12 @@ const METHOD = `## Method
   flight), AnalyzeStack once, after a warm-up pass over the 50-service stack. The stack holds a Namespace per team (injection on), a Deployment per service
   and every compiled object. "Stack policies in process" calls each stack policy's \`validateStack\` directly
   with arguments built as the SDK builds them (props behind its unknown-checking proxy): the policies' own
-  time, without gRPC and SDK decoding.
-- **Memory**: peak RSS of the process that measured the size (each size runs in its own process), peak heap
-  sampled every 20 ms, heap retained by the compiled manifests after a full GC, and the pack process's peak
-  RSS (\`VmHWM\`).
+  time, without gRPC and SDK decoding. "One crowded namespace" does the same on \`singleNamespaceMesh\`:
+  every service in one namespace, each with JWT callers (a RequestAuthentication and a token-requiring
+  policy per service), where any per-namespace pairwise loop costs N².
+- **Memory**: peak RSS of the process that measured the size (each size runs in its own process; the mock
+  registrations dominate it), heap retained by the compiled manifests after a full GC, and the pack
+  process's peak RSS (\`VmHWM\`).
 - **Regression guard**: \`test/unit/scale-guard.test.ts\` asserts, on small sizes and without any clock, that
   the emitted objects equal the minimum and that objects, YAML bytes and registrations grow linearly.
 `;

@@ -1,8 +1,9 @@
 import { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { parsePrincipal } from "../../components/istio";
 import { configSchema } from "../lib/config";
+import { LabelSetIndex } from "../lib/label-index";
 import { asList, asRecord } from "../lib/object";
-import { MeshStack, objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject } from "../lib/stack";
+import { MeshStack, objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject, StackWorkload } from "../lib/stack";
 
 /** Namespaces every cluster has. */
 const BUILT_IN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -20,6 +21,7 @@ export const policyReferencesExist: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const stack = readMeshStack(args, reportViolation, { workloads: true, istioKinds: ["AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication", "DestinationRule"], helm: true });
         const namespaces = knownNamespaces(stack);
+        const workloadLabels = workloadLabelIndexes();
         for (const [kind, entries] of stack.istio) {
             for (const entry of entries) {
                 if (objectExemption(stack, entry.object) !== undefined) continue;
@@ -27,21 +29,45 @@ export const policyReferencesExist: StackValidationPolicy = {
                 if (!namespaces.has(ns)) {
                     reportOnObject(reportViolation, entry, "metadata.namespace", `namespace ${ns} is not created or labelled by this stack`, "create the namespace in the stack (MeshNamespace) or correct metadata.namespace");
                 }
-                checkSelector(stack, entry, kind === "DestinationRule" ? "workloadSelector" : "selector", reportViolation);
+                checkSelector(stack, workloadLabels, entry, kind === "DestinationRule" ? "workloadSelector" : "selector", reportViolation);
                 if (kind === "AuthorizationPolicy") checkSources(entry, namespaces, reportViolation);
             }
         }
     },
 };
 
+/**
+ * The pod-template labels of the workloads a selector is judged against, indexed by label: those of
+ * the policy's namespace, or of the whole stack for the root namespace. Built once per scope, so a
+ * namespace with thousands of workloads and policies is not scanned once per policy.
+ */
+function workloadLabelIndexes(): (inScope: readonly StackWorkload[]) => LabelSetIndex {
+    const indexes = new Map<readonly StackWorkload[], LabelSetIndex>();
+    return (inScope) => {
+        let index = indexes.get(inScope);
+        if (index === undefined) {
+            index = new LabelSetIndex();
+            for (const workload of inScope) index.add(workload.template.labels);
+            indexes.set(inScope, index);
+        }
+        return index;
+    };
+}
+
 /** Only judged when the stack deploys workloads in scope: otherwise they live elsewhere. */
-function checkSelector(stack: MeshStack, entry: StackObject, field: string, reportViolation: ReportViolation): void {
+function checkSelector(
+    stack: MeshStack,
+    workloadLabels: (inScope: readonly StackWorkload[]) => LabelSetIndex,
+    entry: StackObject,
+    field: string,
+    reportViolation: ReportViolation,
+): void {
     const labels = selectorLabels(specOf(entry), field);
     if (labels === undefined) return;
     const ns = entry.object.namespace ?? "";
     const inScope = ns === stack.config.rootNamespace ? stack.workloads : stack.workloadsByNamespace.get(ns) ?? [];
     if (inScope.length === 0) return;
-    if (inScope.some((w) => Object.entries(labels).every(([k, v]) => w.template.labels[k] === v))) return;
+    if (workloadLabels(inScope).anyMatches(labels)) return;
     const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
     reportOnObject(
         reportViolation,

@@ -1,5 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "../lib/config";
+import { SelectorIndex } from "../lib/label-index";
 import { asList, asRecord, isRecord } from "../lib/object";
 import { objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject } from "../lib/stack";
 
@@ -15,13 +16,24 @@ function requiresToken(policy: StackObject): boolean {
     });
 }
 
-/** The policy applies to (at least) every workload the RequestAuthentication selects. */
-function covers(policy: StackObject, ra: StackObject, rootNamespace: string): boolean {
-    if (policy.object.namespace !== ra.object.namespace && policy.object.namespace !== rootNamespace) return false;
-    const policyLabels = selectorLabels(specOf(policy));
-    if (policyLabels === undefined) return true;
-    const raLabels = selectorLabels(specOf(ra)) ?? {};
-    return Object.entries(policyLabels).every(([k, v]) => raLabels[k] === v);
+/**
+ * The selectors of the token-requiring ALLOW policies, per namespace. A policy covers a
+ * RequestAuthentication when it lives in the same namespace (or in the root namespace, mesh-wide)
+ * and applies to at least every workload it selects: no selector, or a subset of its labels.
+ * Indexed, so each RequestAuthentication is checked without scanning every policy of its namespace.
+ */
+function requiringSelectors(policies: readonly StackObject[]): Map<string, SelectorIndex> {
+    const byNamespace = new Map<string, SelectorIndex>();
+    for (const policy of policies) {
+        const namespace = policy.object.namespace ?? "";
+        let index = byNamespace.get(namespace);
+        if (index === undefined) {
+            index = new SelectorIndex();
+            byNamespace.set(namespace, index);
+        }
+        index.add(selectorLabels(specOf(policy)));
+    }
+    return byNamespace;
 }
 
 export const requestAuthenticationRequiresPrincipals: StackValidationPolicy = {
@@ -32,18 +44,13 @@ export const requestAuthenticationRequiresPrincipals: StackValidationPolicy = {
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
         const stack = readMeshStack(args, reportViolation, { istioKinds: ["AuthorizationPolicy", "RequestAuthentication"] });
-        // Indexed by namespace, so the check stays linear in the size of the stack.
-        const requiring = new Map<string, StackObject[]>();
-        for (const policy of (stack.istio.get("AuthorizationPolicy") ?? []).filter(requiresToken)) {
-            const list = requiring.get(policy.object.namespace ?? "") ?? [];
-            list.push(policy);
-            requiring.set(policy.object.namespace ?? "", list);
-        }
+        const requiring = requiringSelectors((stack.istio.get("AuthorizationPolicy") ?? []).filter(requiresToken));
         const root = stack.config.rootNamespace;
         for (const ra of stack.istio.get("RequestAuthentication") ?? []) {
             if (objectExemption(stack, ra.object) !== undefined) continue;
-            const candidates = [...(requiring.get(ra.object.namespace ?? "") ?? []), ...(ra.object.namespace === root ? [] : requiring.get(root) ?? [])];
-            if (candidates.some((policy) => covers(policy, ra, root))) continue;
+            const namespace = ra.object.namespace ?? "";
+            const labels = selectorLabels(specOf(ra)) ?? {};
+            if (requiring.get(namespace)?.anySelects(labels) || requiring.get(root)?.anySelects(labels)) continue;
             reportOnObject(
                 reportViolation,
                 ra,

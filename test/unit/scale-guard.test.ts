@@ -4,6 +4,7 @@
  * mesh doubles. Small sizes keep it fast; `npm run bench` measures the real thing.
  */
 import * as assert from "assert";
+import fc from "fast-check";
 import { stringify } from "yaml";
 import { policyResources, runStackPolicy, stackPolicies } from "../../bench/lib/stack-policies";
 import { stackResources } from "../../bench/lib/stack-resources";
@@ -17,10 +18,12 @@ import * as istioSecurity from "../../components/model/istio-security";
 import * as meshPolicyModel from "../../components/model/mesh-policy";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
 import * as meshPolicyReferences from "../../components/model/mesh-policy-references";
+import { LabelSetIndex, SelectorIndex } from "../../policy-pack/lib/label-index";
 import * as packObject from "../../policy-pack/lib/object";
 import * as packStack from "../../policy-pack/lib/stack";
 import * as packWorkload from "../../policy-pack/lib/workload";
 import { recorder, registered, useMocks } from "../harness/mocks";
+import "../harness/property-seed";
 
 /** Linear: doubling the input at most multiplies a measure by this (sorting adds a log factor). */
 const LINEAR_BOUND = 2.35;
@@ -184,4 +187,34 @@ describe("scale guard: policy pack stack policies", () => {
             assertLinear(`stack policy helper calls (${mesh.name})`, small.calls, large.calls);
         });
     }
+});
+
+describe("scale guard: label indexes answer exactly as the scans they replace", () => {
+    const key = fc.constantFrom("app", "version", "tier", "constructor", "a.b/c");
+    const value = fc.constantFrom("x", "y", "z", "");
+    const labels = fc.dictionary(key, value, { maxKeys: 3 });
+    const selector = fc.option(fc.dictionary(key, value, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
+    const selects = (sel: Record<string, string>, target: Record<string, string>) => Object.entries(sel).every(([k, v]) => target[k] === v);
+
+    it("LabelSetIndex.anyMatches: some label set contains every pair of the selector", () => {
+        fc.assert(
+            fc.property(fc.array(labels, { maxLength: 8 }), fc.dictionary(key, value, { minKeys: 1, maxKeys: 3 }), (sets, sel) => {
+                const index = new LabelSetIndex();
+                sets.forEach((s) => index.add(s));
+                assert.strictEqual(index.anyMatches(sel), sets.some((s) => selects(sel, s)));
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("SelectorIndex.anySelects: some selector (or a selector-less entry) matches the labels", () => {
+        fc.assert(
+            fc.property(fc.array(selector, { maxLength: 8 }), labels, (selectors, target) => {
+                const index = new SelectorIndex();
+                selectors.forEach((s) => index.add(s));
+                assert.strictEqual(index.anySelects(target), selectors.some((s) => s === undefined || selects(s, target)));
+            }),
+            { numRuns: 500 },
+        );
+    });
 });
