@@ -58,7 +58,8 @@ new MeshPolicy("access", {
     // Each MeshNamespace already makes its namespace STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...shop.ready, ...payments.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { shop: shop.ready, payments: payments.ready },
 });
 
 export const istioVersion = mesh.version;

@@ -6,22 +6,26 @@
  *     --quick            smoke run: 50 and 250 services, one run each; prints, writes nothing
  *     --sizes=A,B,...    mesh sizes (services)
  *     --runs=N           compile and floor/component runs per size (default: 5 compile runs; 5
- *                        floor/component pairs, 3 above 200 services and 1 above 2,000, where one
- *                        registration takes about a minute)
+ *                        floor/component pairs, 3 above 200 services, where one registration
+ *                        takes up to a minute; 7 in-process stack-policy runs)
  *     --no-pack          skip the policy pack
  *     --out=FILE         report file (default BENCHMARKS.md; --out=- prints only)
  *
  * Each size is measured in its own Node process (same loader flags, plus --expose-gc), so peak
- * memory and GC pressure belong to that size alone.
+ * memory and GC pressure belong to that size alone. A last process alternates the two largest
+ * sizes for the growth factors of the in-process timings (compile, stack policies).
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { measureSize, SizePlan, SizeResult } from "./lib/measure-size";
+import { measurePairedGrowth, PairedGrowth } from "./lib/paired-growth";
 import { correctnessProblems, renderReport } from "./lib/report";
 
 const RESULT_PREFIX = "BENCH-RESULT ";
+/** Alternating small/large runs for the paired growth factors (each run: a few seconds at 5,000 services). */
+const PAIRED_RUNS = 7;
 const DEFAULT_SIZES = [100, 1000, 5000];
 const QUICK_SIZES = [50, 250];
 
@@ -60,22 +64,23 @@ function parseOptions(argv: readonly string[]): Options {
 
 /** Fewer repetitions at large sizes keep the whole run within a few minutes. */
 function planFor(services: number, options: Options): SizePlan {
-    if (options.quick) return { services, compileRuns: options.runs ?? 1, runs: options.runs ?? 1, analyzeRuns: 1, stackRuns: 1, skipPack: !options.pack };
+    if (options.quick) return { services, compileRuns: options.runs ?? 1, runs: options.runs ?? 1, analyzeRuns: 1, stackRuns: 1, inProcessRuns: 1, skipPack: !options.pack };
     const large = services > 2000;
     return {
         services,
         compileRuns: options.runs ?? 5,
-        runs: options.runs ?? (large ? 1 : services > 200 ? 3 : 5),
+        runs: options.runs ?? (services > 200 ? 3 : 5),
         analyzeRuns: large ? 1 : 2,
         stackRuns: large ? 2 : services > 200 ? 3 : 5,
+        inProcessRuns: 7,
         skipPack: !options.pack,
     };
 }
 
 /** Measures one size in a child process running this file with `--child`. */
-function measureInChild(plan: SizePlan): Promise<SizeResult> {
+function measureInChild<T>(mode: "--child" | "--child-growth", plan: object, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
-        const args = [...process.execArgv, "--expose-gc", __filename, "--child", JSON.stringify(plan)];
+        const args = [...process.execArgv, "--expose-gc", __filename, mode, JSON.stringify(plan)];
         const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
         let stdout = "";
         child.stdout.setEncoding("utf8");
@@ -84,10 +89,10 @@ function measureInChild(plan: SizePlan): Promise<SizeResult> {
         child.once("exit", (code, signal) => {
             const line = stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
             if (code !== 0 || line === undefined) {
-                reject(new Error(`measuring ${plan.services} services failed (${signal ?? `exit code ${code}`})`));
+                reject(new Error(`measuring ${what} failed (${signal ?? `exit code ${code}`})`));
                 return;
             }
-            resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as SizeResult);
+            resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
         });
     });
 }
@@ -98,9 +103,19 @@ async function child(planJson: string): Promise<void> {
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
 
+async function growthChild(planJson: string): Promise<void> {
+    const { small, large, runs } = JSON.parse(planJson) as { small: number; large: number; runs: number };
+    const result = await measurePairedGrowth(small, large, runs, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
     if (argv[0] === "--child") {
         await child(argv[1]);
+        return 0;
+    }
+    if (argv[0] === "--child-growth") {
+        await growthChild(argv[1]);
         return 0;
     }
     const options = parseOptions(argv);
@@ -109,9 +124,16 @@ async function main(argv: readonly string[]): Promise<number> {
     const results: SizeResult[] = [];
     for (const services of options.sizes) {
         process.stderr.write(`== ${services} services\n`);
-        results.push(await measureInChild(planFor(services, options)));
+        results.push(await measureInChild<SizeResult>("--child", planFor(services, options), `${services} services`));
     }
-    const report = renderReport(results, {
+    const sorted = [...options.sizes].sort((a, b) => a - b);
+    let paired: PairedGrowth | undefined;
+    if (sorted.length >= 2 && options.pack) {
+        const plan = { small: sorted[sorted.length - 2], large: sorted[sorted.length - 1], runs: options.quick ? 1 : PAIRED_RUNS };
+        process.stderr.write(`== growth ${plan.small} → ${plan.large} services, paired in one process\n`);
+        paired = await measureInChild<PairedGrowth>("--child-growth", plan, `the paired growth ${plan.small} → ${plan.large}`);
+    }
+    const report = renderReport(results, paired, {
         startedAt,
         finishedAt: new Date(),
         loadBefore,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { compileMeshPolicy } from "./compile/mesh-policy";
 import { childResourceName } from "./compile/naming";
+import { checkNamespaceDependencies } from "./compile/namespace-dependencies";
 import { K8sManifest } from "./manifest";
 import { MeshPolicyInput } from "./model/mesh-policy";
 
@@ -10,8 +11,15 @@ import { MeshPolicyInput } from "./model/mesh-policy";
  * so it is validated synchronously) and what the emitted objects must wait for.
  */
 export interface MeshPolicyArgs extends MeshPolicyInput {
-    /** Resources every emitted object depends on: the mesh install (Istio CRDs), the namespaces. */
+    /** Resources every emitted object depends on: typically the mesh install (the Istio CRDs). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Resources only the objects of one namespace depend on, keyed by namespace: typically that
+     * namespace's `MeshNamespace.ready`. Keys must be namespaces of the declared services.
+     * Prefer this to listing every namespace in `dependsOn`, which makes each object depend on
+     * all of them (dependency edges then grow as objects × namespaces).
+     */
+    namespaceDependsOn?: Record<string, pulumi.Input<pulumi.Resource>[]>;
 }
 
 /**
@@ -27,18 +35,31 @@ export class MeshPolicy extends pulumi.ComponentResource {
     readonly resources: readonly k8s.apiextensions.CustomResource[];
 
     constructor(name: string, args: MeshPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { dependsOn, ...input } = args ?? ({} as MeshPolicyArgs);
+        const { dependsOn, namespaceDependsOn, ...input } = args ?? ({} as MeshPolicyArgs);
+        const subject = `MeshPolicy "${name}" args`;
         // Validated and compiled before anything is registered: bad input throws, nothing is emitted.
-        const manifests = compileMeshPolicy(input, `MeshPolicy "${name}" args`);
+        const manifests = compileMeshPolicy(input, subject);
+        checkNamespaceDependencies(namespaceDependsOn, input.services.map((service) => service.namespace), subject);
         super(MeshPolicy.TYPE, name, {}, opts);
-        const childOptions = pulumi.mergeOptions({ parent: this }, dependsOn === undefined ? {} : { dependsOn });
+        const shared = pulumi.mergeOptions({ parent: this }, dependsOn === undefined ? {} : { dependsOn });
+        const optionsByNamespace = new Map<string, pulumi.CustomResourceOptions>();
+        const childOptions = (namespace: string): pulumi.CustomResourceOptions => {
+            const own = namespaceDependsOn?.[namespace];
+            if (own === undefined) return shared;
+            let options = optionsByNamespace.get(namespace);
+            if (options === undefined) {
+                options = pulumi.mergeOptions(shared, { dependsOn: own });
+                optionsByNamespace.set(namespace, options);
+            }
+            return options;
+        };
         this.manifests = manifests;
         this.resources = manifests.map(
             (manifest) =>
                 new k8s.apiextensions.CustomResource(
                     childResourceName(name, manifest.metadata.namespace, manifest.metadata.name),
                     { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: manifest.metadata, spec: manifest.spec },
-                    childOptions,
+                    childOptions(manifest.metadata.namespace ?? ""),
                 ),
         );
         this.registerOutputs({});

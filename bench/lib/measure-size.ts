@@ -23,8 +23,10 @@ export interface SizePlan {
     runs: number;
     /** Full Analyze passes over the stack (each is long at 5,000 services). */
     analyzeRuns: number;
-    /** AnalyzeStack calls and in-process stack-policy runs. */
+    /** AnalyzeStack calls over the wire. */
     stackRuns: number;
+    /** In-process runs of every stack policy (cheap: a few seconds at 5,000 services, so more of them). */
+    inProcessRuns: number;
     /** Skip the policy pack (no child process). */
     skipPack?: boolean;
 }
@@ -33,7 +35,7 @@ export interface SizeResult {
     services: number;
     relationships: number;
     namespaces: number;
-    runs: { compile: number; registration: number; analyze: number; stack: number };
+    runs: { compile: number; registration: number; analyze: number; stack: number; inProcess: number };
     compile: Sample;
     /** compileMeshPolicy samples, every run (for the spread). */
     compileRuns: number[];
@@ -153,7 +155,7 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
         services: plan.services,
         relationships,
         namespaces,
-        runs: { compile: plan.compileRuns, registration: plan.runs, analyze: plan.skipPack ? 0 : plan.analyzeRuns, stack: plan.skipPack ? 0 : plan.stackRuns },
+        runs: { compile: plan.compileRuns, registration: plan.runs, analyze: plan.skipPack ? 0 : plan.analyzeRuns, stack: plan.skipPack ? 0 : plan.stackRuns, inProcess: plan.skipPack ? 0 : plan.inProcessRuns },
         compile: medianSample(compileSamples),
         compileRuns: compileSamples.map((s) => s.wallMs),
         floor: medianSample(floors),
@@ -181,10 +183,10 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
             const { samples: stack, verdicts: stackVerdicts } = await repeat(plan.stackRuns, () => analyzeStackOnce(session, resources));
             const packPeakRss = childrenPeakRss();
             log(`  pack: analyze ${analyze.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; analyzeStack ${stack.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
-            const inProcess = await stackPoliciesInProcess(resources, plan.stackRuns);
+            const inProcess = await stackPoliciesInProcess(resources, plan.inProcessRuns);
             const crowdedInput = singleNamespaceMesh(plan.services);
             const crowdedResources = stackResources(crowdedInput, compileMeshPolicy(crowdedInput));
-            const crowded = await stackPoliciesInProcess(crowdedResources, plan.stackRuns);
+            const crowded = await stackPoliciesInProcess(crowdedResources, plan.inProcessRuns);
             result.pack = {
                 resources: resources.length,
                 startup,

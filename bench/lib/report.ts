@@ -2,6 +2,7 @@
 import * as os from "os";
 import { LayoutCounts } from "../synthetic-mesh";
 import { SizeResult } from "./measure-size";
+import { PairedGrowth } from "./paired-growth";
 import { growth } from "./stats";
 import { Column, integer, kb, markdownTable, mb, ms, ratio } from "./table";
 
@@ -111,16 +112,25 @@ interface Growth {
     factor: number;
     /** The measure at the large size, for timings (those under NOISE_FLOOR_MS are not judged). */
     largeMs?: number;
+    /** Measured by alternating both sizes in one process (see `paired-growth.ts`). */
+    paired?: boolean;
 }
 
 const NOISE_FLOOR_MS = 100;
 
-function growthFactors(small: SizeResult, large: SizeResult): Growth[] {
+/** The paired factor for `key` when the pair of sizes matches, else the ratio of the two per-size medians. */
+function timing(what: string, small: number, large: number, paired: PairedGrowth | undefined, key: string): Growth {
+    const factor = paired?.factors[key];
+    return factor === undefined ? { what, factor: growth(small, large), largeMs: large } : { what, factor, largeMs: large, paired: true };
+}
+
+function growthFactors(small: SizeResult, large: SizeResult, pairedRun: PairedGrowth | undefined): Growth[] {
+    const paired = pairedRun !== undefined && pairedRun.small === small.services && pairedRun.large === large.services ? pairedRun : undefined;
     const rows: Growth[] = [
         { what: "relationships", factor: growth(small.relationships, large.relationships) },
         { what: "objects emitted", factor: growth(small.emitted.total, large.emitted.total) },
         { what: "YAML bytes", factor: growth(small.yamlBytes, large.yamlBytes) },
-        { what: "`compileMeshPolicy` time", factor: growth(small.compile.wallMs, large.compile.wallMs), largeMs: large.compile.wallMs },
+        timing("`compileMeshPolicy` time", small.compile.wallMs, large.compile.wallMs, paired, "compile"),
         { what: "`MeshPolicy` component time (mocks)", factor: growth(small.component.wallMs, large.component.wallMs), largeMs: large.component.wallMs },
         { what: "SDK floor time (mocks)", factor: growth(small.floor.wallMs, large.floor.wallMs), largeMs: large.floor.wallMs },
         { what: "heap held by the compiled manifests", factor: growth(small.manifestHeapBytes, large.manifestHeapBytes) },
@@ -130,41 +140,48 @@ function growthFactors(small: SizeResult, large: SizeResult): Growth[] {
             { what: "stack resources", factor: growth(small.pack.resources, large.pack.resources) },
             { what: "Analyze every resource (wire)", factor: growth(small.pack.analyze.wallMs, large.pack.analyze.wallMs), largeMs: large.pack.analyze.wallMs },
             { what: "AnalyzeStack (wire)", factor: growth(small.pack.analyzeStack.wallMs, large.pack.analyzeStack.wallMs), largeMs: large.pack.analyzeStack.wallMs },
-            { what: "stack policies in process", factor: growth(small.pack.stackPoliciesInProcessMs, large.pack.stackPoliciesInProcessMs), largeMs: large.pack.stackPoliciesInProcessMs },
+            timing("stack policies in process", small.pack.stackPoliciesInProcessMs, large.pack.stackPoliciesInProcessMs, paired, "stack:total"),
         );
         for (const name of Object.keys(large.pack.perStackPolicyMs)) {
-            rows.push({ what: `— \`${name}\``, factor: growth(small.pack.perStackPolicyMs[name], large.pack.perStackPolicyMs[name]), largeMs: large.pack.perStackPolicyMs[name] });
+            rows.push(timing(`— \`${name}\``, small.pack.perStackPolicyMs[name], large.pack.perStackPolicyMs[name], paired, `stack:${name}`));
         }
-        rows.push({ what: "stack policies in process, one crowded namespace", factor: growth(small.pack.crowded.stackPoliciesMs, large.pack.crowded.stackPoliciesMs), largeMs: large.pack.crowded.stackPoliciesMs });
+        rows.push(timing("stack policies in process, one crowded namespace", small.pack.crowded.stackPoliciesMs, large.pack.crowded.stackPoliciesMs, paired, "crowded:total"));
         for (const name of Object.keys(large.pack.crowded.perStackPolicyMs)) {
-            rows.push({ what: `— \`${name}\` (one namespace)`, factor: growth(small.pack.crowded.perStackPolicyMs[name], large.pack.crowded.perStackPolicyMs[name]), largeMs: large.pack.crowded.perStackPolicyMs[name] });
+            rows.push(timing(`— \`${name}\` (one namespace)`, small.pack.crowded.perStackPolicyMs[name], large.pack.crowded.perStackPolicyMs[name], paired, `crowded:${name}`));
         }
     }
     return rows;
 }
 
-function growthTable(small: SizeResult, large: SizeResult): string {
+function growthTable(rows: readonly Growth[], small: SizeResult, large: SizeResult): string {
     const linear = large.services / small.services;
     return markdownTable(
         [
             { header: `${integer(small.services)} → ${integer(large.services)} services`, align: "left", cell: (g: Growth) => g.what },
             { header: `growth (linear ≈ ${linear.toFixed(0)}×)`, cell: (g) => ratio(g.factor) },
             { header: "per unit of size", cell: (g) => ratio(g.factor / linear) },
+            { header: "measured", align: "left", cell: (g) => (g.paired ? "paired, one process" : g.largeMs === undefined ? "count or size" : "per-size processes") },
         ],
-        growthFactors(small, large),
+        rows,
     );
 }
 
 /** What the growth table says, in sentences (super-linear: more than 1.25× per unit of size). */
-function notes(small: SizeResult, large: SizeResult): string[] {
+function notes(rows: readonly Growth[], small: SizeResult, large: SizeResult, paired: PairedGrowth | undefined): string[] {
     const linear = large.services / small.services;
-    const flagged = growthFactors(small, large).filter((g) => g.factor / linear > 1.25 && (g.largeMs === undefined || g.largeMs >= NOISE_FLOOR_MS));
+    const flagged = rows.filter((g) => g.factor / linear > 1.25 && (g.largeMs === undefined || g.largeMs >= NOISE_FLOOR_MS));
     const perResource = (r: SizeResult) => (r.floor.wallMs / r.emitted.total).toFixed(2);
     return [
         flagged.length === 0
             ? `Every measure grows within 1.25× of linear from ${integer(small.services)} to ${integer(large.services)} services.`
             : `Above 1.25× of linear from ${integer(small.services)} to ${integer(large.services)} services: ${flagged.map((g) => `${g.what} (${ratio(g.factor / linear)} per unit)`).join("; ")}.`,
         `(Timings under ${NOISE_FLOOR_MS} ms at ${integer(large.services)} services are not judged: a single GC pause moves them.)`,
+        ...(paired === undefined
+            ? []
+            : [
+                  `"Paired, one process": the median of ${paired.runs} per-run ratios from one process that alternates both sizes, so machine-load drift and the heap left by other phases cancel out; ` +
+                      "the other timings compare the medians of two separate processes, measured minutes apart.",
+              ]),
         "",
         `The SDK floor costs ${perResource(small)} ms per registered resource at ${integer(small.services)} services and ${perResource(large)} ms at ${integer(large.services)}: ` +
             "the program constructs every resource synchronously, so all registrations are in flight at once and the mock runtime's heap (and its GC work) grows with the stack. " +
@@ -188,11 +205,11 @@ function perPolicyTable(results: readonly SizeResult[]): string {
 
 function runsLine(results: readonly SizeResult[]): string {
     return results
-        .map((r) => `${integer(r.services)} services: ${r.runs.compile} compile and ${r.runs.registration} floor/component runs, ${r.runs.analyze} Analyze pass(es), ${r.runs.stack} AnalyzeStack runs`)
+        .map((r) => `${integer(r.services)} services: ${r.runs.compile} compile and ${r.runs.registration} floor/component runs, ${r.runs.analyze} Analyze pass(es), ${r.runs.stack} AnalyzeStack runs, ${r.runs.inProcess} in-process stack-policy runs`)
         .join("; ");
 }
 
-export function renderReport(results: readonly SizeResult[], info: RunInfo): string {
+export function renderReport(results: readonly SizeResult[], paired: PairedGrowth | undefined, info: RunInfo): string {
     const sorted = [...results].sort((a, b) => a.services - b.services);
     const largest = sorted[sorted.length - 1];
     const previous = sorted.length >= 2 ? sorted[sorted.length - 2] : undefined;
@@ -237,7 +254,8 @@ export function renderReport(results: readonly SizeResult[], info: RunInfo): str
         "",
     ];
     if (previous !== undefined) {
-        lines.push("## Growth", "", growthTable(previous, largest), "", ...notes(previous, largest), "");
+        const rows = growthFactors(previous, largest, paired);
+        lines.push("## Growth", "", growthTable(rows, previous, largest), "", ...notes(rows, previous, largest, paired), "");
     }
     lines.push(METHOD);
     return lines.join("\n");
@@ -275,6 +293,10 @@ const METHOD = `## Method
 - **Memory**: peak RSS of the process that measured the size (each size runs in its own process; the mock
   registrations dominate it), heap retained by the compiled manifests after a full GC, and the pack
   process's peak RSS (\`VmHWM\`).
+- **Growth**: counts and sizes are exact. The in-process timings (compile, stack policies) are paired:
+  one more process alternates the two largest sizes run by run and takes the median of the per-run
+  ratios. The registration and wire timings compare the per-size medians (a paired 5,000-service
+  registration would take minutes per run).
 - **Regression guard**: \`test/unit/scale-guard.test.ts\` asserts, on small sizes and without any clock, that
   the emitted objects equal the minimum and that objects, YAML bytes and registrations grow linearly.
 `;

@@ -98,5 +98,6 @@ new MeshPolicy("access", {
     // The MeshNamespace already makes "bookinfo" STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...bookinfo.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { bookinfo: bookinfo.ready },
 });

@@ -58,5 +58,6 @@ new MeshPolicy("access", {
     // The MeshNamespace already makes "analytics" STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...analytics.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { analytics: analytics.ready },
 });

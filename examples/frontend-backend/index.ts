@@ -52,5 +52,6 @@ new MeshPolicy("access", {
     // The MeshNamespace already makes "shop" STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...shop.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { shop: shop.ready },
 });

@@ -59,5 +59,6 @@ new MeshPolicy("access", {
     // Each MeshNamespace already makes its namespace STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...frontendNs.ready, ...backendNs.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { "frontend-ns": frontendNs.ready, "backend-ns": backendNs.ready },
 });

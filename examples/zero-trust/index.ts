@@ -66,5 +66,6 @@ new MeshPolicy("access", {
     // Each MeshNamespace already makes its namespace STRICT and default-deny.
     mtls: "inherit",
     defaultDeny: false,
-    dependsOn: [...mesh.ready, ...web.ready, ...data.ready],
+    dependsOn: mesh.ready,
+    namespaceDependsOn: { web: web.ready, data: data.ready },
 });

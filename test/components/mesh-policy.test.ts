@@ -99,6 +99,35 @@ describe("MeshPolicy (component, mock runtime)", () => {
         }
     });
 
+    it("makes only a namespace's objects depend on its `namespaceDependsOn` entry, after the shared `dependsOn`", async () => {
+        const marker = (name: string) => new k8s.apiextensions.CustomResource(name, { apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
+        const [crds, web, api] = [marker("crds"), marker("web-ready"), marker("api-ready")];
+        const policy = new MeshPolicy("mesh", { services: input.services, dependsOn: [crds], namespaceDependsOn: { web: [web], api: [api] } });
+        await registered(policy);
+        const [crdsUrn, webUrn, apiUrn] = await Promise.all([crds, web, api].map((r) => outputValue(r.urn)));
+        assert.deepStrictEqual(
+            Object.fromEntries(["mesh-web/allow-nothing", "mesh-web/default", "mesh-api/allow-nothing", "mesh-api/default"].map((n) => [n, byName(n).dependencies])),
+            {
+                "mesh-web/allow-nothing": [crdsUrn, webUrn],
+                "mesh-web/default": [crdsUrn, webUrn],
+                "mesh-api/allow-nothing": [crdsUrn, apiUrn],
+                "mesh-api/default": [crdsUrn, apiUrn],
+            },
+        );
+    });
+
+    it("rejects a `namespaceDependsOn` key that is not a namespace of the declared services, and registers nothing", async () => {
+        assert.throws(
+            () => new MeshPolicy("mesh", { services: input.services, namespaceDependsOn: { wbe: [] } }),
+            (err: unknown) =>
+                err instanceof MeshguardValidationError &&
+                err.message ===
+                    'invalid MeshPolicy "mesh" args:\n  - namespaceDependsOn.wbe: "wbe" is not a namespace of the declared services (api, web); key each entry by one of them',
+        );
+        await settle();
+        assert.deepStrictEqual(recorder.resources, []);
+    });
+
     it("keeps the names of untouched objects when the graph changes", async () => {
         await registered(new MeshPolicy("mesh", input));
         const before = new Set(inventory());

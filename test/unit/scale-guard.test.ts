@@ -3,6 +3,7 @@
  * minimum layout, and output size, registrations and helper-call counts grow linearly when the
  * mesh doubles. Small sizes keep it fast; `npm run bench` measures the real thing.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as assert from "assert";
 import fc from "fast-check";
 import { stringify } from "yaml";
@@ -159,6 +160,21 @@ describe("scale guard: MeshPolicy component", () => {
             counts.push(resources.length);
         }
         assertLinear("registrations 20→40", counts[0], counts[1]);
+    });
+
+    it("gives each child two dependency edges (the shared install, its own namespace) however many namespaces there are", async () => {
+        const input = syntheticMesh(60);
+        const namespaces = [...new Set(input.services.map((s) => s.namespace))];
+        const marker = (name: string) => new k8s.apiextensions.CustomResource(name, { apiVersion: "v1", kind: "ConfigMap", metadata: { name } });
+        const install = marker("install-ready");
+        const ready = Object.fromEntries(namespaces.map((ns) => [ns, [marker(`${ns}-ready`)]]));
+        const component = new MeshPolicy("edges", { ...input, dependsOn: [install], namespaceDependsOn: ready });
+        const resources = await registered(component);
+        const parent = resources.find((r) => r.type === MeshPolicy.TYPE)!.urn;
+        const children = resources.filter((r) => r.parent === parent);
+        assert.ok(namespaces.length >= 3, `${namespaces.length} namespaces`);
+        assert.strictEqual(children.length, minimumLayout(input).total);
+        assert.strictEqual(children.reduce((edges, child) => edges + child.dependencies.length, 0), 2 * children.length);
     });
 });
 

@@ -1,0 +1,17 @@
+import { MeshguardValidationError } from "../errors";
+
+/**
+ * Rejects `namespaceDependsOn` keys that are not a namespace of the declared services: a typo there
+ * would silently drop the ordering the caller asked for (the objects would race their namespace).
+ */
+export function checkNamespaceDependencies(byNamespace: Readonly<Record<string, unknown>> | undefined, declaredNamespaces: readonly string[], subject: string): void {
+    if (byNamespace === undefined) return;
+    const declared = new Set(declaredNamespaces);
+    const issues = Object.keys(byNamespace)
+        .filter((namespace) => !declared.has(namespace))
+        .map((namespace) => ({
+            path: `namespaceDependsOn.${namespace}`,
+            message: `"${namespace}" is not a namespace of the declared services (${[...declared].sort().join(", ")}); key each entry by one of them`,
+        }));
+    if (issues.length > 0) throw new MeshguardValidationError(subject, issues);
+}
