@@ -77,7 +77,7 @@ function planFor(services: number, options: Options): SizePlan {
     };
 }
 
-/** Measures one size in a child process running this file with `--child`. */
+/** Runs one measurement (a size, or the paired growth) in a child process running this file in `mode`. */
 function measureInChild<T>(mode: "--child" | "--child-growth", plan: object, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
         const args = [...process.execArgv, "--expose-gc", __filename, mode, JSON.stringify(plan)];
