@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { compileMeshPolicy } from "./compile/mesh-policy";
 import { childResourceName } from "./compile/naming";
-import { checkNamespaceDependencies } from "./compile/namespace-dependencies";
 import { K8sManifest } from "./manifest";
 import { MeshPolicyInput } from "./model/mesh-policy";
+import { checkNamespaceDependencies } from "./model/namespace-dependencies";
 
 /**
  * MeshPolicy arguments: the plain service graph (not Outputs — it decides which resources exist,
@@ -42,24 +42,14 @@ export class MeshPolicy extends pulumi.ComponentResource {
         checkNamespaceDependencies(namespaceDependsOn, input.services.map((service) => service.namespace), subject);
         super(MeshPolicy.TYPE, name, {}, opts);
         const shared = pulumi.mergeOptions({ parent: this }, dependsOn === undefined ? {} : { dependsOn });
-        const optionsByNamespace = new Map<string, pulumi.CustomResourceOptions>();
-        const childOptions = (namespace: string): pulumi.CustomResourceOptions => {
-            const own = namespaceDependsOn?.[namespace];
-            if (own === undefined) return shared;
-            let options = optionsByNamespace.get(namespace);
-            if (options === undefined) {
-                options = pulumi.mergeOptions(shared, { dependsOn: own });
-                optionsByNamespace.set(namespace, options);
-            }
-            return options;
-        };
+        const perNamespace = new Map(Object.entries(namespaceDependsOn ?? {}).map(([ns, own]) => [ns, pulumi.mergeOptions(shared, { dependsOn: own })]));
         this.manifests = manifests;
         this.resources = manifests.map(
             (manifest) =>
                 new k8s.apiextensions.CustomResource(
                     childResourceName(name, manifest.metadata.namespace, manifest.metadata.name),
                     { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: manifest.metadata, spec: manifest.spec },
-                    childOptions(manifest.metadata.namespace ?? ""),
+                    perNamespace.get(manifest.metadata.namespace ?? "") ?? shared,
                 ),
         );
         this.registerOutputs({});

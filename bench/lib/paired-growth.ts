@@ -8,9 +8,9 @@ import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { RegisteredResource } from "../../components/offline/recorder";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
 import { singleNamespaceMesh, syntheticMesh } from "../synthetic-mesh";
-import { policyResources, runStackPolicy, stackPolicies } from "./stack-policies";
+import { policyResources, runStackPolicy, stackPolicies, timeStackPolicy } from "./stack-policies";
 import { stackResources } from "./stack-resources";
-import { median, timeOnce } from "./stats";
+import { gc, median, timeOnce } from "./stats";
 
 export interface PairedGrowth {
     small: number;
@@ -18,10 +18,6 @@ export interface PairedGrowth {
     runs: number;
     /** Median of per-run ratios large / small, by measure (`compile`, `stack:<policy>`, `crowded:<policy>`). */
     factors: Record<string, number>;
-}
-
-function gc(): void {
-    (globalThis as { gc?: () => void }).gc?.();
 }
 
 async function wallMs(fn: () => unknown): Promise<number> {
@@ -55,10 +51,8 @@ export async function measurePairedGrowth(small: number, large: number, runs: nu
             let totalSmall = 0;
             let totalLarge = 0;
             for (const policy of stackPolicies) {
-                const argsSmall = policyResources(s.resources);
-                const timeSmall = await wallMs(() => runStackPolicy(policy, argsSmall));
-                const argsLarge = policyResources(l.resources);
-                const timeLarge = await wallMs(() => runStackPolicy(policy, argsLarge));
+                const timeSmall = (await timeStackPolicy(policy, s.resources)).wallMs;
+                const timeLarge = (await timeStackPolicy(policy, l.resources)).wallMs;
                 add(`${key}:${policy.name}`, timeSmall, timeLarge);
                 totalSmall += timeSmall;
                 totalLarge += timeLarge;

@@ -7,6 +7,7 @@ import { PolicyResource, StackValidationArgs, StackValidationPolicy, unknownChec
 import { toAnalyzerValue } from "../../components/analyzer/wire-encoding";
 import { RegisteredResource } from "../../components/offline/recorder";
 import { meshguardPolicies } from "../../policy-pack/policies";
+import { gc, timeOnce } from "./stats";
 
 export const stackPolicies: readonly StackValidationPolicy[] = meshguardPolicies.filter((p): p is StackValidationPolicy => "validateStack" in p);
 
@@ -59,4 +60,12 @@ export async function runStackPolicy(policy: StackValidationPolicy, resources: P
         violations++;
     });
     return violations;
+}
+
+/** One timed run of a stack policy on fresh arguments (built, then a full GC, outside the timing). */
+export async function timeStackPolicy(policy: StackValidationPolicy, resources: readonly RegisteredResource[]): Promise<{ wallMs: number; violations: number }> {
+    const args = policyResources(resources);
+    gc();
+    const { sample, result } = await timeOnce(() => runStackPolicy(policy, args));
+    return { wallMs: sample.wallMs, violations: result };
 }

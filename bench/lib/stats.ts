@@ -7,6 +7,11 @@ export interface Sample {
     cpuMs: number;
 }
 
+/** A full GC when the process runs with --expose-gc (each size's process does), so timings start alike. */
+export function gc(): void {
+    (globalThis as { gc?: () => void }).gc?.();
+}
+
 export function median(values: readonly number[]): number {
     if (values.length === 0) return Number.NaN;
     const sorted = [...values].sort((a, b) => a - b);

@@ -3,4 +3,3 @@ export * from "./namespace";
 export * from "./mesh-policy";
 export * from "./naming";
 export * from "./security-manifests";
-export * from "./namespace-dependencies";

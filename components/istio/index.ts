@@ -9,6 +9,7 @@ export { conditionKey, KeySemantics, OPERATION_KEYS, SOURCE_KEYS, Tri } from "./
 export { AuthzActionName } from "./authz-spec";
 export { compileRule, CompiledRule, Constraint, evaluateRule, ruleResult, RuleMatch, RulePart } from "./authz-rule";
 export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";
+export { SelectorIndex } from "./selector-index";
 export { SpecReadContext } from "./authz-spec";
 export { ANONYMOUS_PLAINTEXT_PROBE, ARBITRARY_MTLS_PROBE } from "./probes";
 export { findAllowAnyCaller, findIneffectiveRules, RuleFinding } from "./rule-findings";

@@ -2,4 +2,5 @@ export * from "./install";
 export * from "./namespace";
 export * from "./mesh-policy";
 export * from "./istio-security";
+export * from "./namespace-dependencies";
 export { formatPath, parseOrThrow, toIssues } from "./validate";

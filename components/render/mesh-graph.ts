@@ -1,6 +1,7 @@
 import { DEFAULT_ROOT_NAMESPACE, DRY_RUN_ANNOTATION } from "../constants";
+import { selectorMatches } from "../istio";
 import { KubeObject, objectAt, stringMap, stringsAt } from "./kube-object";
-import { findWorkloads, selectsPod, WorkloadInfo } from "./workloads";
+import { findWorkloads, WorkloadInfo } from "./workloads";
 
 /** What a node of the access graph stands for. */
 export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip";
@@ -124,7 +125,7 @@ class GraphBuilder {
                 ? this.node("mesh", "mesh", "every workload in the mesh")
                 : this.node(`namespace:${namespace}`, "namespace", "any workload", namespace)];
         }
-        const selected = this.workloads.filter((w) => (acrossMesh || w.namespace === namespace) && selectsPod(matchLabels, w.podLabels));
+        const selected = this.workloads.filter((w) => (acrossMesh || w.namespace === namespace) && selectorMatches(matchLabels, w.podLabels));
         if (selected.length > 0) return selected.map((w) => this.workloadNode(w));
         const selector = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(", ");
         if (matchLabels["istio"] === "ingressgateway") {

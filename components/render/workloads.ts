@@ -40,8 +40,3 @@ export function findWorkloads(objects: readonly KubeObject[]): WorkloadInfo[] {
     }
     return out;
 }
-
-/** True when every label of the selector is on the pod (Kubernetes matchLabels semantics). */
-export function selectsPod(matchLabels: Record<string, string>, podLabels: Record<string, string>): boolean {
-    return Object.entries(matchLabels).every(([k, v]) => podLabels[k] === v);
-}

@@ -1,7 +1,6 @@
 import { MeshguardValidationError } from "../errors";
-import { CompiledAuthorizationSpec, compileAuthorizationSpec, istioKindOf, readMatchLabels } from "../istio";
+import { CompiledAuthorizationSpec, compileAuthorizationSpec, istioKindOf, readMatchLabels, SelectorIndex } from "../istio";
 import { DRY_RUN_ANNOTATION } from "../constants";
-import { SelectorIndex } from "./selector-index";
 import { MtlsMode } from "./types";
 
 /** Identity of one Istio object in the inventory. */

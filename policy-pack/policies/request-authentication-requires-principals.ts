@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { SelectorIndex } from "../../components/istio";
 import { configSchema } from "../lib/config";
-import { SelectorIndex } from "../lib/label-index";
 import { asList, asRecord, isRecord } from "../lib/object";
 import { objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject } from "../lib/stack";
 
@@ -16,22 +16,26 @@ function requiresToken(policy: StackObject): boolean {
     });
 }
 
+interface Selected {
+    readonly matchLabels?: Readonly<Record<string, string>>;
+}
+
 /**
  * The selectors of the token-requiring ALLOW policies, per namespace. A policy covers a
  * RequestAuthentication when it lives in the same namespace (or in the root namespace, mesh-wide)
  * and applies to at least every workload it selects: no selector, or a subset of its labels.
  * Indexed, so each RequestAuthentication is checked without scanning every policy of its namespace.
  */
-function requiringSelectors(policies: readonly StackObject[]): Map<string, SelectorIndex> {
-    const byNamespace = new Map<string, SelectorIndex>();
+function requiringSelectors(policies: readonly StackObject[]): Map<string, SelectorIndex<Selected>> {
+    const byNamespace = new Map<string, SelectorIndex<Selected>>();
     for (const policy of policies) {
         const namespace = policy.object.namespace ?? "";
         let index = byNamespace.get(namespace);
         if (index === undefined) {
-            index = new SelectorIndex();
+            index = new SelectorIndex<Selected>();
             byNamespace.set(namespace, index);
         }
-        index.add(selectorLabels(specOf(policy)));
+        index.add({ matchLabels: selectorLabels(specOf(policy)) });
     }
     return byNamespace;
 }

@@ -12,6 +12,7 @@ import { stackResources } from "../../bench/lib/stack-resources";
 import { emittedLayout, minimumLayout, naiveLayout, singleNamespaceMesh, syntheticMesh } from "../../bench/synthetic-mesh";
 import * as authzRules from "../../components/compile/authz-rules";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
+import { SelectorIndex } from "../../components/istio";
 import * as naming from "../../components/compile/naming";
 import { K8sManifest } from "../../components/manifest";
 import { MeshPolicy } from "../../components/mesh-policy";
@@ -19,7 +20,7 @@ import * as istioSecurity from "../../components/model/istio-security";
 import * as meshPolicyModel from "../../components/model/mesh-policy";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
 import * as meshPolicyReferences from "../../components/model/mesh-policy-references";
-import { LabelSetIndex, SelectorIndex } from "../../policy-pack/lib/label-index";
+import { LabelSetIndex } from "../../policy-pack/lib/label-index";
 import * as packObject from "../../policy-pack/lib/object";
 import * as packStack from "../../policy-pack/lib/stack";
 import * as packWorkload from "../../policy-pack/lib/workload";
@@ -226,8 +227,8 @@ describe("scale guard: label indexes answer exactly as the scans they replace", 
     it("SelectorIndex.anySelects: some selector (or a selector-less entry) matches the labels", () => {
         fc.assert(
             fc.property(fc.array(selector, { maxLength: 8 }), labels, (selectors, target) => {
-                const index = new SelectorIndex();
-                selectors.forEach((s) => index.add(s));
+                const index = new SelectorIndex<{ matchLabels?: Record<string, string> }>();
+                selectors.forEach((s) => index.add({ matchLabels: s }));
                 assert.strictEqual(index.anySelects(target), selectors.some((s) => s === undefined || selects(s, target)));
             }),
             { numRuns: 500 },

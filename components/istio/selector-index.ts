@@ -1,4 +1,4 @@
-import { selectorMatches } from "../istio";
+import { selectorMatches } from "./authz-policy";
 
 /**
  * Policies of one namespace indexed by selector, so finding the ones that select a workload costs
@@ -22,6 +22,15 @@ export class SelectorIndex<T extends { readonly matchLabels?: Readonly<Record<st
         const list = this.byLabel.get(key);
         if (list === undefined) this.byLabel.set(key, [item]);
         else list.push(item);
+    }
+
+    /** True when some item selects a workload with these labels (an item without selector selects all). */
+    anySelects(labels: Readonly<Record<string, string>>): boolean {
+        if (this.unselected.length > 0) return true;
+        for (const [k, v] of Object.entries(labels)) {
+            if (this.byLabel.get(`${k}=${v}`)?.some((item) => selectorMatches(item.matchLabels, labels))) return true;
+        }
+        return false;
     }
 
     /** The items selecting a workload with these labels, in insertion order. */
