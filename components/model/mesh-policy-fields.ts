@@ -75,8 +75,9 @@ export function wildcardProblem(value: string, what: string): string | undefined
 }
 
 /**
- * Path templates (Istio ≥ 1.22, Envoy URI templates): `{*}` one segment, `{**}` one or more
- * segments and the last operator; meshguard also requires each operator to be a whole segment.
+ * Path templates (Istio ≥ 1.22, Envoy URI templates): `{*}` one non-empty segment, `{**}` any
+ * rest of the path, possibly empty (`/api/{**}` matches `/api/`), and the last operator; meshguard
+ * also requires each operator to be a whole segment. Matching: components/istio/match.ts matchPath.
  */
 export function pathProblem(path: string): string | undefined {
     if (path === "*") return `"*" matches every path: omit paths to allow them all`;

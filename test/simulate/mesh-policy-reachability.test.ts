@@ -128,7 +128,8 @@ function pathMatches(pattern: string, path: string): boolean {
     if (pattern.includes("{")) {
         const want = pattern.split("/");
         const have = path.split("/");
-        if (want[want.length - 1] === "{**}") return have.length >= want.length && want.slice(0, -1).every((w, i) => w === "{*}" ? have[i] !== "" : w === have[i]) && have.slice(want.length - 1).join("/") !== "";
+        // Envoy's `**` matches any rest, possibly empty: "/files/{**}" matches "/files/".
+        if (want[want.length - 1] === "{**}") return have.length >= want.length && want.slice(0, -1).every((w, i) => w === "{*}" ? have[i] !== "" : w === have[i]);
         return want.length === have.length && want.every((w, i) => (w === "{*}" ? have[i] !== "" : w === have[i]));
     }
     if (pattern.endsWith("*")) return path.startsWith(pattern.slice(0, -1));
@@ -191,7 +192,7 @@ function expected(g: Graph, probe: Probe, id: CallerId | undefined): boolean {
 
 // ---- probes ----
 
-const PROBE_PATHS = ["/api/x", "/api", "/health", "/data/file.json", "/v1/abc/items", "/v1/a/b/items", "/files/a/b", "/files", "/other"];
+const PROBE_PATHS = ["/api/x", "/api", "/health", "/data/file.json", "/v1/abc/items", "/v1/a/b/items", "/files/a/b", "/files/", "/files", "/other"];
 
 function tokens(g: Graph): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [{ iss: "https://unknown.example", sub: "alice", aud: "aud-1", role: "admin" }];
