@@ -1,5 +1,6 @@
 import { AuthzAttributes } from "./attributes";
 import { ipInBlock, parseIpBlock } from "./ip";
+import { matchNamespacePattern, matchServiceAccountPattern, matchTrustDomainPattern } from "./identity-patterns";
 import { isValidPathTemplate, matchPath, matchString } from "./match";
 
 /** Three-valued match: `unknown` when the request lacks what the constraint needs (e.g. an IP). */
@@ -68,15 +69,22 @@ function key(name: string, httpOnly: boolean, test: KeySemantics["test"], invali
     return { key: name, httpOnly, test, invalid };
 }
 
+// The peer identity matchers istiod generates (see identity-patterns.ts for the sources).
+const principalTest = (v: string, a: AuthzAttributes): Tri => tri(matchString(v, a.peer?.principal));
+const namespaceTest = (v: string, a: AuthzAttributes): Tri => tri(matchNamespacePattern(v, a.peer?.principal));
+const trustDomainTest = (v: string, a: AuthzAttributes): Tri => tri(matchTrustDomainPattern(v, a.peer?.principal));
+/** Values are qualified with the policy namespace when compiled (authz-rule `qualify`); a bare one is undecidable. */
+const serviceAccountTest = (v: string, a: AuthzAttributes): Tri => {
+    const r = matchServiceAccountPattern(v, a.peer?.principal, undefined);
+    return r === undefined ? "unknown" : tri(r);
+};
+
 /** `source.*` fields. The mTLS-only ones compare against nothing for plaintext peers (so only `not*` variants match). */
 export const SOURCE_KEYS: Readonly<Record<string, KeySemantics>> = {
-    principals: key("principals", false, (v, a) => tri(matchString(v, a.peer?.principal))),
-    namespaces: key("namespaces", false, (v, a) => tri(matchString(v, a.peer?.namespace))),
-    trustDomains: key("trustDomains", false, (v, a) => tri(matchString(v, a.peer?.trustDomain))),
-    // serviceAccounts: `<namespace>/<sa>` exact (istiod rejects wildcards here).
-    serviceAccounts: key("serviceAccounts", false, (v, a) =>
-        tri(a.peer !== undefined && v === `${a.peer.namespace}/${a.peer.serviceAccount}`),
-    ),
+    principals: key("principals", false, principalTest),
+    namespaces: key("namespaces", false, namespaceTest),
+    trustDomains: key("trustDomains", false, trustDomainTest),
+    serviceAccounts: key("serviceAccounts", false, serviceAccountTest),
     requestPrincipals: key("requestPrincipals", true, (v, a) => tri(matchString(v, a.requestAuth?.principal))),
     ipBlocks: key("ipBlocks", false, ipTest(sourceIp), invalidIp),
     remoteIpBlocks: key("remoteIpBlocks", false, ipTest(remoteIp), invalidIp),
@@ -120,9 +128,14 @@ export function conditionKey(name: string): KeySemantics | undefined {
         case "destination.port":
             return key(name, false, (v, a) => tri(v === String(a.port)), invalidPort);
         case "source.namespace":
-            return key(name, false, (v, a) => tri(matchString(v, a.peer?.namespace)));
+            return key(name, false, namespaceTest);
         case "source.principal":
-            return key(name, false, (v, a) => tri(matchString(v, a.peer?.principal)));
+            return key(name, false, principalTest);
+        // Istio ≥ 1.29 (pilot/pkg/security/authz/model/model.go attrSrcServiceAccount, attrSrcTrustDomain).
+        case "source.serviceAccount":
+            return key(name, false, serviceAccountTest);
+        case "source.trustDomain":
+            return key(name, false, trustDomainTest);
         case "connection.sni":
             return key(name, false, (v, a) => tri(matchString(v, a.sni)));
         case "request.auth.principal":

@@ -20,10 +20,11 @@ const SPEC_FIELDS = ["selector", "targetRef", "targetRefs", "action", "provider"
 
 /**
  * Compiles an AuthorizationPolicy spec. `subject` names the policy in errors
- * (`AuthorizationPolicy "ns/name"`). Throws MeshguardValidationError on malformed shapes.
+ * (`AuthorizationPolicy "ns/name"`); `namespace` is the policy's namespace when known (a bare
+ * `serviceAccounts` value refers to it). Throws MeshguardValidationError on malformed shapes.
  */
-export function compileAuthorizationSpec(spec: unknown, subject = "AuthorizationPolicy spec"): CompiledAuthorizationSpec {
-    const ctx: SpecReadContext = { subject, pruned: [] };
+export function compileAuthorizationSpec(spec: unknown, subject = "AuthorizationPolicy spec", namespace?: string): CompiledAuthorizationSpec {
+    const ctx: SpecReadContext = { subject, pruned: [], namespace };
     const record = readRecord(spec, "spec", ctx) ?? {};
     notePruned(record, SPEC_FIELDS, "spec", ctx);
     const action = readAction(record, ctx);

@@ -58,7 +58,7 @@ export function compileRule(rule: unknown, index: number, action: AuthzActionNam
                 (allowLike ? problems : dropped).push(`${where}: ${why}`);
                 return false;
             });
-        const c = { semantics, values: keep(values), notValues: keep(notValues) };
+        const c = { semantics, values: keep(qualify(semantics, values, ctx)), notValues: keep(qualify(semantics, notValues, ctx)) };
         return c.values.length === 0 && c.notValues.length === 0 ? undefined : c;
     };
 
@@ -115,6 +115,17 @@ export function compileRule(rule: unknown, index: number, action: AuthzActionNam
     const all = [...(from ?? []).flat(), ...(to ?? []).flat(), ...when];
     const httpOnlyKeys = [...new Set(all.filter((c) => c.semantics.httpOnly).map((c) => c.semantics.key))];
     return { index, action, skipReason, from, to, when, httpOnlyKeys, droppedValues: dropped };
+}
+
+const SERVICE_ACCOUNT_KEYS = new Set(["serviceAccounts", "source.serviceAccount"]);
+
+/**
+ * A bare service account (`sa`) means `<policy namespace>/sa` (istiod serviceAccountRegex); it is
+ * qualified here when the namespace is known, and left bare (undecidable) otherwise.
+ */
+function qualify(semantics: KeySemantics, values: string[], ctx: SpecReadContext): string[] {
+    if (!SERVICE_ACCOUNT_KEYS.has(semantics.key) || ctx.namespace === undefined) return values;
+    return values.map((v) => (v.includes("/") ? v : `${ctx.namespace}/${v}`));
 }
 
 function anyValue(values: readonly string[], c: Constraint, attrs: AuthzAttributes): Tri {

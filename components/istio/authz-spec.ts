@@ -11,6 +11,8 @@ export interface SpecReadContext {
     readonly subject: string;
     /** Unknown fields found (pruned by the API server): `spec.rules[0].from[0].source.principal`. */
     readonly pruned: string[];
+    /** The policy's namespace, when known: a bare `serviceAccounts` value means `<namespace>/<sa>`. */
+    readonly namespace?: string;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

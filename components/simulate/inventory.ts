@@ -63,7 +63,7 @@ export class PolicyInventory {
         const subject = `${kind} "${meta.namespace}/${meta.name}"`;
         const ctx = { subject, pruned: [] as string[] };
         if (kind === "AuthorizationPolicy") {
-            const spec = compileAuthorizationSpec(meta.spec, subject);
+            const spec = compileAuthorizationSpec(meta.spec, subject, meta.namespace);
             for (const p of spec.pruned) this.warnings.push(`${subject}: unknown field ${p} is pruned by the API server`);
             if (spec.targeted) {
                 this.targeted.push(meta);
