@@ -244,7 +244,8 @@ export function describeIdentitySet(set: IdentitySet): string {
               ? `the service account ${JSON.stringify(set.serviceAccount.value)}`
               : `${describePart(set.serviceAccount, "service account")}`;
     const where = set.namespace.kind === "any" ? (set.serviceAccount.kind === "any" ? "" : " in every namespace") : ` of ${describePart(set.namespace, "namespace")}`;
-    const domain = set.trustDomain.kind === "any" ? " of every trust domain" : ` of ${describePart(set.trustDomain, "trust domain")}`;
+    const everyone = set.namespace.kind === "any" && set.serviceAccount.kind === "any";
+    const domain = set.trustDomain.kind === "any" ? (everyone ? " of every trust domain" : "") : ` of ${describePart(set.trustDomain, "trust domain")}`;
     return `${who}${where}${domain}`;
 }
 

@@ -11,5 +11,20 @@ export { compileRule, CompiledRule, Constraint, evaluateRule, ruleResult, RuleMa
 export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";
 export { SelectorIndex } from "./selector-index";
 export { SpecReadContext } from "./authz-spec";
-export { ANONYMOUS_PLAINTEXT_PROBE, ARBITRARY_MTLS_PROBE } from "./probes";
 export { findAllowAnyCaller, findIneffectiveRules, RuleFinding } from "./rule-findings";
+export {
+    describeIdentitySet,
+    IdentityReach,
+    identityReach,
+    IdentitySet,
+    identitySetCovers,
+    matchNamespacePattern,
+    matchServiceAccountPattern,
+    matchTrustDomainPattern,
+    NamePart,
+    namespacePatternSet,
+    principalPatternSet,
+    serviceAccountPatternSet,
+    trustDomainPatternSet,
+} from "./identity-patterns";
+export { CallerReach, constraintReach, ReachLevel, ruleCallerReach } from "./caller-reach";

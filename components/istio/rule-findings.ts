@@ -1,8 +1,8 @@
 import { compileAuthorizationSpec } from "./authz-policy";
-import { CompiledRule, evaluateRule } from "./authz-rule";
+import { CompiledRule } from "./authz-rule";
 import { isRecord } from "./authz-spec";
 import { hasInnerWildcard, isPathTemplate } from "./match";
-import { ANONYMOUS_PLAINTEXT_PROBE, ARBITRARY_MTLS_PROBE } from "./probes";
+import { CallerReach, ruleCallerReach } from "./caller-reach";
 
 /** A judgement about one rule (or one value of a rule) of an AuthorizationPolicy. */
 export interface RuleFinding {
@@ -15,35 +15,39 @@ export interface RuleFinding {
 }
 
 /**
- * The rules of an ALLOW AuthorizationPolicy (action ALLOW or unset) that admit ANY caller. Decided
- * by evaluating each rule's caller constraints (`from` and the source/JWT `when` conditions) with
- * the simulator's own rule evaluator against two probe callers: an anonymous plaintext caller, and
- * an arbitrary mTLS identity from an arbitrary namespace. No finding for DENY/AUDIT/CUSTOM.
+ * The rules of an ALLOW AuthorizationPolicy (action ALLOW or unset) that admit any caller, callers
+ * of every namespace, or callers of namespaces nobody named. Judged from the set of identities each
+ * source pattern can match (caller-reach.ts), so `cluster.local/*`, `c*`, `*\/sa/default` and
+ * `namespaces: ["prod*"]` are caught as well as `*`. Named namespaces (`namespaces: ["prod"]`,
+ * `cluster.local/ns/prod/sa/*`) are accepted: namespace granularity is a deliberate least-privilege
+ * choice. No finding for DENY/AUDIT/CUSTOM.
  * Throws MeshguardValidationError when the spec is malformed (e.g. a string where a list belongs).
  */
-export function findAllowAnyCaller(spec: unknown): RuleFinding[] {
-    const compiled = compileAuthorizationSpec(spec);
+export function findAllowAnyCaller(spec: unknown, namespace?: string): RuleFinding[] {
+    const compiled = compileAuthorizationSpec(spec, undefined, namespace);
     if (compiled.action !== "ALLOW") return [];
     const findings: RuleFinding[] = [];
     for (const rule of compiled.rules) {
-        const anonymous = evaluateRule(rule, ANONYMOUS_PLAINTEXT_PROBE, "caller").result === "match";
-        const anyIdentity = evaluateRule(rule, ARBITRARY_MTLS_PROBE, "caller").result === "match";
-        if (!anonymous && !anyIdentity) continue;
+        const reach = ruleCallerReach(rule);
         const path = `spec.rules[${rule.index}]`;
-        findings.push({ rule: rule.index, path, reason: anyCallerReason(rule, path, anonymous) });
+        const scope = rule.to === undefined ? "any operation" : "the operations in its `to`";
+        const reason = reachReason(reach, path, scope);
+        if (reason !== undefined) findings.push({ rule: rule.index, path, reason });
     }
     return findings;
 }
 
-function anyCallerReason(rule: CompiledRule, path: string, anonymous: boolean): string {
-    const scope = rule.to === undefined ? "any operation" : "the operations in its `to`";
-    const why =
-        rule.from === undefined
-            ? "it has no `from`"
-            : "its `from` sources only use presence wildcards, negative matches or address ranges that cover any caller";
-    return anonymous
-        ? `${path} admits any caller, including plaintext callers without a workload identity, to ${scope}: ${why}.`
-        : `${path} admits any workload identity from any namespace to ${scope}: ${why} (a presence wildcard such as principals: ["*"] still requires an mTLS identity, so only plaintext callers are excluded).`;
+function reachReason(reach: CallerReach, path: string, scope: string): string | undefined {
+    switch (reach.level) {
+        case "anyone":
+            return `${path} admits any caller, including plaintext callers without a workload identity, to ${scope}: ${reach.why}.`;
+        case "every-namespace":
+            return `${path} admits workload identities from every namespace to ${scope}: ${reach.why} (an mTLS identity is still required, so only plaintext callers are excluded).`;
+        case "open-namespaces":
+            return `${path} admits callers from namespaces nobody named to ${scope}: ${reach.why}, including namespaces created later with a fitting name.`;
+        default:
+            return undefined;
+    }
 }
 
 const PORT_CONSTRAINTS = new Set(["ports", "destination.port"]);

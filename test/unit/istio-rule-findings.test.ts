@@ -26,14 +26,82 @@ describe("findAllowAnyCaller", () => {
     });
 
     it("says that principals: ['*'] and namespaces: ['*'] still require an mTLS identity", () => {
-        for (const source of [{ principals: ["*"] }, { namespaces: ["*"] }, { trustDomains: ["*"] }]) {
-            const findings = findAllowAnyCaller({ rules: [{ from: [{ source }] }] });
-            assert.strictEqual(findings.length, 1, JSON.stringify(source));
-            assert.strictEqual(
-                findings[0].reason,
-                "spec.rules[0] admits any workload identity from any namespace to any operation: its `from` sources only use presence wildcards, negative matches or address ranges that cover any caller (a presence wildcard such as principals: [\"*\"] still requires an mTLS identity, so only plaintext callers are excluded).",
-            );
+        const cases: [Record<string, string[]>, string][] = [
+            [{ principals: ["*"] }, 'from[0].source.principals "*" matches every workload identity of every trust domain'],
+            [{ namespaces: ["*"] }, 'from[0].source.namespaces "*" matches every workload identity of every trust domain'],
+            [{ trustDomains: ["*"] }, 'from[0].source.trustDomains "*" matches every workload identity of every trust domain'],
+        ];
+        for (const [source, why] of cases) {
+            assert.deepStrictEqual(findAllowAnyCaller({ rules: [{ from: [{ source }] }] }), [
+                {
+                    rule: 0,
+                    path: "spec.rules[0]",
+                    reason: `spec.rules[0] admits workload identities from every namespace to any operation: ${why} (an mTLS identity is still required, so only plaintext callers are excluded).`,
+                },
+            ]);
         }
+    });
+
+    // issue 10 item 2: one made-up probe identity let these through; judged by what they match.
+    it("flags trust-domain-wide and every-namespace principal patterns, saying what they match", () => {
+        const cases: [string, string][] = [
+            ["cluster.local/*", 'matches every workload identity of trust domain "cluster.local"'],
+            ["cluster.local/ns/*", 'matches every workload identity of trust domain "cluster.local"'],
+            ["c*", 'matches every workload identity of every trust domain whose name starts with "c"'],
+            ["*/sa/default", 'matches the service account "default" in every namespace'],
+            ["*-sa", 'matches every service account whose name ends with "-sa" in every namespace'],
+            ["*local/ns/prod/sa/web", 'matches the service account "web" of namespace "prod" of every trust domain whose name ends with "local"'],
+        ];
+        for (const [pattern, what] of cases) {
+            const findings = findAllowAnyCaller({ rules: [{ from: [{ source: { principals: ["cluster.local/ns/a/sa/b", pattern] } }] }] });
+            const expected = pattern.startsWith("*local")
+                ? []
+                : [
+                      {
+                          rule: 0,
+                          path: "spec.rules[0]",
+                          reason: `spec.rules[0] admits workload identities from every namespace to any operation: from[0].source.principals ${JSON.stringify(pattern)} ${what} (an mTLS identity is still required, so only plaintext callers are excluded).`,
+                      },
+                  ];
+            assert.deepStrictEqual(findings, expected, pattern);
+        }
+    });
+
+    it("flags open-ended namespace sets (namespace wildcards) and istiod's namespace-glob quirks", () => {
+        const open = (source: Record<string, unknown>) => findAllowAnyCaller({ rules: [{ from: [{ source }] }] }).map((f) => f.reason);
+        assert.deepStrictEqual(open({ namespaces: ["prod*"] }), [
+            'spec.rules[0] admits callers from namespaces nobody named to any operation: from[0].source.namespaces "prod*" matches every workload identity of every namespace whose name starts with "prod", including namespaces created later with a fitting name.',
+        ]);
+        assert.deepStrictEqual(open({ principals: ["cluster.local/ns/team-*"] }), [
+            'spec.rules[0] admits callers from namespaces nobody named to any operation: from[0].source.principals "cluster.local/ns/team-*" matches every workload identity of every namespace whose name starts with "team-" of trust domain "cluster.local", including namespaces created later with a fitting name.',
+        ]);
+        assert.match(open({ namespaces: ["*-system"] })[0], /every namespace whose name ends with "-system"/);
+        // istiod turns namespaces into the regex `.*\/ns/<glob>/.*`, so `*sa` also matches "<ns>/sa": every namespace.
+        for (const pattern of ["*sa", "*a", "*/sa", "*s*"]) {
+            assert.match(open({ namespaces: [pattern] })[0], /admits workload identities from every namespace/, pattern);
+        }
+    });
+
+    it("accepts named namespaces and namespace-wide principals (least privilege at namespace level)", () => {
+        assert.deepStrictEqual(
+            findAllowAnyCaller({
+                rules: [
+                    { from: [{ source: { principals: ["cluster.local/ns/prod/sa/*"] } }] },
+                    { from: [{ source: { namespaces: ["prod", "staging"] } }] },
+                    { from: [{ source: { principals: ["*"], namespaces: ["prod"] } }] },
+                    { from: [{ source: { serviceAccounts: ["prod/web", "api"] } }] },
+                    { from: [{ source: { principals: ["cluster.local/*"] } }], when: [{ key: "source.namespace", values: ["prod"] }] },
+                ],
+            }),
+            [],
+        );
+    });
+
+    it("judges `when` identity conditions like sources", () => {
+        const findings = findAllowAnyCaller({ rules: [{ when: [{ key: "source.principal", values: ["cluster.local/*"] }] }] });
+        assert.deepStrictEqual(findings.map((f) => f.reason), [
+            'spec.rules[0] admits workload identities from every namespace to any operation: when source.principal "cluster.local/*" matches every workload identity of trust domain "cluster.local" (an mTLS identity is still required, so only plaintext callers are excluded).',
+        ]);
     });
 
     it("flags negative-only sources and all-covering IP ranges, including plaintext", () => {
