@@ -2,7 +2,8 @@ import { compileAuthorizationSpec } from "./authz-policy";
 import { CompiledRule } from "./authz-rule";
 import { isRecord } from "./authz-spec";
 import { hasInnerWildcard, isPathTemplate } from "./match";
-import { CallerReach, ruleCallerReach } from "./caller-reach";
+import { CallerReach, identitySetOf, isIdentityKey, ruleCallerReach } from "./caller-reach";
+import { describeIdentitySet, identitySetCovers, principalPatternSet } from "./identity-patterns";
 
 /** A judgement about one rule (or one value of a rule) of an AuthorizationPolicy. */
 export interface RuleFinding {
@@ -61,8 +62,13 @@ const PORT_CONSTRAINTS = new Set(["ports", "destination.port"]);
  *     conditions) and no port constraint: for TCP traffic istiod ignores those fields, so it denies
  *     ALL TCP traffic from the matching sources, on every port.
  *  4. Values that can never be what they look like: a `*` that is not alone, leading or trailing
- *     (matched literally); principals written with `spiffe://`; lower-case methods (methods are
+ *     (matched literally; not for namespaces, where istiod makes every `*` a glob); principals
+ *     written with `spiffe://` or that match no workload identity; wildcards in trustDomains (only
+ *     at the start or end) and serviceAccounts (none); lower-case methods (methods are
  *     case-sensitive); paths that start with neither `/` nor `*`.
+ *  5. A DENY rule none of whose sources can match: each requires an mTLS identity that its own
+ *     exemption (`notPrincipals`, `notNamespaces`, ... e.g. `notPrincipals: ["*"]`) exempts, so the
+ *     rule denies nothing.
  */
 export function findIneffectiveRules(spec: unknown): RuleFinding[] {
     const compiled = compileAuthorizationSpec(spec);
@@ -89,9 +95,45 @@ export function findIneffectiveRules(spec: unknown): RuleFinding[] {
                     `field(s) ${rule.httpOnlyKeys.join(", ")}; add \`ports\` to limit it to the HTTP ports.`,
             });
         }
+        if (rule.action === "DENY" && rule.skipReason === undefined) {
+            const nothing = deniesNothing(rule);
+            if (nothing !== undefined) findings.push({ rule: rule.index, path, reason: `${path} denies nothing: ${nothing}.` });
+        }
         findings.push(...valueFindings(rawRules[rule.index], rule.index, path));
     }
     return findings;
+}
+
+/**
+ * Why no source of a DENY rule can match, or undefined when one can. A source cannot match when
+ * one of its identity fields only matches identities that the exemptions of the same source (or the
+ * rule's identity `notValues` conditions) exempt.
+ */
+function deniesNothing(rule: CompiledRule): string | undefined {
+    if (rule.from === undefined) return undefined;
+    const whenExempt = rule.when.filter((c) => isIdentityKey(c.semantics.key));
+    const reasons: string[] = [];
+    for (const [i, constraints] of rule.from.entries()) {
+        const identity = [...constraints.filter((c) => isIdentityKey(c.semantics.key)), ...whenExempt];
+        const exemptions = identity.flatMap((c) => c.notValues.map((v) => ({ key: c.semantics.key, value: v, set: identitySetOf(c.semantics.key, v) })));
+        const why = identity
+            .filter((c) => c.values.length > 0)
+            .map((c) => {
+                const uncovered = c.values.find((v) => {
+                    const set = identitySetOf(c.semantics.key, v);
+                    return set !== undefined && !exemptions.some((e) => e.set !== undefined && identitySetCovers(e.set, set));
+                });
+                if (uncovered !== undefined) return undefined;
+                const exempt = exemptions.find((e) => e.set !== undefined);
+                return exempt === undefined || exempt.set === undefined
+                    ? `from[${i}].source.${c.semantics.key} matches no workload identity`
+                    : `from[${i}].source.${c.semantics.key} only matches identities that its exemption ${exempt.key} ${JSON.stringify(exempt.value)} exempts (${describeIdentitySet(exempt.set)})`;
+            })
+            .find((r) => r !== undefined);
+        if (why === undefined) return undefined;
+        reasons.push(why);
+    }
+    return reasons.join("; ");
 }
 
 function constrainsPort(rule: CompiledRule): boolean {
@@ -101,9 +143,17 @@ function constrainsPort(rule: CompiledRule): boolean {
 
 /** Fields compared with Istio's string matching (where an inner `*` is literal). */
 const STRING_MATCH_FIELDS = new Set([
-    "principals", "namespaces", "trustDomains", "requestPrincipals", "hosts", "methods", "paths",
-    "notPrincipals", "notNamespaces", "notTrustDomains", "notRequestPrincipals", "notHosts", "notMethods", "notPaths",
+    "principals", "namespaces", "trustDomains", "serviceAccounts", "requestPrincipals", "hosts", "methods", "paths",
+    "notPrincipals", "notNamespaces", "notTrustDomains", "notServiceAccounts", "notRequestPrincipals", "notHosts", "notMethods", "notPaths",
 ]);
+
+/** `when` keys matched like a source field. */
+const CONDITION_FIELDS: Readonly<Record<string, string>> = {
+    "source.principal": "principals",
+    "source.namespace": "namespaces",
+    "source.trustDomain": "trustDomains",
+    "source.serviceAccount": "serviceAccounts",
+};
 
 function valueFindings(rawRule: unknown, index: number, rulePath: string): RuleFinding[] {
     const findings: RuleFinding[] = [];
@@ -131,7 +181,7 @@ function valueFindings(rawRule: unknown, index: number, rulePath: string): RuleF
     if (Array.isArray(when)) {
         when.forEach((cond, i) => {
             if (!isRecord(cond) || typeof cond["key"] !== "string" || cond["key"].endsWith(".ip") || cond["key"] === "destination.port") return;
-            const field = cond["key"] === "source.principal" ? "principals" : "values";
+            const field = CONDITION_FIELDS[cond["key"]] ?? "values";
             visit(field, cond["values"], `${rulePath}.when[${i}].values`);
             visit(field, cond["notValues"], `${rulePath}.when[${i}].notValues`);
         });
@@ -139,14 +189,27 @@ function valueFindings(rawRule: unknown, index: number, rulePath: string): RuleF
     return findings;
 }
 
+function literalStar(value: string): string {
+    return `is ${JSON.stringify(value)}: Istio matches a "*" literally unless it stands alone, leads or trails, so this value only matches itself.`;
+}
+
 function valueProblem(field: string, value: string): string | undefined {
     const bare = field.startsWith("not") ? field[3].toLowerCase() + field.slice(4) : field;
     if (bare === "paths" && isPathTemplate(value)) return undefined;
-    if (hasInnerWildcard(value)) {
-        return `is ${JSON.stringify(value)}: Istio matches a "*" literally unless it stands alone, leads or trails, so this value only matches itself.`;
+    // istiod turns every `*` of a namespace into `.*` (srcNamespaceGenerator): a glob, not a literal.
+    if (bare === "namespaces" || bare === "values") return bare === "values" && hasInnerWildcard(value) ? literalStar(value) : undefined;
+    if (bare === "serviceAccounts") {
+        return value.includes("*") ? `is ${JSON.stringify(value)}: serviceAccounts take no wildcards (istiod's webhook rejects it; istiod itself would match the "*" literally).` : undefined;
     }
+    if (bare === "trustDomains" && value !== "*" && (hasInnerWildcard(value) || value.split("*").length > 2)) {
+        return `is ${JSON.stringify(value)}: a trust domain may hold one "*", only at its start or end (istiod's webhook rejects it, and istiod would match any further "*" literally).`;
+    }
+    if (hasInnerWildcard(value)) return literalStar(value);
     if (bare === "principals" && value.startsWith("spiffe://")) {
         return `is ${JSON.stringify(value)}: Istio principals are written without "spiffe://", so it never matches.`;
+    }
+    if (bare === "principals" && principalPatternSet(value) === undefined) {
+        return `is ${JSON.stringify(value)}: it matches no workload identity (principals are "<trust-domain>/ns/<namespace>/sa/<service-account>").`;
     }
     if (bare === "methods" && value !== "*" && value !== value.toUpperCase()) {
         return `is ${JSON.stringify(value)}: methods are case-sensitive, so it never matches ${JSON.stringify(value.toUpperCase())} requests.`;

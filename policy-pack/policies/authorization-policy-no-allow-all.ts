@@ -9,7 +9,7 @@ import { validateObjects } from "../lib/resource-policy";
 export const authorizationPolicyNoAllowAll: ResourceValidationPolicy = {
     name: "authorization-policy-no-allow-all",
     description:
-        "ALLOW AuthorizationPolicies must name their callers: a rule that is empty, has no `from`, or whose sources only use wildcards (principals: [\"*\"], namespaces: [\"*\"]) or negative matches admits any caller and is refused.",
+        "ALLOW AuthorizationPolicies must name their callers: a rule that is empty, has no `from`, uses only negative matches, or whose source patterns match every namespace (principals: [\"*\"], [\"cluster.local/*\"], [\"*/sa/default\"], namespaces: [\"*\"]) or namespaces nobody named (namespaces: [\"prod*\"]) is refused.",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
     validateResource: validateObjects(
@@ -18,7 +18,7 @@ export const authorizationPolicyNoAllowAll: ResourceValidationPolicy = {
             let findings;
             try {
                 // The simulator's evaluator decides, so the pack and `meshguard simulate` agree.
-                findings = findAllowAnyCaller(object.body["spec"] ?? {});
+                findings = findAllowAnyCaller(object.body["spec"] ?? {}, object.namespace);
             } catch (err) {
                 if (!(err instanceof MeshguardValidationError)) throw err;
                 for (const issue of err.issues) {

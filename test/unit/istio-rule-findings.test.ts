@@ -231,6 +231,66 @@ describe("findIneffectiveRules", () => {
         assert.strictEqual(findings[1].reason, 'spec.rules[0].to[0].operation.methods[0] is "get": methods are case-sensitive, so it never matches "GET" requests.');
     });
 
+    // issue 10 item 2: exemptions in DENY rules are judged by what they exempt.
+    it("reports a DENY rule whose exemptions exempt every identity its sources match (it denies nothing)", () => {
+        const findings = findIneffectiveRules({
+            action: "DENY",
+            rules: [
+                { from: [{ source: { namespaces: ["prod"], notPrincipals: ["*"] } }] },
+                { from: [{ source: { principals: ["cluster.local/ns/prod/sa/web"], notNamespaces: ["prod"] } }] },
+                { from: [{ source: { namespaces: ["prod"], notPrincipals: ["cluster.local/*"] } }] },
+                // The documented "deny plaintext" pattern: no positive identity, so it denies callers without one.
+                { from: [{ source: { notPrincipals: ["*"] } }] },
+                // One source still matches, so the rule denies something.
+                { from: [{ source: { namespaces: ["prod"], notPrincipals: ["*"] } }, { source: { namespaces: ["dev"] } }] },
+            ],
+        });
+        assert.deepStrictEqual(findings, [
+            {
+                rule: 0,
+                path: "spec.rules[0]",
+                reason: 'spec.rules[0] denies nothing: from[0].source.namespaces only matches identities that its exemption principals "*" exempts (every workload identity of every trust domain).',
+            },
+            {
+                rule: 1,
+                path: "spec.rules[1]",
+                reason: 'spec.rules[1] denies nothing: from[0].source.principals only matches identities that its exemption namespaces "prod" exempts (every workload identity of namespace "prod").',
+            },
+        ]);
+    });
+
+    it("reads namespace wildcards as istiod's globs and checks trustDomains/serviceAccounts wildcards", () => {
+        const findings = findIneffectiveRules({
+            rules: [
+                {
+                    from: [
+                        { source: { namespaces: ["team-*-prod"], principals: ["cluster.local/ns/prod"] } },
+                        { source: { trustDomains: ["a*b*c"] } },
+                        { source: { serviceAccounts: ["prod/*"] } },
+                    ],
+                    when: [{ key: "source.namespace", values: ["a*b"] }],
+                },
+            ],
+        });
+        assert.deepStrictEqual(findings, [
+            {
+                rule: 0,
+                path: "spec.rules[0].from[0].source.principals[0]",
+                reason: 'spec.rules[0].from[0].source.principals[0] is "cluster.local/ns/prod": it matches no workload identity (principals are "<trust-domain>/ns/<namespace>/sa/<service-account>").',
+            },
+            {
+                rule: 0,
+                path: "spec.rules[0].from[1].source.trustDomains[0]",
+                reason: 'spec.rules[0].from[1].source.trustDomains[0] is "a*b*c": a trust domain may hold one "*", only at its start or end (istiod\'s webhook rejects it, and istiod would match any further "*" literally).',
+            },
+            {
+                rule: 0,
+                path: "spec.rules[0].from[2].source.serviceAccounts[0]",
+                reason: 'spec.rules[0].from[2].source.serviceAccounts[0] is "prod/*": serviceAccounts take no wildcards (istiod\'s webhook rejects it; istiod itself would match the "*" literally).',
+            },
+        ]);
+    });
+
     it("finds nothing in a well-formed policy", () => {
         assert.deepStrictEqual(
             findIneffectiveRules({
