@@ -6,14 +6,64 @@ import { objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf,
 
 /** True when some ALLOW rule of the policy needs a validated JWT (requestPrincipals or request.auth.* conditions). */
 function requiresToken(policy: StackObject): boolean {
+    return tokenRequirementPath(policy) !== undefined;
+}
+
+/**
+ * Where the first ALLOW rule that needs a validated JWT asks for it (`spec.rules[0].from[1].source.requestPrincipals`
+ * or `spec.rules[0].when[0]`), or undefined when no rule does.
+ */
+function tokenRequirementPath(policy: StackObject): string | undefined {
     const spec = specOf(policy);
-    if ((spec["action"] ?? "ALLOW") !== "ALLOW") return false;
-    return asList(spec["rules"]).some((rawRule) => {
+    if ((spec["action"] ?? "ALLOW") !== "ALLOW") return undefined;
+    for (const [r, rawRule] of asList(spec["rules"]).entries()) {
         const rule = asRecord(rawRule);
-        const fromSource = asList(rule["from"]).some((f) => asList(asRecord(asRecord(f)["source"])["requestPrincipals"]).length > 0);
-        const fromWhen = asList(rule["when"]).some((c) => isRecord(c) && typeof c["key"] === "string" && c["key"].startsWith("request.auth."));
-        return fromSource || fromWhen;
-    });
+        const source = asList(rule["from"]).findIndex((f) => asList(asRecord(asRecord(f)["source"])["requestPrincipals"]).length > 0);
+        if (source >= 0) return `spec.rules[${r}].from[${source}].source.requestPrincipals`;
+        const when = asList(rule["when"]).findIndex(
+            (c) => isRecord(c) && typeof c["key"] === "string" && c["key"].startsWith("request.auth.") && asList(c["values"]).length > 0,
+        );
+        if (when >= 0) return `spec.rules[${r}].when[${when}]`;
+    }
+    return undefined;
+}
+
+/** True when some workload could be selected by both selectors (no label with two different values). */
+function selectorsOverlap(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+    if (a === undefined || b === undefined) return true;
+    return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
+}
+
+/**
+ * ALLOW policies that require a validated token on workloads no RequestAuthentication applies to.
+ * Without one, Envoy never validates a token there, so `requestPrincipals` (even `["*"]`, Istio's
+ * "any valid token" pattern) and `request.auth.*` never match: the rule allows nothing. Where a
+ * RequestAuthentication does apply, `["*"]` means "any token its issuers sign", which is the
+ * documented pattern and not reported.
+ */
+function reportTokenRulesWithoutAuthentication(stack: ReturnType<typeof readMeshStack>, reportViolation: Parameters<StackValidationPolicy["validateStack"]>[1]): void {
+    const root = stack.config.rootNamespace;
+    const authentications = stack.istio.get("RequestAuthentication") ?? [];
+    for (const policy of stack.istio.get("AuthorizationPolicy") ?? []) {
+        if (objectExemption(stack, policy.object) !== undefined) continue;
+        const path = tokenRequirementPath(policy);
+        if (path === undefined) continue;
+        const namespace = policy.object.namespace ?? "";
+        const labels = selectorLabels(specOf(policy));
+        const applies = authentications.some((ra) => {
+            const raNamespace = ra.object.namespace ?? "";
+            const sameScope = namespace === root || raNamespace === namespace || raNamespace === root;
+            return sameScope && selectorsOverlap(selectorLabels(specOf(ra)), labels);
+        });
+        if (applies) continue;
+        reportOnObject(
+            reportViolation,
+            policy,
+            path,
+            `requires a validated request token, but no RequestAuthentication in ${JSON.stringify(namespace)} or the root namespace ${JSON.stringify(root)} applies to the workloads this policy selects, so no request ever carries one and the rule never matches (it allows nothing; requestPrincipals: ["*"] means "any valid token", not "anyone")`,
+            "add a RequestAuthentication for these workloads that lists the accepted issuers, or remove the rule",
+        );
+    }
 }
 
 interface Selected {
@@ -43,7 +93,7 @@ function requiringSelectors(policies: readonly StackObject[]): Map<string, Selec
 export const requestAuthenticationRequiresPrincipals: StackValidationPolicy = {
     name: "request-authentication-requires-principals",
     description:
-        "A RequestAuthentication only rejects invalid tokens; requests without a token still pass. Each one should be paired with an ALLOW AuthorizationPolicy on the same workloads that requires requestPrincipals (or request.auth claims).",
+        "A RequestAuthentication only rejects invalid tokens; requests without a token still pass. Each one should be paired with an ALLOW AuthorizationPolicy on the same workloads that requires requestPrincipals (or request.auth claims). Conversely, an ALLOW rule that requires a token (requestPrincipals, even [\"*\"]) on workloads no RequestAuthentication applies to never matches.",
     enforcementLevel: "advisory",
     configSchema: configSchema(),
     validateStack: (args, reportViolation) => {
@@ -63,5 +113,6 @@ export const requestAuthenticationRequiresPrincipals: StackValidationPolicy = {
                 'add an ALLOW AuthorizationPolicy for these workloads whose rules set from.source.requestPrincipals (e.g. ["<issuer>/*"]) or a request.auth.claims condition',
             );
         }
+        reportTokenRulesWithoutAuthentication(stack, reportViolation);
     },
 };

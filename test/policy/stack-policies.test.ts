@@ -88,8 +88,29 @@ describe("policy pack: stack policies (direct)", () => {
         assert.deepStrictEqual((await runStackPolicy(policy, [ra, requiring({ app: "api" })])).violations, []);
         assert.deepStrictEqual((await runStackPolicy(policy, [ra, requiring(undefined)])).violations, []);
         assert.deepStrictEqual((await runStackPolicy(policy, [ra, requiring(undefined, "istio-system")])).violations, []);
-        const other = await runStackPolicy(policy, [ra, requiring({ app: "web" })]);
-        assert.deepStrictEqual(other.violations.map((v) => [v.enforcementLevel, v.urn]), [["advisory", ra.urn]]);
+        const web = requiring({ app: "web" });
+        const other = await runStackPolicy(policy, [ra, web]);
+        // The app=web policy is also reported: no RequestAuthentication applies to app=web (see below).
+        assert.deepStrictEqual(other.violations.map((v) => [v.enforcementLevel, v.urn]), [["advisory", ra.urn], ["advisory", web.urn]]);
+    });
+
+    // issue 10 item 2: requestPrincipals: ["*"] is "any valid token", judged by the RequestAuthentications that apply.
+    it("reports token-requiring ALLOW rules on workloads no RequestAuthentication applies to (they never match)", async () => {
+        const policy = stackPolicy("request-authentication-requires-principals");
+        const anyToken = authorizationPolicy("shop", "any-token", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }] });
+        const run = await runStackPolicy(policy, [anyToken]);
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, v.urn, ownMessage(v)]), [
+            [
+                "advisory",
+                anyToken.urn,
+                'AuthorizationPolicy shop/any-token: spec.rules[0].from[0].source.requestPrincipals: requires a validated request token, but no RequestAuthentication in "shop" or the root namespace "istio-system" applies to the workloads this policy selects, so no request ever carries one and the rule never matches (it allows nothing; requestPrincipals: ["*"] means "any valid token", not "anyone"). Fix: add a RequestAuthentication for these workloads that lists the accepted issuers, or remove the rule.',
+            ],
+        ]);
+        const ra = requestAuthentication("shop", "jwt", { selector: { matchLabels: { app: "api" } }, jwtRules: [{ issuer: "https://id.example.com", jwksUri: "https://id.example.com/jwks" }] });
+        const meshWide = requestAuthentication("istio-system", "jwt", { jwtRules: [{ issuer: "https://id.example.com", jwksUri: "https://id.example.com/jwks" }] });
+        assert.deepStrictEqual((await runStackPolicy(policy, [ra, anyToken])).violations, []);
+        // (The mesh-wide RequestAuthentication itself is reported: no policy covers all of its workloads.)
+        assert.deepStrictEqual((await runStackPolicy(policy, [meshWide, anyToken])).violations.map((v) => v.urn), [meshWide.urn]);
     });
 
     it("judges selectors only where the stack deploys workloads", async () => {
