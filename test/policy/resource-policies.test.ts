@@ -142,6 +142,36 @@ describe("policy pack: resource policies (direct)", () => {
         assert.deepStrictEqual((await runResourcePolicy(policy, allowNothing)).violations, []);
     });
 
+    // issue 10 item 2: trust-domain-wide wildcards passed because one made-up probe identity was used.
+    it("refuses trust-domain-wide and every-namespace principal wildcards, saying what they match", async () => {
+        const policy = resourcePolicy("authorization-policy-no-allow-all");
+        const messages = async (principals: string[]) =>
+            (await runResourcePolicy(policy, authorizationPolicy("shop", "api", { rules: [{ from: [{ source: { principals } }] }] }))).violations.map(
+                (v) => [v.enforcementLevel, ownMessage(v)],
+            );
+        const fix =
+            "Fix: list the callers in `from` (principals of the calling service accounts, or namespaces), or delete the rule; an ALLOW policy with no rules (spec: {}) allows nothing.";
+        assert.deepStrictEqual(await messages(["cluster.local/*"]), [
+            [
+                "mandatory",
+                `AuthorizationPolicy shop/api: spec.rules[0]: this rule admits workload identities from every namespace to any operation: from[0].source.principals "cluster.local/*" matches every workload identity of trust domain "cluster.local" (an mTLS identity is still required, so only plaintext callers are excluded). ${fix}`,
+            ],
+        ]);
+        assert.deepStrictEqual(await messages(["c*"]), [
+            [
+                "mandatory",
+                `AuthorizationPolicy shop/api: spec.rules[0]: this rule admits workload identities from every namespace to any operation: from[0].source.principals "c*" matches every workload identity of every trust domain whose name starts with "c" (an mTLS identity is still required, so only plaintext callers are excluded). ${fix}`,
+            ],
+        ]);
+        assert.deepStrictEqual(await messages(["*/sa/default"]), [
+            [
+                "mandatory",
+                `AuthorizationPolicy shop/api: spec.rules[0]: this rule admits workload identities from every namespace to any operation: from[0].source.principals "*/sa/default" matches the service account "default" in every namespace (an mTLS identity is still required, so only plaintext callers are excluded). ${fix}`,
+            ],
+        ]);
+        assert.deepStrictEqual(await messages(["cluster.local/ns/shop/sa/*"]), []);
+    });
+
     it("fails closed on a malformed AuthorizationPolicy spec", async () => {
         const run = await runResourcePolicy(resourcePolicy("authorization-policy-no-allow-all"), authorizationPolicy("shop", "bad", { rules: [{ from: "everyone" }] }));
         assert.strictEqual(run.violations.length, 1);
