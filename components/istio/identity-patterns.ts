@@ -261,3 +261,38 @@ function partCovers(outer: NamePart, inner: NamePart): boolean {
     if (outer.kind === "prefix") return (inner.kind === "exact" || inner.kind === "prefix") && inner.value.startsWith(outer.value);
     return (inner.kind === "exact" || inner.kind === "suffix") && inner.value.endsWith(outer.value);
 }
+
+/**
+ * True when the identity is in the set. A namespace glob also matches when it fits `<ns>/sa`, as
+ * istiod's regex `.*\/ns/<glob>/.*` allows.
+ */
+export function identityInSet(set: IdentitySet, id: { readonly trustDomain: string; readonly namespace: string; readonly serviceAccount: string }): boolean {
+    return (
+        partHolds(set.trustDomain, id.trustDomain, false) &&
+        partHolds(set.namespace, id.namespace, true) &&
+        partHolds(set.serviceAccount, id.serviceAccount, false)
+    );
+}
+
+function partHolds(part: NamePart, name: string, namespaceGlob: boolean): boolean {
+    switch (part.kind) {
+        case "any":
+            return true;
+        case "exact":
+            return name === part.value;
+        case "prefix":
+            return name.startsWith(part.value);
+        case "suffix":
+            return name.endsWith(part.value);
+        case "glob":
+            return namespaceGlob ? globMatches(part.value, name) || globMatches(part.value, `${name}/sa`) : trustDomainGlob(part.value, name);
+    }
+}
+
+/** A trust-domain pattern's first `*` is `[^/]*` (srcTrustDomainGenerator). */
+function trustDomainGlob(pattern: string, name: string): boolean {
+    const star = pattern.indexOf("*");
+    const head = pattern.slice(0, star);
+    const tail = pattern.slice(star + 1);
+    return name.length >= head.length + tail.length && name.startsWith(head) && name.endsWith(tail) && !name.includes("/");
+}

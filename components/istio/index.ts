@@ -17,6 +17,7 @@ export {
     IdentityReach,
     identityReach,
     IdentitySet,
+    identityInSet,
     identitySetCovers,
     matchNamespacePattern,
     matchServiceAccountPattern,
