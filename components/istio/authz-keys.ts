@@ -65,6 +65,48 @@ function headerValue(attrs: AuthzAttributes, name: string): string | undefined {
     return undefined;
 }
 
+/**
+ * Header-style match (istiod matcher/header.go HeaderMatcher/HostMatcher): `*` is Envoy's
+ * present_match, so it matches a header that is present even with an empty value; otherwise the
+ * Istio string rules (suffix, prefix, exact). Hosts compare case-insensitively (ignore_case) and the
+ * port is NOT stripped: `example.com` does not match `example.com:8080`.
+ */
+function headerMatch(pattern: string, value: string | undefined, ignoreCase = false): boolean {
+    if (value === undefined) return false;
+    if (pattern === "*") return true;
+    return ignoreCase ? matchString(pattern.toLowerCase(), value.toLowerCase()) : matchString(pattern, value);
+}
+
+/**
+ * `requestPrincipals` / `request.auth.principal` as istiod's requestPrincipalGenerator matches
+ * them: the value splits at its LAST `/` into issuer and subject, each matched on its own claim
+ * (`*` = any non-empty, a leading/trailing `*` = suffix/prefix), so an issuer URL may hold `/`.
+ */
+export function matchRequestPrincipal(pattern: string, iss: string | undefined, sub: string | undefined): boolean {
+    if (iss === undefined || sub === undefined) return false;
+    const cut = pattern.lastIndexOf("/");
+    const found = cut >= 0;
+    const [pIss, pSub] = found ? [pattern.slice(0, cut), pattern.slice(cut + 1)] : [pattern, ""];
+    const nonEmpty = (s: string) => s !== "";
+    if (pattern === "*") return nonEmpty(iss) && nonEmpty(sub);
+    if (pattern.startsWith("*")) {
+        if (!found) return nonEmpty(iss) && sub.endsWith(pattern.slice(1));
+        return (pIss === "*" ? nonEmpty(iss) : iss.endsWith(pIss.slice(1))) && sub === pSub;
+    }
+    if (pattern.endsWith("*")) {
+        if (!found) return iss.startsWith(pattern.slice(0, -1)) && nonEmpty(sub);
+        return iss === pIss && (pSub === "*" ? nonEmpty(sub) : sub.startsWith(pSub.slice(0, -1)));
+    }
+    return iss === pIss && sub === pSub;
+}
+
+function requestPrincipalTest(v: string, a: AuthzAttributes): Tri {
+    const claims = a.requestAuth?.claims;
+    const iss = typeof claims?.["iss"] === "string" ? claims["iss"] : undefined;
+    const sub = typeof claims?.["sub"] === "string" ? claims["sub"] : undefined;
+    return tri(matchRequestPrincipal(v, iss, sub));
+}
+
 function key(name: string, httpOnly: boolean, test: KeySemantics["test"], invalid: KeySemantics["invalid"] = valid): KeySemantics {
     return { key: name, httpOnly, test, invalid };
 }
@@ -85,17 +127,17 @@ export const SOURCE_KEYS: Readonly<Record<string, KeySemantics>> = {
     namespaces: key("namespaces", false, namespaceTest),
     trustDomains: key("trustDomains", false, trustDomainTest),
     serviceAccounts: key("serviceAccounts", false, serviceAccountTest),
-    requestPrincipals: key("requestPrincipals", true, (v, a) => tri(matchString(v, a.requestAuth?.principal))),
+    requestPrincipals: key("requestPrincipals", true, requestPrincipalTest),
     ipBlocks: key("ipBlocks", false, ipTest(sourceIp), invalidIp),
     remoteIpBlocks: key("remoteIpBlocks", false, ipTest(remoteIp), invalidIp),
 };
 
 /** `operation.*` fields. */
 export const OPERATION_KEYS: Readonly<Record<string, KeySemantics>> = {
-    // Host matching is case-insensitive in Istio.
-    hosts: key("hosts", true, (v, a) => tri(matchString(v.toLowerCase(), a.host?.toLowerCase()))),
+    hosts: key("hosts", true, (v, a) => tri(headerMatch(v, a.host, true))),
     ports: key("ports", false, (v, a) => tri(v === String(a.port)), invalidPort),
-    methods: key("methods", true, (v, a) => tri(matchString(v, a.method))),
+    // Methods are the `:method` header, case-sensitive.
+    methods: key("methods", true, (v, a) => tri(headerMatch(v, a.method))),
     paths: key("paths", true, (v, a) => tri(a.path !== undefined && matchPath(v, a.path)), (v) =>
         isValidPathTemplate(v) ? undefined : `"${v}" is not a valid path template ({*} whole segments, {**} last only)`,
     ),
@@ -111,7 +153,7 @@ const HEADER_KEY = /^request\.headers\[([^\][]+)\]$/;
  */
 export function conditionKey(name: string): KeySemantics | undefined {
     const header = HEADER_KEY.exec(name);
-    if (header !== null) return key(name, true, (v, a) => tri(matchString(v, headerValue(a, header[1]))));
+    if (header !== null) return key(name, true, (v, a) => tri(headerMatch(v, headerValue(a, header[1]))));
     const claim = CLAIM_KEY.exec(name);
     if (claim !== null) {
         const path = claim[1].slice(1, -1).split("][");
@@ -139,7 +181,7 @@ export function conditionKey(name: string): KeySemantics | undefined {
         case "connection.sni":
             return key(name, false, (v, a) => tri(matchString(v, a.sni)));
         case "request.auth.principal":
-            return key(name, true, (v, a) => tri(matchString(v, a.requestAuth?.principal)));
+            return key(name, true, requestPrincipalTest);
         case "request.auth.audiences":
             return key(name, true, claimTest(["aud"]));
         case "request.auth.presenter":

@@ -5,7 +5,7 @@ export { hasInnerWildcard, isPathTemplate, isValidPathTemplate, matchPath, match
 export { formatPrincipal, IstioPrincipal, parsePrincipal } from "./principal";
 export { ipInBlock, parseIpBlock } from "./ip";
 export { AuthzAttributes, PeerIdentity, RequestAuthIdentity } from "./attributes";
-export { conditionKey, KeySemantics, OPERATION_KEYS, SOURCE_KEYS, Tri } from "./authz-keys";
+export { conditionKey, KeySemantics, matchRequestPrincipal, OPERATION_KEYS, SOURCE_KEYS, Tri } from "./authz-keys";
 export { AuthzActionName } from "./authz-spec";
 export { compileRule, CompiledRule, Constraint, evaluateRule, ruleResult, RuleMatch, RulePart } from "./authz-rule";
 export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";

@@ -214,6 +214,9 @@ function valueProblem(field: string, value: string): string | undefined {
     if (bare === "methods" && value !== "*" && value !== value.toUpperCase()) {
         return `is ${JSON.stringify(value)}: methods are case-sensitive, so it never matches ${JSON.stringify(value.toUpperCase())} requests.`;
     }
+    if (bare === "paths" && /[?#]/.test(value) && value !== "*") {
+        return `is ${JSON.stringify(value)}: Envoy matches the path without its query string and fragment, so a value with "?" or "#" never matches.`;
+    }
     if (bare === "paths" && !value.startsWith("/") && !value.startsWith("*")) {
         return `is ${JSON.stringify(value)}: request paths start with "/", so it never matches.`;
     }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { hasInnerWildcard, ipInBlock, isValidPathTemplate, matchPath, matchString } from "../../components/istio";
+import { AuthzAttributes, conditionKey, hasInnerWildcard, ipInBlock, isValidPathTemplate, KeySemantics, matchPath, matchRequestPrincipal, matchString, OPERATION_KEYS } from "../../components/istio";
 
 describe("istio string matching", () => {
     it("'*' alone means present and non-empty", () => {
@@ -138,5 +138,59 @@ describe("istio IP blocks", () => {
         assert.strictEqual(ipInBlock("2001:db8::/32", "2001:db9::5"), false);
         assert.strictEqual(ipInBlock("10.0.0.0/8", "2001:db8::1"), false);
         assert.strictEqual(ipInBlock("10.0.0.0/33", "10.0.0.1"), false);
+    });
+});
+
+describe("istio operation and header matching edge cases (istiod matcher/header.go)", () => {
+    const test = (semantics: KeySemantics, value: string, attrs: Partial<AuthzAttributes>) => semantics.test(value, { protocol: "http", port: 80, ...attrs });
+
+    it("hosts: case-insensitive, `*` = present, and the port is part of the Host header", () => {
+        const hosts = OPERATION_KEYS["hosts"];
+        assert.strictEqual(test(hosts, "API.Example.com", { host: "api.example.COM" }), "match");
+        assert.strictEqual(test(hosts, "*.EXAMPLE.com", { host: "api.example.com" }), "match");
+        assert.strictEqual(test(hosts, "api.example.com", { host: "api.example.com:8080" }), "no-match");
+        assert.strictEqual(test(hosts, "api.example.com*", { host: "api.example.com:8080" }), "match");
+        assert.strictEqual(test(hosts, "*", { host: "" }), "match");
+        assert.strictEqual(test(hosts, "*", {}), "no-match");
+    });
+
+    it("methods: case-sensitive exact, `*` = present", () => {
+        const methods = OPERATION_KEYS["methods"];
+        assert.strictEqual(test(methods, "GET", { method: "GET" }), "match");
+        assert.strictEqual(test(methods, "get", { method: "GET" }), "no-match");
+        assert.strictEqual(test(methods, "*", { method: "PATCH" }), "match");
+    });
+
+    it("ports: exact numbers only; a wildcard is a value istiod cannot generate", () => {
+        const ports = OPERATION_KEYS["ports"];
+        assert.strictEqual(test(ports, "8080", { port: 8080 }), "match");
+        assert.strictEqual(test(ports, "080", { port: 80 }), "no-match");
+        assert.strictEqual(ports.invalid("80*"), '"80*" is not a port number (0-65535)');
+    });
+
+    it("request headers: `*` is Envoy's present_match (an empty value is present)", () => {
+        const header = conditionKey("request.headers[X-Env]") as KeySemantics;
+        assert.strictEqual(test(header, "*", { headers: { "x-env": "" } }), "match");
+        assert.strictEqual(test(header, "*", { headers: {} }), "no-match");
+        assert.strictEqual(test(header, "prod", { headers: { "x-env": "PROD" } }), "no-match");
+    });
+
+    it("paths: the query string is never part of the matched path", () => {
+        const paths = OPERATION_KEYS["paths"];
+        assert.strictEqual(test(paths, "/api", { path: "/api?x=1" }), "match");
+        assert.strictEqual(test(paths, "/api?x=1", { path: "/api?x=1" }), "no-match");
+    });
+
+    it("requestPrincipals: split at the last `/` into issuer and subject (istiod requestPrincipalGenerator)", () => {
+        const iss = "https://id.example.com/tenant";
+        assert.strictEqual(matchRequestPrincipal("*", iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal("*", iss, ""), false);
+        assert.strictEqual(matchRequestPrincipal(`${iss}/*`, iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal(`${iss}/al*`, iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal("https://id.example.com/*", iss, "alice"), false);
+        assert.strictEqual(matchRequestPrincipal("*/alice", iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal("*tenant/alice", iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal(`${iss}/alice`, iss, "alice"), true);
+        assert.strictEqual(matchRequestPrincipal(`${iss}/alice`, iss, undefined), false);
     });
 });

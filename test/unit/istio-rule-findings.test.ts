@@ -291,6 +291,16 @@ describe("findIneffectiveRules", () => {
         ]);
     });
 
+    it("reports paths with a query string (never part of the matched path)", () => {
+        assert.deepStrictEqual(findIneffectiveRules({ rules: [{ to: [{ operation: { paths: ["/search?q=1", "/search"] } }] }] }), [
+            {
+                rule: 0,
+                path: "spec.rules[0].to[0].operation.paths[0]",
+                reason: 'spec.rules[0].to[0].operation.paths[0] is "/search?q=1": Envoy matches the path without its query string and fragment, so a value with "?" or "#" never matches.',
+            },
+        ]);
+    });
+
     it("finds nothing in a well-formed policy", () => {
         assert.deepStrictEqual(
             findIneffectiveRules({
