@@ -10,7 +10,7 @@ import { ReportObjectViolation, validateObjects } from "../lib/resource-policy";
 export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
     name: "authorization-policy-safe-patterns",
     description:
-        "AuthorizationPolicies must follow Istio's safe patterns: ALLOW with positive matching only, DENY with rules (and ports when it uses HTTP-only fields), principals without spiffe://, and no `*` in the middle of a value.",
+        "AuthorizationPolicies must follow Istio's safe patterns: ALLOW with positive matching only, DENY with rules (and ports when it uses HTTP-only fields), principals without spiffe:// that can match a workload identity, no `*` in the middle of a value (namespaces excepted: istiod reads them as globs), no query strings in paths, and DENY rules whose exemptions leave something to deny.",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
     validateResource: validateObjects(
@@ -77,5 +77,10 @@ function fixFor(reason: string): string {
     if (reason.includes("matches a \"*\" literally")) return 'use "*" only alone, as a prefix ("*.example.com") or as a suffix ("/api/*"); use path templates ({*}, {**}) for segments';
     if (reason.includes("denies ALL TCP")) return "add `ports` with the HTTP ports to the rule's `to.operation`";
     if (reason.includes("case-sensitive")) return "write HTTP methods in upper case";
+    if (reason.includes("denies nothing")) return "narrow the exemption (notPrincipals, notNamespaces, ...) so it no longer covers the callers the rule targets, or delete the rule";
+    if (reason.includes("matches no workload identity")) return 'write principals as "<trust-domain>/ns/<namespace>/sa/<service-account>" (a trailing "*" for a prefix)';
+    if (reason.includes("serviceAccounts take no wildcards")) return 'list each "namespace/service-account" explicitly, or use principals for a prefix match';
+    if (reason.includes("a trust domain may hold one")) return 'use one "*" at the start or the end of the trust domain, or "*" alone';
+    if (reason.includes("query string")) return "remove the query string and fragment from the path (AuthorizationPolicy cannot match them)";
     return "correct the value so the rule matches the traffic it is meant for";
 }
