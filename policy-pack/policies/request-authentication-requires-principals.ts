@@ -43,18 +43,32 @@ function selectorsOverlap(a: Readonly<Record<string, string>> | undefined, b: Re
  */
 function reportTokenRulesWithoutAuthentication(stack: ReturnType<typeof readMeshStack>, reportViolation: Parameters<StackValidationPolicy["validateStack"]>[1]): void {
     const root = stack.config.rootNamespace;
-    const authentications = stack.istio.get("RequestAuthentication") ?? [];
+    // Per namespace: an index for the common case (a RequestAuthentication whose selector is a subset
+    // of the policy's), and the selectors for the rare overlap check, so the stack stays linear.
+    const byNamespace = new Map<string, { index: SelectorIndex<Selected>; selectors: (Readonly<Record<string, string>> | undefined)[] }>();
+    for (const ra of stack.istio.get("RequestAuthentication") ?? []) {
+        const namespace = ra.object.namespace ?? "";
+        let entry = byNamespace.get(namespace);
+        if (entry === undefined) {
+            entry = { index: new SelectorIndex<Selected>(), selectors: [] };
+            byNamespace.set(namespace, entry);
+        }
+        const matchLabels = selectorLabels(specOf(ra));
+        entry.index.add({ matchLabels });
+        entry.selectors.push(matchLabels);
+    }
     for (const policy of stack.istio.get("AuthorizationPolicy") ?? []) {
         if (objectExemption(stack, policy.object) !== undefined) continue;
         const path = tokenRequirementPath(policy);
         if (path === undefined) continue;
         const namespace = policy.object.namespace ?? "";
         const labels = selectorLabels(specOf(policy));
-        const applies = authentications.some((ra) => {
-            const raNamespace = ra.object.namespace ?? "";
-            const sameScope = namespace === root || raNamespace === namespace || raNamespace === root;
-            return sameScope && selectorsOverlap(selectorLabels(specOf(ra)), labels);
-        });
+        const scopes = namespace === root ? [...byNamespace.values()] : [byNamespace.get(namespace), byNamespace.get(root)];
+        const applies = scopes.some(
+            (scope) =>
+                scope !== undefined &&
+                ((labels !== undefined && scope.index.anySelects(labels)) || scope.selectors.some((selector) => selectorsOverlap(selector, labels))),
+        );
         if (applies) continue;
         reportOnObject(
             reportViolation,
