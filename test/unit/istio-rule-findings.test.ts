@@ -97,6 +97,14 @@ describe("findAllowAnyCaller", () => {
         );
     });
 
+    it("reads `*/ns/*` as Istio does: a suffix with a literal `*`, which matches no identity (allows nothing)", () => {
+        const spec = { rules: [{ from: [{ source: { principals: ["*/ns/*"] } }] }] };
+        assert.deepStrictEqual(findAllowAnyCaller(spec), []);
+        assert.deepStrictEqual(findIneffectiveRules(spec).map((f) => f.reason), [
+            'spec.rules[0].from[0].source.principals[0] is "*/ns/*": Istio matches a "*" literally unless it stands alone, leads or trails, so this value only matches itself.',
+        ]);
+    });
+
     it("judges `when` identity conditions like sources", () => {
         const findings = findAllowAnyCaller({ rules: [{ when: [{ key: "source.principal", values: ["cluster.local/*"] }] }] });
         assert.deepStrictEqual(findings.map((f) => f.reason), [
