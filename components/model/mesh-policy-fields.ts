@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
+import { labelKey, labelValue } from "./labels";
+import { safeRecord } from "./record";
 
 /**
  * Field-level rules of the MeshPolicy input: names, identities and Istio match strings. Each
@@ -32,23 +34,13 @@ export const trustDomain = z.string().superRefine((v, ctx) => {
     }
 });
 
-/** Kubernetes label key: optional DNS subdomain prefix and a name of ≤ 63 chars. */
-const labelKey = z.string().refine((k) => {
-    const slash = k.lastIndexOf("/");
-    const prefix = slash < 0 ? undefined : k.slice(0, slash);
-    const name = slash < 0 ? k : k.slice(slash + 1);
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN_PATTERN.test(prefix));
-    return prefixOk && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
-}, "is not a valid label key (an optional DNS prefix and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)");
+/** Istio's WorkloadSelector accepts at most 4096 labels (CRD maxProperties of matchLabels). */
+export const MAX_SELECTOR_LABELS = 4096;
 
-const labelValue = z
-    .string()
-    .refine((v) => v.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v), "is not a valid label value (alphanumerics, '-', '_' or '.', at most 63 characters; no wildcards)");
-
-/** Workload selector labels: at least one label, valid keys and values. */
-export const selectorLabels = z
-    .record(labelKey, labelValue)
-    .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)");
+/** Workload selector labels: at least one label, valid keys and values, no key a plain object loses. */
+export const selectorLabels = safeRecord(labelKey, labelValue)
+    .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)")
+    .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_LABELS, `must have at most ${MAX_SELECTOR_LABELS} labels (Istio's WorkloadSelector limit)`);
 
 /** The HTTP methods istiod accepts in AuthorizationPolicies (Go's net/http method set). */
 export const HTTP_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"] as const;

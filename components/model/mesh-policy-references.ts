@@ -33,7 +33,6 @@ type Add = (path: PropertyKey[], message: string) => void;
 function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshService> {
     const byId = new Map<string, MeshService>();
     const byAccount = new Map<string, MeshService>();
-    const bySelector = new Map<string, MeshService>();
     config.services.forEach((service, i) => {
         const path = ["services", i];
         if (byId.has(service.id)) {
@@ -46,6 +45,14 @@ function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshServ
         if (service.namespace === config.rootNamespace) {
             add([...path, "namespace"], `${service.namespace} is Istio's root namespace, where policies apply to the whole mesh: declare services of other namespaces only`);
         }
+        // The namespace-wide allow-nothing policy and any selector there would also select the
+        // ingress gateway's pods: its traffic would be decided by policies written for a service.
+        if (service.namespace === config.ingressGateway.namespace) {
+            add(
+                [...path, "namespace"],
+                `${service.namespace} is the ingress gateway's namespace (ingressGateway.namespace): meshguard's namespace-wide policies there would also select the gateway pods. Fix: run the service in its own namespace`,
+            );
+        }
         const account = `${service.namespace}/${service.serviceAccount}`;
         const sharing = byAccount.get(account);
         if (sharing !== undefined && !config.allowSharedServiceAccounts) {
@@ -55,12 +62,6 @@ function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshServ
             );
         }
         byAccount.set(account, service);
-        const selector = `${service.namespace}\u0000${JSON.stringify(sortedEntries(service.selector ?? { app: service.id }))}`;
-        const sameSelector = bySelector.get(selector);
-        if (sameSelector !== undefined) {
-            add([...path, "selector"], `selects the same workloads as service "${sameSelector.id}" in namespace ${service.namespace}: their policies would merge (give each workload distinct labels)`);
-        }
-        bySelector.set(selector, service);
         const ports = new Map<number, number>();
         const targets = new Map<number, string>();
         service.ports.forEach((p, k) => {
@@ -75,7 +76,65 @@ function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshServ
             targets.set(target, cls);
         });
     });
+    checkOverlappingSelectors(config, add);
     return byId;
+}
+
+/**
+ * Istio selects a policy's workloads with matchLabels, which cannot exclude a label: a pod
+ * carrying the labels of two selectors is selected by both services' policies, and the ALLOW
+ * policy of one then admits its callers to the other (policies of a workload are ORed). Two
+ * matchLabels selectors can select one pod exactly when they agree on every key they share (the
+ * pod carries the union of both), so such pairs in one namespace are refused.
+ * Cost: pairs of services of one namespace, with early exit on the first differing shared key.
+ */
+function checkOverlappingSelectors(config: MeshPolicyConfig, add: Add): void {
+    const byNamespace = new Map<string, { service: MeshService; index: number; labels: Record<string, string> }[]>();
+    const ids = new Set<string>();
+    config.services.forEach((service, index) => {
+        if (ids.has(service.id)) return; // a duplicate id is already reported
+        ids.add(service.id);
+        const list = byNamespace.get(service.namespace) ?? [];
+        list.push({ service, index, labels: service.selector ?? { app: service.id } });
+        byNamespace.set(service.namespace, list);
+    });
+    for (const list of byNamespace.values()) {
+        for (let j = 1; j < list.length; j++) {
+            const later = list[j];
+            let clash: (typeof list)[number] | undefined;
+            for (let i = 0; i < j && clash === undefined; i++) if (selectorsCanSelectOnePod(list[i].labels, later.labels)) clash = list[i];
+            if (clash === undefined) continue;
+            add([...(later.service.selector === undefined ? ["services", later.index, "id"] : ["services", later.index, "selector"])], overlapMessage(clash, later));
+        }
+    }
+}
+
+/** Two matchLabels selectors can both match one pod iff no shared key has different values. */
+export function selectorsCanSelectOnePod(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+    for (const key of Object.keys(a)) {
+        if (Object.prototype.hasOwnProperty.call(b, key) && b[key] !== a[key]) return false;
+    }
+    return true;
+}
+
+function overlapMessage(
+    earlier: { service: MeshService; index: number; labels: Record<string, string> },
+    later: { service: MeshService; index: number; labels: Record<string, string> },
+): string {
+    const describe = (s: { service: MeshService; index: number; labels: Record<string, string> }) =>
+        `service "${s.service.id}" (${s.service.selector === undefined ? `services[${s.index}].id, default selector` : `services[${s.index}].selector`} ${JSON.stringify(sortedLabels(s.labels))})`;
+    const same = JSON.stringify(sortedLabels(earlier.labels)) === JSON.stringify(sortedLabels(later.labels));
+    const how = same ? "selects the same workloads as" : "can select the same pods as";
+    return (
+        `${describe(later)} ${how} ${describe(earlier)} in namespace ${later.service.namespace}: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. ` +
+        `Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: ${later.service.id} and component: ${earlier.service.id})`
+    );
+}
+
+function sortedLabels(labels: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of sortedEntries(labels)) out[k] = v;
+    return out;
 }
 
 function sortedEntries(labels: Record<string, string>): [string, string][] {

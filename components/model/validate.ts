@@ -37,6 +37,11 @@ function flattenIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): Va
             message: "unknown field (not part of the schema; check its spelling)",
         }));
     }
+    if (issue.code === "invalid_key") {
+        // A record key that failed its schema: report the key's own problems at the key's path.
+        const key = String(path[path.length - 1] ?? "");
+        return issue.issues.map((inner) => ({ path: formatPath(path), message: `key ${JSON.stringify(key.slice(0, 80))} ${inner.message}` }));
+    }
     return [{ path: formatPath(path), message: issue.message }];
 }
 

@@ -151,7 +151,39 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
     it("two services selecting the same workloads", () => {
         rejects(
             { services: [web, { ...shop, selector: { app: "web" } }] },
-            'services[1].selector: selects the same workloads as service "web" in namespace apps: their policies would merge (give each workload distinct labels)',
+            `services[1].selector: service "shop" (services[1].selector {"app":"web"}) selects the same workloads as service "web" (services[0].id, default selector {"app":"web"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: shop and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: a selector that is a subset of another (web {app: cart} would widen admin {app: cart, role: admin})", () => {
+        const admin = { id: "admin", namespace: "apps", serviceAccount: "admin", selector: { app: "cart", role: "admin" }, ports: [{ port: 80, protocol: "http" as const }] };
+        rejects(
+            { services: [{ ...web, selector: { app: "cart" } }, admin], allow: [{ from: { service: "web" }, to: "web" }] },
+            `services[1].selector: service "admin" (services[1].selector {"app":"cart","role":"admin"}) can select the same pods as service "web" (services[0].selector {"app":"cart"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: admin and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: compatible selectors without shared keys ({app: web} and {tier: front}) can select one pod", () => {
+        rejects(
+            { services: [web, { ...shop, selector: { tier: "front" } }] },
+            `services[1].selector: service "shop" (services[1].selector {"tier":"front"}) can select the same pods as service "web" (services[0].id, default selector {"app":"web"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: shop and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: selectors that differ on a shared key, or live in other namespaces, are accepted", () => {
+        const admin = { id: "admin", namespace: "apps", serviceAccount: "admin", selector: { app: "cart", role: "admin" }, ports: [{ port: 80, protocol: "http" as const }] };
+        assert.equal(compileMeshPolicy({ services: [{ ...web, selector: { app: "cart", role: "web" } }, admin] }).length, 2);
+        assert.equal(compileMeshPolicy({ services: [{ ...web, selector: { app: "cart" } }, { ...admin, namespace: "ops" }] }).length, 4);
+    });
+
+    it("a service in the ingress gateway's namespace", () => {
+        rejects(
+            { services: [{ ...web, namespace: "istio-ingress" }] },
+            "services[0].namespace: istio-ingress is the ingress gateway's namespace (ingressGateway.namespace): meshguard's namespace-wide policies there would also select the gateway pods. Fix: run the service in its own namespace",
+        );
+        rejects(
+            { ingressGateway: { namespace: "edge", serviceAccount: "gw" }, services: [{ ...web, namespace: "edge" }] },
+            "services[0].namespace: edge is the ingress gateway's namespace (ingressGateway.namespace): meshguard's namespace-wide policies there would also select the gateway pods. Fix: run the service in its own namespace",
         );
     });
 
@@ -235,6 +267,39 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
             { services: [{ ...web, ports: [{ port: 70000, protocol: "https" }] }] },
             "services[0].ports[0].port: must be a port from 1 to 65535",
             "services[0].ports[0].protocol: must be one of http, http2, grpc, tcp",
+        );
+    });
+
+    it("issue 10 item 4: a JWT claim or selector key named __proto__ is refused, not dropped", () => {
+        const refused = (key: string) => `the key ${JSON.stringify(key)} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
+        const input = JSON.parse(
+            '{"services":[{"id":"web","namespace":"apps","serviceAccount":"web","selector":{"__proto__":"x","app":"web"},"ports":[{"port":80,"protocol":"http"}]}],' +
+                '"allow":[{"from":{"endUsers":{"issuer":"https://idp","jwksUri":"https://idp/keys","claims":{"__proto__":["admin"],"groups":["ops"]}}},"to":"web"}]}',
+        );
+        rejects(input, `services[0].selector.__proto__: ${refused("__proto__")}`, `allow[0].from.endUsers.claims.__proto__: ${refused("__proto__")}`);
+    });
+
+    it("issue 10 item 4: constructor, prototype and Object.prototype member names are refused as keys", () => {
+        const claims = { constructor: ["a"], prototype: ["b"], toString: ["c"], hasOwnProperty: ["d"] };
+        const refused = (key: string) => `the key ${JSON.stringify(key)} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
+        rejects(
+            { services: [web], allow: [{ from: { endUsers: { issuer: "https://idp", jwksUri: "https://idp/keys", claims } }, to: "web" }] },
+            ...["constructor", "prototype", "toString", "hasOwnProperty"].map((k) => `allow[0].from.endUsers.claims.${k}: ${refused(k)}`),
+        );
+    });
+
+    it("issue 10 item 4: an object literal whose __proto__ key replaced the prototype is refused", () => {
+        const claims = { __proto__: { role: ["admin"] }, groups: ["ops"] } as unknown as Record<string, string[]>;
+        rejects(
+            { services: [web], allow: [{ from: { endUsers: { issuer: "https://idp", jwksUri: "https://idp/keys", claims } }, to: "web" }] },
+            "allow[0].from.endUsers.claims: must be a plain object: its prototype was replaced (an object literal key written __proto__ sets the prototype instead of a key; rename the key)",
+        );
+    });
+
+    it("an invalid selector label key names the key", () => {
+        rejects(
+            { services: [{ ...web, selector: { "bad key": "x" } }] },
+            `services[0].selector["bad key"]: key "bad key" is not a valid label key (an optional DNS prefix of at most 253 characters and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)`,
         );
     });
 
