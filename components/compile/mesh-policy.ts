@@ -7,6 +7,7 @@ import { compileDenyPolicies } from "./authz-deny";
 import { compareStrings, withDryRun } from "./authz-rules";
 import { compileIstioMutualDestinationRules } from "./destination-rule";
 import { compileRequestAuthentications } from "./jwt";
+import { compiledLimitIssues } from "./limits";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /**
@@ -21,6 +22,8 @@ import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifes
 export function compileMeshPolicy(input: MeshPolicyInput, subject = "MeshPolicy input"): K8sManifest[] {
     const config = parseMeshPolicy(input, subject);
     const manifests = compileValidatedMeshPolicy(config);
+    const limits = compiledLimitIssues(config, manifests);
+    if (limits.length > 0) throw new MeshguardValidationError(subject, limits);
     assertValidManifests(manifests);
     return manifests;
 }

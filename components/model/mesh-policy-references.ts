@@ -201,9 +201,16 @@ function checkRelationship(rel: MeshRelationship, path: PropertyKey[], services:
     });
 }
 
-/** One RequestAuthentication per destination holds one jwtRule per issuer: its key set must be unique. */
+/** `spec.jwtRules` of a RequestAuthentication: maxItems 4096 in the Istio 1.30 CRD. */
+export const MAX_JWT_RULES = 4096;
+
+/**
+ * One RequestAuthentication per destination holds one jwtRule per issuer: its key set must be
+ * unique, and a destination may have at most MAX_JWT_RULES issuers.
+ */
 function checkJwtIssuers(config: MeshPolicyConfig, add: Add): void {
     const seen = new Map<string, { jwksUri: string; index: number }>();
+    const issuersPerTarget = new Map<string, number>();
     config.allow.forEach((rel, i) => {
         const users = rel.from.endUsers;
         if (users === undefined) return;
@@ -211,6 +218,14 @@ function checkJwtIssuers(config: MeshPolicyConfig, add: Add): void {
         const first = seen.get(key);
         if (first === undefined) {
             seen.set(key, { jwksUri: users.jwksUri, index: i });
+            const count = (issuersPerTarget.get(rel.to) ?? 0) + 1;
+            issuersPerTarget.set(rel.to, count);
+            if (count === MAX_JWT_RULES + 1) {
+                add(
+                    ["allow", i, "from", "endUsers", "issuer"],
+                    `is the ${count}th distinct issuer for service "${rel.to}"; its RequestAuthentication holds one jwtRule per issuer and Istio accepts at most ${MAX_JWT_RULES}. Fix: accept fewer issuers per service (e.g. federate them behind one issuer)`,
+                );
+            }
         } else if (first.jwksUri !== users.jwksUri) {
             add(
                 ["allow", i, "from", "endUsers", "jwksUri"],

@@ -303,6 +303,53 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
         );
     });
 
+    it("issue 10 item 10: more than 512 rules for one destination is refused at validation, with the limit and the field", () => {
+        const allow = Array.from({ length: 513 }, (_, i) => ({ from: { namespace: "apps" }, to: "web", paths: [`/v${i}`] }));
+        rejects(
+            { services: [web], allow },
+            'allow: the relationships to service "web" (allow[0], allow[1], allow[2], allow[3], allow[4], … (513 in all)) compile to 513 rules in AuthorizationPolicy apps/web-allow; Istio accepts at most 512 rules per AuthorizationPolicy. Fix: merge relationships: those with the same ports, methods, paths, hosts and JWT conditions share one rule, whatever their callers',
+        );
+        assert.equal(compileMeshPolicy({ services: [web], allow: allow.slice(0, 512) }).length, 3);
+    });
+
+    it("issue 10 item 10: more than 512 deny rules for one target is refused", () => {
+        const ids = Array.from({ length: 513 }, (_, i) => `ns-${i}`);
+        rejects(
+            { services: [web], deny: ids.map((namespace) => ({ to: "web", unlessFrom: [{ namespace }] })) },
+            'deny: the deny rules to service "web" (deny[0], deny[1], deny[2], deny[3], deny[4], … (513 in all)) compile to 513 rules in AuthorizationPolicy apps/web-deny; Istio accepts at most 512 rules per AuthorizationPolicy. Fix: merge deny rules of this target into fewer rules with more unlessFrom callers',
+        );
+    });
+
+    it("issue 10 item 10: more than 4,096 JWT issuers for one destination is refused at the issuer that exceeds it", () => {
+        const allow = Array.from({ length: 4097 }, (_, i) => ({ from: { endUsers: { issuer: `https://idp-${i}`, jwksUri: `https://idp-${i}/keys` } }, to: "web" }));
+        rejects(
+            { services: [web], allow },
+            'allow[4096].from.endUsers.issuer: is the 4097th distinct issuer for service "web"; its RequestAuthentication holds one jwtRule per issuer and Istio accepts at most 4096. Fix: accept fewer issuers per service (e.g. federate them behind one issuer)',
+        );
+    });
+
+    it("issue 10 item 10: an object larger than etcd's 1.5 MiB request limit is refused", () => {
+        const paths = Array.from({ length: 20000 }, (_, i) => `/a-rather-long-path-segment-for-size/${String(i).padStart(40, "0")}`);
+        assert.throws(
+            () => compileMeshPolicy({ services: [web], allow: [{ from: { namespace: "apps" }, to: "web", paths }] }),
+            (err: unknown) => {
+                assert.ok(err instanceof MeshguardValidationError);
+                assert.equal(err.issues.length, 1);
+                assert.equal(err.issues[0].path, "allow");
+                assert.match(
+                    err.issues[0].message,
+                    /^the relationships to service "web" \(allow\[0\]\) compile to AuthorizationPolicy apps\/web-allow of \d+ bytes; Kubernetes stores an object in one etcd request of at most 1572864 bytes \(1\.5 MiB by default\)\. Fix: shorten or merge the lists of paths, hosts and callers$/,
+                );
+                return true;
+            },
+        );
+    });
+
+    it("a selector with more than 4096 labels", () => {
+        const selector = Object.fromEntries(Array.from({ length: 4097 }, (_, i) => [`k${i}`, "v"]));
+        rejects({ services: [{ ...web, selector }] }, "services[0].selector: must have at most 4096 labels (Istio's WorkloadSelector limit)");
+    });
+
     it("names the component in the error subject and lists every issue", () => {
         const err = assert.throws;
         err(() => compileMeshPolicy({ services: [web], allow: [{ from: { service: "x" }, to: "y" }] }, 'MeshPolicy "mesh" args'), {
