@@ -1,5 +1,6 @@
 import { K8sManifest } from "../manifest";
 import { MeshPolicyConfig, MeshPolicyInput, MeshRelationship, MeshService, parseMeshPolicy } from "../model/mesh-policy";
+import { listed } from "../model/quote";
 import { workloadPorts } from "./authz-rules";
 
 /** Something valid that is probably not what the author meant: where it is and the fix. */
@@ -40,8 +41,8 @@ export function jwtOptionalGatewayWarnings(config: MeshPolicyConfig): MeshPolicy
         warnings.push({
             path: `allow[${i}].from.ingressGateway`,
             message:
-                `service "${target.id}" admits the ingress gateway without a token on workload port${ports.length > 1 ? "s" : ""} ${ports.join(", ")}, where ` +
-                `${bypassed.map((b) => `allow[${b.index}]`).join(", ")} require${bypassed.length > 1 ? "" : "s"} an end-user JWT (issuer ${[...new Set(bypassed.map((b) => b.issuer))].join(", ")}): ` +
+                `service "${target.id}" admits the ingress gateway without a token on workload port${ports.length > 1 ? "s" : ""} ${listed(ports)}, where ` +
+                `${listed(bypassed.map((b) => `allow[${b.index}]`))} require${bypassed.length > 1 ? "" : "s"} an end-user JWT (issuer ${listed([...new Set(bypassed.map((b) => b.issuer))])}): ` +
                 `traffic through the gateway needs no token, so the JWT requirement is optional. Fix: require the JWT on the gateway route ` +
                 `(a RequestAuthentication and a requestPrincipals rule on the gateway), or drop the plain gateway caller`,
         });

@@ -1,5 +1,6 @@
 import { ValidationIssue } from "../errors";
 import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy";
+import { listed, MAX_LISTED_ITEMS } from "./quote";
 import { formatPath } from "./validate";
 
 /**
@@ -17,7 +18,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
         const path = ["deny", i];
         const target = rule.to === undefined ? undefined : lookup(rule.to, [...path, "to"], services, add);
         if (rule.toNamespace !== undefined && !namespaces.includes(rule.toNamespace)) {
-            add([...path, "toNamespace"], `no declared service lives in namespace "${rule.toNamespace}" (declared namespaces: ${namespaces.join(", ")})`);
+            add([...path, "toNamespace"], `no declared service lives in namespace "${rule.toNamespace}" (declared namespaces: ${listed(namespaces)})`);
         }
         if (rule.ports !== undefined && rule.toNamespace !== undefined) {
             add([...path, "ports"], "ports can only be used with `to` (a service); a namespace-wide deny covers every port");
@@ -122,13 +123,19 @@ function overlapMessage(
     later: { service: MeshService; index: number; labels: Record<string, string> },
 ): string {
     const describe = (s: { service: MeshService; index: number; labels: Record<string, string> }) =>
-        `service "${s.service.id}" (${s.service.selector === undefined ? `services[${s.index}].id, default selector` : `services[${s.index}].selector`} ${JSON.stringify(sortedLabels(s.labels))})`;
+        `service "${s.service.id}" (${s.service.selector === undefined ? `services[${s.index}].id, default selector` : `services[${s.index}].selector`} ${labelsText(s.labels)})`;
     const same = JSON.stringify(sortedLabels(earlier.labels)) === JSON.stringify(sortedLabels(later.labels));
     const how = same ? "selects the same workloads as" : "can select the same pods as";
     return (
         `${describe(later)} ${how} ${describe(earlier)} in namespace ${later.service.namespace}: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. ` +
         `Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: ${later.service.id} and component: ${earlier.service.id})`
     );
+}
+
+function labelsText(labels: Record<string, string>): string {
+    const entries = sortedEntries(labels);
+    const shown = JSON.stringify(sortedLabels(Object.fromEntries(entries.slice(0, MAX_LISTED_ITEMS))));
+    return entries.length > MAX_LISTED_ITEMS ? `${shown.slice(0, -1)},… (${entries.length} labels)}` : shown;
 }
 
 function sortedLabels(labels: Record<string, string>): Record<string, string> {
@@ -147,7 +154,7 @@ function namespacesOf(services: Map<string, MeshService>): string[] {
 
 function lookup(id: string, path: PropertyKey[], services: Map<string, MeshService>, add: Add): MeshService | undefined {
     const service = services.get(id);
-    if (service === undefined) add(path, `unknown service "${id}" (declared: ${[...services.keys()].sort().join(", ")})`);
+    if (service === undefined) add(path, `unknown service "${id}" (declared: ${listed([...services.keys()].sort())})`);
     return service;
 }
 
@@ -157,7 +164,7 @@ function checkCallerService(caller: MeshCaller | MeshDenyCaller, path: PropertyK
 
 function checkDeclaredPort(service: MeshService, port: number, path: PropertyKey[], add: Add): void {
     if (!service.ports.some((p) => p.port === port)) {
-        add(path, `service "${service.id}" has no port ${port} (declared: ${service.ports.map((p) => p.port).join(", ")})`);
+        add(path, `service "${service.id}" has no port ${port} (declared: ${listed(service.ports.map((p) => p.port))})`);
     }
 }
 
@@ -229,7 +236,7 @@ function checkJwtIssuers(config: MeshPolicyConfig, add: Add): void {
         } else if (first.jwksUri !== users.jwksUri) {
             add(
                 ["allow", i, "from", "endUsers", "jwksUri"],
-                `issuer ${users.issuer} is declared with another jwksUri in allow[${first.index}] for service "${rel.to}" (one issuer, one key set)`,
+                `issuer ${listed([users.issuer])} is declared with another jwksUri in allow[${first.index}] for service "${rel.to}" (one issuer, one key set)`,
             );
         }
     });

@@ -1,4 +1,5 @@
 import { MeshguardValidationError } from "../errors";
+import { listed, quoted } from "./quote";
 import { unsafeKeyIssues } from "./record";
 import { formatPath } from "./validate";
 
@@ -15,7 +16,7 @@ export function checkNamespaceDependencies(byNamespace: Readonly<Record<string, 
         .filter((namespace) => !declared.has(namespace))
         .map((namespace) => ({
             path: `namespaceDependsOn.${namespace}`,
-            message: `"${namespace}" is not a namespace of the declared services (${[...declared].sort().join(", ")}); key each entry by one of them`,
+            message: `${quoted(namespace)} is not a namespace of the declared services (${listed([...declared].sort())}); key each entry by one of them`,
         }));
     if (issues.length > 0) throw new MeshguardValidationError(subject, issues);
 }

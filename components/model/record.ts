@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quoted } from "./quote";
 
 /**
  * Record-shaped inputs (labels, selectors, JWT claims, Helm values) are plain objects keyed by
@@ -13,7 +14,7 @@ const REFUSED_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", 
 /** Why a record key is refused, or undefined when it is safe. */
 export function unsafeRecordKeyProblem(key: string): string | undefined {
     if (REFUSED_NAMES.has(key) || key in Object.prototype || !survivesPlainObject(key)) {
-        return `the key ${JSON.stringify(key.slice(0, 40))} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
+        return `the key ${quoted(key)} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
     }
     return undefined;
 }

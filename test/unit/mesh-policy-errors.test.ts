@@ -350,6 +350,19 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
         rejects({ services: [{ ...web, selector }] }, "services[0].selector: must have at most 4096 labels (Istio's WorkloadSelector limit)");
     });
 
+    it("quotes at most 80 characters of user input and lists at most 10 declared items", () => {
+        const id = "A".repeat(10_000_000);
+        rejects(
+            { services: [{ ...web, id }] },
+            `services[0].id: "${"A".repeat(80)}…" (10000000 characters) is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+        );
+        const ports = Array.from({ length: 600 }, (_, i) => ({ port: i + 1, protocol: "tcp" as const }));
+        rejects(
+            { services: [{ ...web, ports }], allow: [{ from: { namespace: "apps" }, to: "web", ports: [700] }] },
+            'allow[0].ports[0]: service "web" has no port 700 (declared: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (600 in all))',
+        );
+    });
+
     it("names the component in the error subject and lists every issue", () => {
         const err = assert.throws;
         err(() => compileMeshPolicy({ services: [web], allow: [{ from: { service: "x" }, to: "y" }] }, 'MeshPolicy "mesh" args'), {
