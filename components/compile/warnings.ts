@@ -69,3 +69,80 @@ export function meshPolicyConfigWarnings(config: MeshPolicyConfig): MeshPolicyWa
 export function meshPolicyWarnings(input: MeshPolicyInput, subject = "MeshPolicy input"): MeshPolicyWarning[] {
     return meshPolicyConfigWarnings(parseMeshPolicy(input, subject));
 }
+
+/** A pair of rules of one ALLOW AuthorizationPolicy: the gateway passes without the token the other rule requires. */
+export interface JwtOptionalRulePair {
+    /** Index in spec.rules of the rule admitting the gateway principal without a token. */
+    readonly gatewayRule: number;
+    /** Index in spec.rules of the rule requiring a request principal (a JWT). */
+    readonly jwtRule: number;
+    /** Workload ports both rules cover, or ["*"] when both cover every port. */
+    readonly ports: readonly string[];
+}
+
+interface RuleShape {
+    from?: { source?: Record<string, unknown> }[];
+    to?: { operation?: { ports?: string[] } }[];
+    when?: { key?: string }[];
+}
+
+/**
+ * The same finding on Istio objects, for tools that only see manifests (the policy pack): in the
+ * `spec` of an ALLOW AuthorizationPolicy, the rules that admit `gatewayPrincipal` (exactly, in
+ * `principals`) with no JWT requirement, paired with the rules in which some caller needs one
+ * (a source with `requestPrincipals`, or a `request.auth.*` condition) on a common port — the
+ * same rule when both callers were merged into it. Pure; returns [] for other actions.
+ */
+export function jwtOptionalGatewayRules(spec: unknown, gatewayPrincipal: string): JwtOptionalRulePair[] {
+    if (typeof spec !== "object" || spec === null) return [];
+    const { action, rules } = spec as { action?: unknown; rules?: unknown };
+    if ((action !== undefined && action !== "ALLOW") || !Array.isArray(rules)) return [];
+    const shapes: (RuleShape | undefined)[] = rules.map((r: unknown) => (typeof r === "object" && r !== null ? (r as RuleShape) : undefined));
+    const pairs: JwtOptionalRulePair[] = [];
+    shapes.forEach((gateway, gatewayRule) => {
+        if (gateway === undefined || !admitsWithoutToken(gateway, gatewayPrincipal)) return;
+        shapes.forEach((jwt, jwtRule) => {
+            // jwtRule === gatewayRule too: merged rules list the gateway and JWT callers as sources of one rule.
+            if (jwt === undefined || !requiresToken(jwt)) return;
+            const ports = commonPorts(rulePorts(gateway), rulePorts(jwt));
+            if (ports.length > 0) pairs.push({ gatewayRule, jwtRule, ports });
+        });
+    });
+    return pairs;
+}
+
+const hasAuthCondition = (rule: RuleShape) => (rule.when ?? []).some((c) => typeof c?.key === "string" && c.key.startsWith("request.auth."));
+
+function admitsWithoutToken(rule: RuleShape, principal: string): boolean {
+    if (hasAuthCondition(rule)) return false;
+    return (rule.from ?? []).some((f) => {
+        const source = f?.source ?? {};
+        const principals = source.principals;
+        return Array.isArray(principals) && principals.includes(principal) && source.requestPrincipals === undefined && source.notRequestPrincipals === undefined;
+    });
+}
+
+/** Some source of the rule (or its conditions) asks for a validated JWT. */
+function requiresToken(rule: RuleShape): boolean {
+    return hasAuthCondition(rule) || (rule.from ?? []).some((f) => Array.isArray(f?.source?.requestPrincipals));
+}
+
+/** The ports a rule covers; undefined means every port. */
+function rulePorts(rule: RuleShape): Set<string> | undefined {
+    if (rule.to === undefined || rule.to.length === 0) return undefined;
+    const ports = new Set<string>();
+    for (const to of rule.to) {
+        const listed = to?.operation?.ports;
+        if (!Array.isArray(listed)) return undefined;
+        listed.forEach((p) => ports.add(String(p)));
+    }
+    return ports;
+}
+
+function commonPorts(a: Set<string> | undefined, b: Set<string> | undefined): string[] {
+    if (a === undefined && b === undefined) return ["*"];
+    const sorted = (s: Iterable<string>) => [...s].sort((x, y) => Number(x) - Number(y) || (x < y ? -1 : x > y ? 1 : 0));
+    if (a === undefined) return sorted(b as Set<string>);
+    if (b === undefined) return sorted(a);
+    return sorted([...a].filter((p) => b.has(p)));
+}

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
+import fc from "fast-check";
 import { compileMeshPolicy, compileMeshPolicyReport } from "../../components/compile/mesh-policy";
-import { jwtOptionalGatewayWarnings, meshPolicyWarnings } from "../../components/compile/warnings";
+import { jwtOptionalGatewayRules, jwtOptionalGatewayWarnings, meshPolicyWarnings } from "../../components/compile/warnings";
 import { MeshguardValidationError } from "../../components/errors";
 import { MeshPolicyInput, parseMeshPolicy } from "../../components/model/mesh-policy";
 
@@ -50,5 +51,57 @@ describe("compile warnings: a plain gateway caller makes a JWT optional (issue 1
         assert.deepEqual(report.manifests, compileMeshPolicy(input));
         assert.deepEqual(report.warnings, meshPolicyWarnings(input));
         assert.throws(() => compileMeshPolicyReport({ services: [web], allow: [{ from: { service: "x" }, to: "web" }] }), MeshguardValidationError);
+    });
+});
+
+describe("jwtOptionalGatewayRules: the same finding on compiled AuthorizationPolicies (for the pack)", () => {
+    const GATEWAY = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway";
+
+    it("finds the gateway rule and the JWT rule, merged into one rule or not", () => {
+        const merged = compileMeshPolicy({ services: [web], allow: [{ from: { endUsers: IDP }, to: "web", ports: [80] }, { from: { ingressGateway: true }, to: "web", ports: [80] }] });
+        const policy = merged.find((m) => m.metadata.name === "web-allow");
+        assert.deepEqual(jwtOptionalGatewayRules(policy?.spec, GATEWAY), [{ gatewayRule: 0, jwtRule: 0, ports: ["8080"] }]);
+        const separate = { action: "ALLOW", rules: [{ from: [{ source: { principals: [GATEWAY] } }] }, { from: [{ source: { requestPrincipals: ["https://idp/*"] } }], to: [{ operation: { ports: ["8080", "9000"] } }] }] };
+        assert.deepEqual(jwtOptionalGatewayRules(separate, GATEWAY), [{ gatewayRule: 0, jwtRule: 1, ports: ["8080", "9000"] }]);
+    });
+
+    it("ignores DENY policies, other principals, gateway rules that need a token, and disjoint ports", () => {
+        const jwtRule = { from: [{ source: { requestPrincipals: ["https://idp/*"] } }], to: [{ operation: { ports: ["8080"] } }] };
+        const quiet: unknown[] = [
+            { action: "DENY", rules: [{ from: [{ source: { principals: [GATEWAY] } }] }, jwtRule] },
+            { rules: [{ from: [{ source: { principals: ["cluster.local/ns/a/sa/b"] } }] }, jwtRule] },
+            { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [{ key: "request.auth.claims[iss]", values: ["x"] }] }, jwtRule] },
+            { rules: [{ from: [{ source: { principals: [GATEWAY] } }], to: [{ operation: { ports: ["9000"] } }] }, jwtRule] },
+            null,
+            "spec",
+        ];
+        for (const spec of quiet) assert.deepEqual(jwtOptionalGatewayRules(spec, GATEWAY), [], JSON.stringify(spec));
+    });
+
+    it("property: the input-level warning fires for exactly the destinations whose compiled ALLOW policy has such a pair", () => {
+        const ports = [{ port: 80, protocol: "http" as const }, { port: 81, protocol: "http" as const }, { port: 82, protocol: "tcp" as const }];
+        const services = ["a", "b"].map((id) => ({ id, namespace: "apps", serviceAccount: id, ports }));
+        type Relationship = NonNullable<MeshPolicyInput["allow"]>[number];
+        const caller = fc.oneof(
+            fc.constant<Relationship["from"]>({ ingressGateway: true }),
+            fc.constant<Relationship["from"]>({ service: "a" }),
+            fc.boolean().map((withAudience): Relationship["from"] => ({ endUsers: withAudience ? { ...IDP, audiences: ["aud"] } : IDP })),
+        );
+        const rel = fc
+            .record({ from: caller, to: fc.constantFrom("a", "b"), ports: fc.option(fc.subarray([80, 81], { minLength: 1 }), { nil: undefined }) })
+            .map((r): Relationship => (r.ports === undefined ? { from: r.from, to: r.to } : r));
+        fc.assert(
+            fc.property(fc.array(rel, { maxLength: 6 }), (allow) => {
+                const input: MeshPolicyInput = { services, allow };
+                const { manifests, warnings } = compileMeshPolicyReport(input);
+                const fromInput = [...new Set(warnings.map((w) => /^service "(\w+)"/.exec(w.message)?.[1]))].sort();
+                const fromManifests = manifests
+                    .filter((m) => m.kind === "AuthorizationPolicy" && jwtOptionalGatewayRules(m.spec, GATEWAY).length > 0)
+                    .map((m) => m.metadata.name.replace(/-allow$/, ""))
+                    .sort();
+                assert.deepEqual(fromInput, fromManifests);
+            }),
+            { numRuns: 300 },
+        );
     });
 });
