@@ -90,7 +90,7 @@ function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshServ
  * Cost: pairs of services of one namespace, with early exit on the first differing shared key.
  */
 function checkOverlappingSelectors(config: MeshPolicyConfig, add: Add): void {
-    const byNamespace = new Map<string, { service: MeshService; index: number; labels: Record<string, string> }[]>();
+    const byNamespace = new Map<string, Selected[]>();
     const ids = new Set<string>();
     config.services.forEach((service, index) => {
         if (ids.has(service.id)) return; // a duplicate id is already reported
@@ -99,14 +99,39 @@ function checkOverlappingSelectors(config: MeshPolicyConfig, add: Add): void {
         list.push({ service, index, labels: service.selector ?? { app: service.id } });
         byNamespace.set(service.namespace, list);
     });
-    for (const list of byNamespace.values()) {
-        for (let j = 1; j < list.length; j++) {
-            const later = list[j];
-            let clash: (typeof list)[number] | undefined;
-            for (let i = 0; i < j && clash === undefined; i++) if (selectorsCanSelectOnePod(list[i].labels, later.labels)) clash = list[i];
-            if (clash === undefined) continue;
-            add([...(later.service.selector === undefined ? ["services", later.index, "id"] : ["services", later.index, "selector"])], overlapMessage(clash, later));
-        }
+    for (const all of byNamespace.values()) {
+        for (const list of bucketsThatCanOverlap(all)) reportFirstOverlaps(list, add);
+    }
+}
+
+type Selected = { service: MeshService; index: number; labels: Record<string, string> };
+
+/**
+ * Only selectors that agree on a key every selector of the namespace sets can overlap: grouping
+ * by that key's value keeps the usual case (every service `{ app: <id> }`) linear; without such
+ * a key, the whole namespace is one group.
+ */
+function bucketsThatCanOverlap(list: Selected[]): Selected[][] {
+    const first = list[0];
+    const shared = first === undefined ? undefined : Object.keys(first.labels).find((k) => list.every((s) => Object.prototype.hasOwnProperty.call(s.labels, k)));
+    if (shared === undefined) return [list];
+    const groups = new Map<string, Selected[]>();
+    for (const s of list) {
+        const group = groups.get(s.labels[shared]) ?? [];
+        group.push(s);
+        groups.set(s.labels[shared], group);
+    }
+    return [...groups.values()];
+}
+
+/** For each service (in input order), the first earlier service of `list` whose selector can select one pod with it. */
+function reportFirstOverlaps(list: Selected[], add: Add): void {
+    for (let j = 1; j < list.length; j++) {
+        const later = list[j];
+        let clash: Selected | undefined;
+        for (let i = 0; i < j && clash === undefined; i++) if (selectorsCanSelectOnePod(list[i].labels, later.labels)) clash = list[i];
+        if (clash === undefined) continue;
+        add(["services", later.index, later.service.selector === undefined ? "id" : "selector"], overlapMessage(clash, later));
     }
 }
 
@@ -118,11 +143,8 @@ export function selectorsCanSelectOnePod(a: Readonly<Record<string, string>>, b:
     return true;
 }
 
-function overlapMessage(
-    earlier: { service: MeshService; index: number; labels: Record<string, string> },
-    later: { service: MeshService; index: number; labels: Record<string, string> },
-): string {
-    const describe = (s: { service: MeshService; index: number; labels: Record<string, string> }) =>
+function overlapMessage(earlier: Selected, later: Selected): string {
+    const describe = (s: Selected) =>
         `service "${s.service.id}" (${s.service.selector === undefined ? `services[${s.index}].id, default selector` : `services[${s.index}].selector`} ${labelsText(s.labels)})`;
     const same = JSON.stringify(sortedLabels(earlier.labels)) === JSON.stringify(sortedLabels(later.labels));
     const how = same ? "selects the same workloads as" : "can select the same pods as";
