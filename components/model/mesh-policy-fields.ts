@@ -38,7 +38,11 @@ export const trustDomain = z.string().superRefine((v, ctx) => {
 /** Istio's WorkloadSelector accepts at most 4096 labels (CRD maxProperties of matchLabels). */
 export const MAX_SELECTOR_LABELS = 4096;
 
-/** Workload selector labels: at least one label, valid keys and values, no key a plain object loses. */
+/**
+ * Workload selector labels: at least one label, valid keys and values, no key a plain object
+ * loses. Empty is refused: Istio treats `matchLabels: {}` as a subset of every pod's labels
+ * (pkg/config/labels/instance.go `SubsetOf`), i.e. the whole namespace.
+ */
 export const selectorLabels = safeRecord(labelKey, labelValue)
     .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)")
     .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_LABELS, `must have at most ${MAX_SELECTOR_LABELS} labels (Istio's WorkloadSelector limit)`);

@@ -82,7 +82,10 @@ function checkServices(config: MeshPolicyConfig, add: Add): Map<string, MeshServ
 }
 
 /**
- * Istio selects a policy's workloads with matchLabels, which cannot exclude a label: a pod
+ * Istio selects a policy's workloads with matchLabels, which cannot exclude a label (istio
+ * pilot/pkg/model/policyattachment.go `isSelected`: `selector == nil ||
+ * labels.Instance(matchLabels).SubsetOf(workloadLabels)`; pkg/config/labels/instance.go: an empty
+ * set is a subset of everything, so `matchLabels: {}` selects every pod like no selector): a pod
  * carrying the labels of two selectors is selected by both services' policies, and the ALLOW
  * policy of one then admits its callers to the other (policies of a workload are ORed). Two
  * matchLabels selectors can select one pod exactly when they agree on every key they share (the
