@@ -155,6 +155,17 @@ describe("MeshPolicy (component, mock runtime)", () => {
         }
     });
 
+    it("issue 10 item 4: refuses a `namespaceDependsOn` key named __proto__ (it would silently drop the ordering)", async () => {
+        const namespaceDependsOn = JSON.parse('{"__proto__":[],"web":[]}') as Record<string, pulumi.Resource[]>;
+        assert.throws(() => new MeshPolicy("mesh", { services: input.services, namespaceDependsOn }), {
+            name: "MeshguardValidationError",
+            message:
+                'invalid MeshPolicy "mesh" args:\n  - namespaceDependsOn.__proto__: the key "__proto__" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+        });
+        await settle();
+        assert.deepStrictEqual(recorder.resources, []);
+    });
+
     it("keeps the names of untouched objects when the graph changes", async () => {
         await registered(new MeshPolicy("mesh", input));
         const before = new Set(inventory());
