@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { readdirSync, readFileSync } from "fs";
+import { join } from "path";
 import fc from "fast-check";
 import { z } from "zod";
 import { isPlainRecord, safeRecord, unsafeRecordKeyProblem } from "../../components/model/record";
@@ -48,5 +50,13 @@ describe("safeRecord: every record key survives a plain object, or is refused", 
             message:
                 'invalid args:\n  - labels.__proto__: the key "__proto__" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
         });
+    });
+
+    it("is the only record schema of the input models (components/model, outside the istio-* schema files)", () => {
+        const dir = join(__dirname, "../../components/model");
+        const offenders = readdirSync(dir)
+            .filter((f) => f.endsWith(".ts") && !f.startsWith("istio-") && f !== "record.ts")
+            .filter((f) => /\bz\s*\.\s*(record|partialRecord|looseRecord)\s*\(/.test(readFileSync(join(dir, f), "utf8")));
+        assert.deepEqual(offenders, []);
     });
 });
