@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { compileMeshPolicy } from "./compile/mesh-policy";
+import { compileMeshPolicyReport } from "./compile/mesh-policy";
 import { childResourceName } from "./compile/naming";
 import { K8sManifest } from "./manifest";
 import { MeshPolicyInput } from "./model/mesh-policy";
@@ -38,9 +38,11 @@ export class MeshPolicy extends pulumi.ComponentResource {
         const { dependsOn, namespaceDependsOn, ...input } = args ?? ({} as MeshPolicyArgs);
         const subject = `MeshPolicy "${name}" args`;
         // Validated and compiled before anything is registered: bad input throws, nothing is emitted.
-        const manifests = compileMeshPolicy(input, subject);
+        const { manifests, warnings } = compileMeshPolicyReport(input, subject);
         checkNamespaceDependencies(namespaceDependsOn, input.services.map((service) => service.namespace), subject);
         super(MeshPolicy.TYPE, name, {}, opts);
+        // Valid but probably not meant (e.g. a plain gateway caller making a JWT optional): shown in the preview, attached to this component.
+        for (const warning of warnings) void pulumi.log.warn(`MeshPolicy "${name}": ${warning.path}: ${warning.message}`, this);
         const shared = pulumi.mergeOptions({ parent: this }, dependsOn === undefined ? {} : { dependsOn });
         const perNamespace = new Map(Object.entries(namespaceDependsOn ?? {}).map(([ns, own]) => [ns, pulumi.mergeOptions(shared, { dependsOn: own })]));
         this.manifests = manifests;

@@ -3,3 +3,5 @@ export * from "./namespace";
 export * from "./mesh-policy";
 export * from "./naming";
 export * from "./security-manifests";
+export * from "./warnings";
+export { MAX_OBJECT_BYTES, MAX_RULES_PER_POLICY } from "./limits";

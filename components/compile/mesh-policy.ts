@@ -7,6 +7,8 @@ import { compileDenyPolicies } from "./authz-deny";
 import { compareStrings, withDryRun } from "./authz-rules";
 import { compileIstioMutualDestinationRules } from "./destination-rule";
 import { compileRequestAuthentications } from "./jwt";
+import { compiledLimitIssues } from "./limits";
+import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /**
@@ -19,8 +21,22 @@ import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifes
  * closed if an emitted object would not pass the strict Istio schema.
  */
 export function compileMeshPolicy(input: MeshPolicyInput, subject = "MeshPolicy input"): K8sManifest[] {
+    return compileParsed(parseMeshPolicy(input, subject), subject);
+}
+
+/**
+ * `compileMeshPolicy` and the compile-time warnings of the same input (valid but probably not
+ * meant, e.g. a plain gateway caller that makes a JWT optional), from one validation.
+ */
+export function compileMeshPolicyReport(input: MeshPolicyInput, subject = "MeshPolicy input"): MeshPolicyReport {
     const config = parseMeshPolicy(input, subject);
+    return { manifests: compileParsed(config, subject), warnings: meshPolicyConfigWarnings(config) };
+}
+
+function compileParsed(config: MeshPolicyConfig, subject: string): K8sManifest[] {
     const manifests = compileValidatedMeshPolicy(config);
+    const limits = compiledLimitIssues(config, manifests);
+    if (limits.length > 0) throw new MeshguardValidationError(subject, limits);
     assertValidManifests(manifests);
     return manifests;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
+import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 
 /** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
@@ -92,7 +93,8 @@ const cniSchema = z.strictObject(
     { error: "must be true, false or an object {namespace?}" },
 );
 
-const chartValuesSchema = z.record(z.string(), z.unknown(), { error: "must be an object of Helm values" });
+/** Free-form Helm values: every key at every depth must survive a plain object (they are merged and serialised). */
+const chartValuesSchema = safeRecord(z.string(), z.unknown(), { error: "must be an object of Helm values", deep: true });
 
 /** Values meshguard derives from typed args: overriding them through `values` would make its outputs lie. */
 export const RESERVED_CHART_VALUES: Readonly<Record<IstioChartKey, readonly (readonly string[])[]>> = Object.freeze({

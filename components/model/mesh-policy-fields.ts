@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
+import { labelKey, labelValue } from "./labels";
+import { quoted } from "./quote";
+import { safeRecord } from "./record";
 
 /**
  * Field-level rules of the MeshPolicy input: names, identities and Istio match strings. Each
@@ -11,50 +14,44 @@ import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
 export const dnsLabel = z
     .string()
     .refine((v) => v.length <= 63 && DNS1123_LABEL_PATTERN.test(v), {
-        error: (issue) => `${JSON.stringify(issue.input)} is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+        error: (issue) => `${quoted(issue.input)} is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
     });
 
 /** A Kubernetes ServiceAccount name: a DNS-1123 subdomain, at most 253 chars. */
 export const serviceAccountName = z
     .string()
     .refine((v) => v.length <= 253 && DNS1123_SUBDOMAIN_PATTERN.test(v), {
-        error: (issue) => `${JSON.stringify(issue.input)} is not a valid service account name (a DNS-1123 subdomain: lowercase letters, digits, '-' and '.')`,
+        error: (issue) => `${quoted(issue.input)} is not a valid service account name (a DNS-1123 subdomain: lowercase letters, digits, '-' and '.')`,
     });
 
 /** A SPIFFE trust domain as Istio writes it in principals: no scheme, no wildcard. */
 export const trustDomain = z.string().superRefine((v, ctx) => {
     if (v.startsWith("spiffe://")) {
-        ctx.addIssue({ code: "custom", message: `must not start with spiffe:// (Istio principals are <trust-domain>/ns/<namespace>/sa/<account>; use ${JSON.stringify(v.slice(9))})` });
+        ctx.addIssue({ code: "custom", message: `must not start with spiffe:// (Istio principals are <trust-domain>/ns/<namespace>/sa/<account>; use ${quoted(v.slice(9))})` });
     } else if (v.includes("*")) {
         ctx.addIssue({ code: "custom", message: `must not contain * (a trust domain is matched exactly)` });
     } else if (!(v.length <= 253 && /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9_]*[a-z0-9])?)*$/.test(v))) {
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a valid trust domain (lowercase letters, digits, '-', '_' and '.')` });
+        ctx.addIssue({ code: "custom", message: `${quoted(v)} is not a valid trust domain (lowercase letters, digits, '-', '_' and '.')` });
     }
 });
 
-/** Kubernetes label key: optional DNS subdomain prefix and a name of ≤ 63 chars. */
-const labelKey = z.string().refine((k) => {
-    const slash = k.lastIndexOf("/");
-    const prefix = slash < 0 ? undefined : k.slice(0, slash);
-    const name = slash < 0 ? k : k.slice(slash + 1);
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN_PATTERN.test(prefix));
-    return prefixOk && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
-}, "is not a valid label key (an optional DNS prefix and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)");
+/** Istio's WorkloadSelector accepts at most 4096 labels (CRD maxProperties of matchLabels). */
+export const MAX_SELECTOR_LABELS = 4096;
 
-const labelValue = z
-    .string()
-    .refine((v) => v.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v), "is not a valid label value (alphanumerics, '-', '_' or '.', at most 63 characters; no wildcards)");
-
-/** Workload selector labels: at least one label, valid keys and values. */
-export const selectorLabels = z
-    .record(labelKey, labelValue)
-    .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)");
+/**
+ * Workload selector labels: at least one label, valid keys and values, no key a plain object
+ * loses. Empty is refused: Istio treats `matchLabels: {}` as a subset of every pod's labels
+ * (pkg/config/labels/instance.go `SubsetOf`), i.e. the whole namespace.
+ */
+export const selectorLabels = safeRecord(labelKey, labelValue)
+    .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)")
+    .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_LABELS, `must have at most ${MAX_SELECTOR_LABELS} labels (Istio's WorkloadSelector limit)`);
 
 /** The HTTP methods istiod accepts in AuthorizationPolicies (Go's net/http method set). */
 export const HTTP_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"] as const;
 
 export const httpMethod = z.string().refine((m) => (HTTP_METHODS as readonly string[]).includes(m), {
-    error: (issue) => `${JSON.stringify(issue.input)} is not an HTTP method (allowed: ${HTTP_METHODS.join(", ")}; upper case)`,
+    error: (issue) => `${quoted(issue.input)} is not an HTTP method (allowed: ${HTTP_METHODS.join(", ")}; upper case)`,
 });
 
 export const port = z.number().int("must be an integer").min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
@@ -69,9 +66,9 @@ export function wildcardProblem(value: string, what: string): string | undefined
     if (stars === 0 || value === "*") return undefined;
     if (stars === 1 && (value.startsWith("*") || value.endsWith("*"))) return undefined;
     if (stars === 2 && value.startsWith("*") && value.endsWith("*")) {
-        return `${JSON.stringify(value)}: a ${what} may use * at its start (suffix match) or at its end (prefix match), not both`;
+        return `${quoted(value)}: a ${what} may use * at its start (suffix match) or at its end (prefix match), not both`;
     }
-    return `${JSON.stringify(value)}: * in the middle of a ${what} is matched literally by Istio; use it only as the first or the last character`;
+    return `${quoted(value)}: * in the middle of a ${what} is matched literally by Istio; use it only as the first or the last character`;
 }
 
 /**
@@ -81,28 +78,28 @@ export function wildcardProblem(value: string, what: string): string | undefined
  */
 export function pathProblem(path: string): string | undefined {
     if (path === "*") return `"*" matches every path: omit paths to allow them all`;
-    if (/[?#\s]/.test(path)) return `${JSON.stringify(path)}: paths match the URL path only (no query, fragment or whitespace)`;
+    if (/[?#\s]/.test(path)) return `${quoted(path)}: paths match the URL path only (no query, fragment or whitespace)`;
     const isTemplate = path.includes("{*}") || path.includes("{**}");
     if (isTemplate) {
-        if (!path.startsWith("/")) return `${JSON.stringify(path)}: a path template must start with /`;
+        if (!path.startsWith("/")) return `${quoted(path)}: a path template must start with /`;
         const withoutOperators = path.replace(/\{\*\*?\}/g, "");
         if (/[{}*]/.test(withoutOperators)) {
-            return `${JSON.stringify(path)} is not a valid path template (only whole-segment {*} and {**} operators; no named variables or bare *)`;
+            return `${quoted(path)} is not a valid path template (only whole-segment {*} and {**} operators; no named variables or bare *)`;
         }
         const segments = path.split("/").slice(1);
         if (segments.some((s) => s.includes("{") && s !== "{*}" && s !== "{**}")) {
-            return `${JSON.stringify(path)} is not a valid path template ({*} and {**} must each be a whole path segment)`;
+            return `${quoted(path)} is not a valid path template ({*} and {**} must each be a whole path segment)`;
         }
         const any = segments.indexOf("{**}");
         if (any >= 0 && segments.slice(any + 1).some((s) => s === "{*}" || s === "{**}")) {
-            return `${JSON.stringify(path)} is not a valid path template ({**} must be the last operator)`;
+            return `${quoted(path)} is not a valid path template ({**} must be the last operator)`;
         }
         return undefined;
     }
-    if (/[{}]/.test(path)) return `${JSON.stringify(path)}: braces are only allowed as the {*} and {**} template operators`;
+    if (/[{}]/.test(path)) return `${quoted(path)}: braces are only allowed as the {*} and {**} template operators`;
     const wildcard = wildcardProblem(path, "path");
     if (wildcard !== undefined) return wildcard;
-    if (!path.startsWith("/") && !path.startsWith("*")) return `${JSON.stringify(path)}: a path must start with / (or with * for a suffix match)`;
+    if (!path.startsWith("/") && !path.startsWith("*")) return `${quoted(path)}: a path must start with / (or with * for a suffix match)`;
     return undefined;
 }
 
@@ -125,7 +122,7 @@ export const grpcMethod = z
     .string()
     .refine(
         (v) => /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\/([A-Za-z_][A-Za-z0-9_]*|\*)$/.test(v),
-        { error: (issue) => `${JSON.stringify(issue.input)} is not a gRPC method (use package.Service/Method, or package.Service/* for all its methods)` },
+        { error: (issue) => `${quoted(issue.input)} is not a gRPC method (use package.Service/Method, or package.Service/* for all its methods)` },
     );
 
 /** A JWT claim name as used in `request.auth.claims[<name>]` (no brackets). */
@@ -135,12 +132,12 @@ export const claimName = z
 
 export const nonEmptyMatchValue = z.string().superRefine((v, ctx) => {
     if (v === "") ctx.addIssue({ code: "custom", message: "must not be empty" });
-    else if (v.includes("*")) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)}: wildcards are not supported here (values are matched exactly)` });
+    else if (v.includes("*")) ctx.addIssue({ code: "custom", message: `${quoted(v)}: wildcards are not supported here (values are matched exactly)` });
 });
 
 export const issuer = z.string().superRefine((v, ctx) => {
     if (v.trim() === "") ctx.addIssue({ code: "custom", message: "must be set: a JWT caller needs the token issuer (iss)" });
-    else if (v.includes("*")) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)}: an issuer must not contain * (it is matched exactly)` });
+    else if (v.includes("*")) ctx.addIssue({ code: "custom", message: `${quoted(v)}: an issuer must not contain * (it is matched exactly)` });
 });
 
 export const jwksUri = z

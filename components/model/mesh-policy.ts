@@ -20,6 +20,7 @@ import {
     wildcardProblem,
 } from "./mesh-policy-fields";
 import { checkMeshPolicyReferences } from "./mesh-policy-references";
+import { safeRecord } from "./record";
 import { toIssues } from "./validate";
 import { DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
 
@@ -66,8 +67,7 @@ const endUsersSchema = z
         jwksUri,
         audiences: nonEmptyList(nonEmptyMatchValue).optional(),
         /** Required claims: the token must carry one of the listed values for each claim. */
-        claims: z
-            .record(claimName, nonEmptyList(nonEmptyMatchValue))
+        claims: safeRecord(claimName, nonEmptyList(nonEmptyMatchValue))
             .refine((c) => Object.keys(c).length > 0, "must not be empty (omit the field instead)")
             .optional(),
         /** Token subjects (sub) allowed; every subject of the issuer when omitted. */

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
 import { ValidationIssue } from "../errors";
 import { DNS1123_LABEL_PATTERN } from "./dns-names";
+import { labelKey } from "./labels";
+import { safeRecord } from "./record";
 
 export { DNS1123_LABEL_PATTERN };
 
@@ -44,8 +46,7 @@ const labelValueSchema = z.string({ error: "must be a string label value" }).reg
     error: "must be a label value (at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit)",
 }).max(63, { error: "must be a label value of at most 63 characters" });
 
-const labelsSchema = z
-    .record(z.string(), labelValueSchema, { error: "must be a map of label names to string values" })
+const labelsSchema = safeRecord(labelKey, labelValueSchema, { error: "must be a map of label names to string values" })
     .superRefine((labels, ctx) => {
         for (const key of Object.keys(labels)) {
             if (RESERVED_NAMESPACE_LABELS.includes(key)) {

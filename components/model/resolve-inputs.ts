@@ -84,7 +84,11 @@ function substituteDeferred(value: unknown, path: PropertyKey[], found: Property
     }
     if (isPlainObject(value)) {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = substituteDeferred(v, [...path, k], found);
+        // defineProperty, not assignment: a `__proto__` key must reach the schema (which refuses it), not the setter.
+        for (const [k, v] of Object.entries(value)) {
+            Object.defineProperty(out, k, { value: substituteDeferred(v, [...path, k], found), enumerable: true, writable: true, configurable: true });
+        }
+        Object.setPrototypeOf(out, Object.getPrototypeOf(value));
         return out;
     }
     return value;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MeshguardValidationError, ValidationIssue } from "../errors";
+import { quoted } from "./quote";
 
 /** Renders a zod path as a field expression: `services[1].ports[0].protocol`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -9,7 +10,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
             out += `[${key}]`;
         } else {
             const text = String(key);
-            out += /^[A-Za-z_$][\w$]*$/.test(text) ? (out === "" ? text : `.${text}`) : `[${JSON.stringify(text)}]`;
+            out += /^[A-Za-z_$][\w$]*$/.test(text) ? (out === "" ? text : `.${text}`) : `[${quoted(text)}]`;
         }
     }
     return out;
@@ -36,6 +37,11 @@ function flattenIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): Va
             path: formatPath([...path, key]),
             message: "unknown field (not part of the schema; check its spelling)",
         }));
+    }
+    if (issue.code === "invalid_key") {
+        // A record key that failed its schema: report the key's own problems at the key's path.
+        const key = String(path[path.length - 1] ?? "");
+        return issue.issues.map((inner) => ({ path: formatPath(path), message: `key ${quoted(key)} ${inner.message}` }));
     }
     return [{ path: formatPath(path), message: issue.message }];
 }

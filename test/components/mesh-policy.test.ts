@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { compileMeshPolicy, MeshguardValidationError, MeshPolicy, MeshPolicyInput } from "meshguard";
+import * as pulumi from "@pulumi/pulumi";
+import { compileMeshPolicy, compileMeshPolicyReport, MeshguardValidationError, MeshPolicy, MeshPolicyInput } from "meshguard";
 import { byName, outputValue, plainInputs, recorder, registered, settle, urnOf, useMocks } from "../harness/mocks";
 
 const COMPONENT = "meshguard:policy:MeshPolicy";
@@ -124,6 +125,43 @@ describe("MeshPolicy (component, mock runtime)", () => {
                 err.message ===
                     'invalid MeshPolicy "mesh" args:\n  - namespaceDependsOn.wbe: "wbe" is not a namespace of the declared services (api, web); key each entry by one of them',
         );
+        await settle();
+        assert.deepStrictEqual(recorder.resources, []);
+    });
+
+    it("issue 12: logs a warning, attached to itself, when a plain gateway caller makes a JWT optional", async () => {
+        const logged: { message: string; resource: pulumi.Resource | undefined }[] = [];
+        const original = pulumi.log.warn;
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message, resource) => {
+            logged.push({ message, resource });
+        };
+        try {
+            const jwtOptional: MeshPolicyInput = { ...input, allow: [...(input.allow ?? []), { from: { ingressGateway: true }, to: "frontend" }] };
+            const policy = new MeshPolicy("mesh", jwtOptional);
+            await registered(policy);
+            const { warnings } = compileMeshPolicyReport(jwtOptional);
+            assert.deepStrictEqual(
+                logged.map((l) => l.message),
+                warnings.map((w) => `MeshPolicy "mesh": ${w.path}: ${w.message}`),
+            );
+            assert.strictEqual(logged.length, 1);
+            assert.strictEqual(logged[0].resource, policy);
+            assert.match(logged[0].message, /^MeshPolicy "mesh": allow\[2\]\.from\.ingressGateway: service "frontend" admits the ingress gateway without a token/);
+            logged.length = 0;
+            await registered(new MeshPolicy("clean", input));
+            assert.deepStrictEqual(logged, []);
+        } finally {
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+        }
+    });
+
+    it("issue 10 item 4: refuses a `namespaceDependsOn` key named __proto__ (it would silently drop the ordering)", async () => {
+        const namespaceDependsOn = JSON.parse('{"__proto__":[],"web":[]}') as Record<string, pulumi.Resource[]>;
+        assert.throws(() => new MeshPolicy("mesh", { services: input.services, namespaceDependsOn }), {
+            name: "MeshguardValidationError",
+            message:
+                'invalid MeshPolicy "mesh" args:\n  - namespaceDependsOn.__proto__: the key "__proto__" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+        });
         await settle();
         assert.deepStrictEqual(recorder.resources, []);
     });

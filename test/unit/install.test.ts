@@ -91,6 +91,15 @@ describe("install model (IstioMesh args)", () => {
         ["an invalid gateway namespace", { gateway: { namespace: "Ingress" } }, [`gateway.namespace: ${NAMESPACE}`]],
         ["a cni number", { cni: 1 }, ["cni: must be true, false or an object {namespace?}"]],
         ["values for an unknown chart", { values: { ztunnel: {} } }, ["values.ztunnel: unknown field (not part of the schema; check its spelling)"]],
+        [
+            "issue 10 item 4: Helm value keys a plain object loses, at any depth",
+            JSON.parse('{"values":{"istiod":{"__proto__":{"pilot":{}},"meshConfig":{"defaultConfig":{"constructor":1}},"list":[{"prototype":2}]}}}'),
+            [
+                'values.istiod.__proto__: the key "__proto__" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+                'values.istiod.meshConfig.defaultConfig.constructor: the key "constructor" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+                'values.istiod.list[0].prototype: the key "prototype" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+            ],
+        ],
         ["gateway values without a gateway", { values: { gateway: { replicaCount: 2 } } }, ["values.gateway: is set but gateway is not enabled; enable gateway or remove these values"]],
         ["cni values without cni", { values: { cni: { logLevel: "info" } } }, ["values.cni: is set but cni is not enabled; enable cni or remove these values"]],
         [

@@ -151,7 +151,39 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
     it("two services selecting the same workloads", () => {
         rejects(
             { services: [web, { ...shop, selector: { app: "web" } }] },
-            'services[1].selector: selects the same workloads as service "web" in namespace apps: their policies would merge (give each workload distinct labels)',
+            `services[1].selector: service "shop" (services[1].selector {"app":"web"}) selects the same workloads as service "web" (services[0].id, default selector {"app":"web"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: shop and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: a selector that is a subset of another (web {app: cart} would widen admin {app: cart, role: admin})", () => {
+        const admin = { id: "admin", namespace: "apps", serviceAccount: "admin", selector: { app: "cart", role: "admin" }, ports: [{ port: 80, protocol: "http" as const }] };
+        rejects(
+            { services: [{ ...web, selector: { app: "cart" } }, admin], allow: [{ from: { service: "web" }, to: "web" }] },
+            `services[1].selector: service "admin" (services[1].selector {"app":"cart","role":"admin"}) can select the same pods as service "web" (services[0].selector {"app":"cart"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: admin and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: compatible selectors without shared keys ({app: web} and {tier: front}) can select one pod", () => {
+        rejects(
+            { services: [web, { ...shop, selector: { tier: "front" } }] },
+            `services[1].selector: service "shop" (services[1].selector {"tier":"front"}) can select the same pods as service "web" (services[0].id, default selector {"app":"web"}) in namespace apps: a pod carrying both label sets gets both services' policies, so each service's callers could reach the other. Fix: give them disjoint labels (a key both selectors set with different values, e.g. component: shop and component: web)`,
+        );
+    });
+
+    it("issue 10 item 1: selectors that differ on a shared key, or live in other namespaces, are accepted", () => {
+        const admin = { id: "admin", namespace: "apps", serviceAccount: "admin", selector: { app: "cart", role: "admin" }, ports: [{ port: 80, protocol: "http" as const }] };
+        assert.equal(compileMeshPolicy({ services: [{ ...web, selector: { app: "cart", role: "web" } }, admin] }).length, 2);
+        assert.equal(compileMeshPolicy({ services: [{ ...web, selector: { app: "cart" } }, { ...admin, namespace: "ops" }] }).length, 4);
+    });
+
+    it("a service in the ingress gateway's namespace", () => {
+        rejects(
+            { services: [{ ...web, namespace: "istio-ingress" }] },
+            "services[0].namespace: istio-ingress is the ingress gateway's namespace (ingressGateway.namespace): meshguard's namespace-wide policies there would also select the gateway pods. Fix: run the service in its own namespace",
+        );
+        rejects(
+            { ingressGateway: { namespace: "edge", serviceAccount: "gw" }, services: [{ ...web, namespace: "edge" }] },
+            "services[0].namespace: edge is the ingress gateway's namespace (ingressGateway.namespace): meshguard's namespace-wide policies there would also select the gateway pods. Fix: run the service in its own namespace",
         );
     });
 
@@ -235,6 +267,99 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
             { services: [{ ...web, ports: [{ port: 70000, protocol: "https" }] }] },
             "services[0].ports[0].port: must be a port from 1 to 65535",
             "services[0].ports[0].protocol: must be one of http, http2, grpc, tcp",
+        );
+    });
+
+    it("issue 10 item 4: a JWT claim or selector key named __proto__ is refused, not dropped", () => {
+        const refused = (key: string) => `the key ${JSON.stringify(key)} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
+        const input = JSON.parse(
+            '{"services":[{"id":"web","namespace":"apps","serviceAccount":"web","selector":{"__proto__":"x","app":"web"},"ports":[{"port":80,"protocol":"http"}]}],' +
+                '"allow":[{"from":{"endUsers":{"issuer":"https://idp","jwksUri":"https://idp/keys","claims":{"__proto__":["admin"],"groups":["ops"]}}},"to":"web"}]}',
+        );
+        rejects(input, `services[0].selector.__proto__: ${refused("__proto__")}`, `allow[0].from.endUsers.claims.__proto__: ${refused("__proto__")}`);
+    });
+
+    it("issue 10 item 4: constructor, prototype and Object.prototype member names are refused as keys", () => {
+        const claims = { constructor: ["a"], prototype: ["b"], toString: ["c"], hasOwnProperty: ["d"] };
+        const refused = (key: string) => `the key ${JSON.stringify(key)} is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)`;
+        rejects(
+            { services: [web], allow: [{ from: { endUsers: { issuer: "https://idp", jwksUri: "https://idp/keys", claims } }, to: "web" }] },
+            ...["constructor", "prototype", "toString", "hasOwnProperty"].map((k) => `allow[0].from.endUsers.claims.${k}: ${refused(k)}`),
+        );
+    });
+
+    it("issue 10 item 4: an object literal whose __proto__ key replaced the prototype is refused", () => {
+        const claims = { __proto__: { role: ["admin"] }, groups: ["ops"] } as unknown as Record<string, string[]>;
+        rejects(
+            { services: [web], allow: [{ from: { endUsers: { issuer: "https://idp", jwksUri: "https://idp/keys", claims } }, to: "web" }] },
+            "allow[0].from.endUsers.claims: must be a plain object: its prototype was replaced (an object literal key written __proto__ sets the prototype instead of a key; rename the key)",
+        );
+    });
+
+    it("an invalid selector label key names the key", () => {
+        rejects(
+            { services: [{ ...web, selector: { "bad key": "x" } }] },
+            `services[0].selector["bad key"]: key "bad key" is not a valid label key (an optional DNS prefix of at most 253 characters and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)`,
+        );
+    });
+
+    it("issue 10 item 10: more than 512 rules for one destination is refused at validation, with the limit and the field", () => {
+        const allow = Array.from({ length: 513 }, (_, i) => ({ from: { namespace: "apps" }, to: "web", paths: [`/v${i}`] }));
+        rejects(
+            { services: [web], allow },
+            'allow: the relationships to service "web" (allow[0], allow[1], allow[2], allow[3], allow[4], … (513 in all)) compile to 513 rules in AuthorizationPolicy apps/web-allow; Istio accepts at most 512 rules per AuthorizationPolicy. Fix: merge relationships: those with the same ports, methods, paths, hosts and JWT conditions share one rule, whatever their callers',
+        );
+        assert.equal(compileMeshPolicy({ services: [web], allow: allow.slice(0, 512) }).length, 3);
+    });
+
+    it("issue 10 item 10: more than 512 deny rules for one target is refused", () => {
+        const ids = Array.from({ length: 513 }, (_, i) => `ns-${i}`);
+        rejects(
+            { services: [web], deny: ids.map((namespace) => ({ to: "web", unlessFrom: [{ namespace }] })) },
+            'deny: the deny rules to service "web" (deny[0], deny[1], deny[2], deny[3], deny[4], … (513 in all)) compile to 513 rules in AuthorizationPolicy apps/web-deny; Istio accepts at most 512 rules per AuthorizationPolicy. Fix: merge deny rules of this target into fewer rules with more unlessFrom callers',
+        );
+    });
+
+    it("issue 10 item 10: more than 4,096 JWT issuers for one destination is refused at the issuer that exceeds it", () => {
+        const allow = Array.from({ length: 4097 }, (_, i) => ({ from: { endUsers: { issuer: `https://idp-${i}`, jwksUri: `https://idp-${i}/keys` } }, to: "web" }));
+        rejects(
+            { services: [web], allow },
+            'allow[4096].from.endUsers.issuer: is the 4097th distinct issuer for service "web"; its RequestAuthentication holds one jwtRule per issuer and Istio accepts at most 4096. Fix: accept fewer issuers per service (e.g. federate them behind one issuer)',
+        );
+    });
+
+    it("issue 10 item 10: an object larger than etcd's 1.5 MiB request limit is refused", () => {
+        const paths = Array.from({ length: 20000 }, (_, i) => `/a-rather-long-path-segment-for-size/${String(i).padStart(40, "0")}`);
+        assert.throws(
+            () => compileMeshPolicy({ services: [web], allow: [{ from: { namespace: "apps" }, to: "web", paths }] }),
+            (err: unknown) => {
+                assert.ok(err instanceof MeshguardValidationError);
+                assert.equal(err.issues.length, 1);
+                assert.equal(err.issues[0].path, "allow");
+                assert.match(
+                    err.issues[0].message,
+                    /^the relationships to service "web" \(allow\[0\]\) compile to AuthorizationPolicy apps\/web-allow of \d+ bytes; Kubernetes stores an object in one etcd request of at most 1572864 bytes \(1\.5 MiB by default\)\. Fix: shorten or merge the lists of paths, hosts and callers$/,
+                );
+                return true;
+            },
+        );
+    });
+
+    it("a selector with more than 4096 labels", () => {
+        const selector = Object.fromEntries(Array.from({ length: 4097 }, (_, i) => [`k${i}`, "v"]));
+        rejects({ services: [{ ...web, selector }] }, "services[0].selector: must have at most 4096 labels (Istio's WorkloadSelector limit)");
+    });
+
+    it("quotes at most 80 characters of user input and lists at most 10 declared items", () => {
+        const id = "A".repeat(10_000_000);
+        rejects(
+            { services: [{ ...web, id }] },
+            `services[0].id: "${"A".repeat(80)}…" (10000000 characters) is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+        );
+        const ports = Array.from({ length: 600 }, (_, i) => ({ port: i + 1, protocol: "tcp" as const }));
+        rejects(
+            { services: [{ ...web, ports }], allow: [{ from: { namespace: "apps" }, to: "web", ports: [700] }] },
+            'allow[0].ports[0]: service "web" has no port 700 (declared: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (600 in all))',
         );
     });
 

@@ -50,6 +50,19 @@ describe("namespace model (MeshNamespace args)", () => {
             ],
         ],
         ["a non-string label value", { name: "shop", labels: { team: 7 } }, ["labels.team: must be a string label value"]],
+        [
+            "issue 10 item 4: label keys a plain object loses (__proto__, constructor)",
+            JSON.parse('{"name":"shop","labels":{"__proto__":"x","constructor":"y","team":"a"}}'),
+            [
+                'labels.__proto__: the key "__proto__" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+                'labels.constructor: the key "constructor" is not allowed: it names a JavaScript object built-in and would be dropped or misread when copied into a plain object (rename it)',
+            ],
+        ],
+        [
+            "an invalid label key",
+            { name: "shop", labels: { "team name": "a" } },
+            [`labels["team name"]: key "team name" is not a valid label key (an optional DNS prefix of at most 253 characters and '/', then alphanumerics, '-', '_' or '.', at most 63 characters)`],
+        ],
         ["disabled injection with implicit policies", { name: "legacy", injection: "disabled" }, [`mtls: ${EXPLICIT}`, `defaultDeny: ${EXPLICIT}`]],
         ["disabled injection with one implicit policy", { name: "legacy", injection: "disabled", mtls: false }, [`defaultDeny: ${EXPLICIT}`]],
         ["a non-boolean existing", { name: "shop", existing: "yes" }, ["existing: must be true or false (label an existing namespace instead of creating it)"]],
