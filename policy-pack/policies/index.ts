@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
+import { destinationRuleTlsSan } from "./destination-rule-tls-san";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
@@ -18,6 +19,7 @@ import { workloadNoTrafficCaptureBypass } from "./workload-no-traffic-capture-by
 export const meshguardPolicies: Policies = [
     peerAuthenticationStrict,
     destinationRuleTlsVerified,
+    destinationRuleTlsSan,
     authorizationPolicyNoAllowAll,
     authorizationPolicySafePatterns,
     istioResourceSchema,

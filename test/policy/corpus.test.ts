@@ -176,7 +176,7 @@ const secure: Case[] = [
     { title: "PeerAuthentication STRICT per workload with a STRICT port", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "STRICT" } } })], expect: [] },
     { title: "PeerAuthentication UNSET inherits", add: [peerAuthentication("shop", "default", { mtls: { mode: "UNSET" } })], expect: [] },
     { title: "DestinationRule ISTIO_MUTUAL", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })], expect: [] },
-    { title: "DestinationRule SIMPLE with a CA", add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ca.pem", sni: "api.example.com" } } })], expect: [] },
+    { title: "DestinationRule SIMPLE with a CA", add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ca.pem", sni: "api.example.com", subjectAltNames: ["api.example.com"] } } })], expect: [] },
     {
         title: "AuthorizationPolicy naming namespaces and paths with templates",
         add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { namespaces: ["shop"] } }], to: [{ operation: { paths: ["/api/{*}/items"], methods: ["GET"] } }] }] })],

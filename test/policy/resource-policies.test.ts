@@ -12,6 +12,7 @@ describe("policy pack: metadata", () => {
         assert.deepStrictEqual(names, [
             "peer-authentication-strict",
             "destination-rule-tls-verified",
+            "destination-rule-tls-san",
             "authorization-policy-no-allow-all",
             "authorization-policy-safe-patterns",
             "istio-resource-schema",
@@ -86,8 +87,10 @@ describe("policy pack: resource policies (direct)", () => {
         assert.deepStrictEqual(run.violations, [
             {
                 policyName: "peer-authentication-strict",
-                message: "can't run policy 'peer-authentication-strict' from policy pack 'meshguard@v0.1.0' during preview: string value at .spec.mtls.mode can't be known during preview",
+                message:
+                    "PeerAuthentication shop/default: spec.mtls.mode: cannot be verified during preview: the value is unknown until the update, and mode PERMISSIVE or DISABLE would be refused. Fix: nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now).",
                 enforcementLevel: "advisory",
+                urn: undefined,
             },
         ]);
     });
