@@ -6,6 +6,7 @@ import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
 import { istioResourceSchema } from "./istio-resource-schema";
+import { meshBaselineSingleOwner } from "./mesh-baseline-single-owner";
 import { meshDefaultDeny } from "./mesh-default-deny";
 import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
@@ -30,6 +31,7 @@ export const meshguardPolicies: Policies = [
     namespaceSidecarInjection,
     meshDefaultDeny,
     meshStrictMtlsCoverage,
+    meshBaselineSingleOwner,
     requestAuthenticationRequiresPrincipals,
     policyReferencesExist,
 ];

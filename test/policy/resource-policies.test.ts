@@ -23,6 +23,7 @@ describe("policy pack: metadata", () => {
             "namespace-sidecar-injection",
             "mesh-default-deny",
             "mesh-strict-mtls-coverage",
+            "mesh-baseline-single-owner",
             "request-authentication-requires-principals",
             "policy-references-exist",
         ]);

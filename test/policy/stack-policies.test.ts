@@ -102,3 +102,48 @@ describe("policy pack: stack policies (direct)", () => {
         ]);
     });
 });
+
+describe("policy pack: mesh-baseline-single-owner (issue 12)", () => {
+    const policy = () => stackPolicy("mesh-baseline-single-owner");
+
+    it("refuses two allow-nothing AuthorizationPolicies in one namespace, naming both and the fix", async () => {
+        const stack = [...secureStack(), authorizationPolicy("shop", "allow-nothing", {}), authorizationPolicy("shop", "deny-by-default", {})];
+        const run = await runStackPolicy(policy(), stack);
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, v.urn, ownMessage(v)]),
+            [
+                [
+                    "mandatory",
+                    stack[stack.length - 1].urn,
+                    "AuthorizationPolicy shop/deny-by-default: spec: is one of 2 allow-nothing AuthorizationPolicies (namespace-wide) in shop (shop/allow-nothing and shop/deny-by-default): Istio applies all of them (allow-nothing policies add up), so the namespace's default deny has two owners: removing it from one changes nothing, and the two drift apart unnoticed. Fix: keep one owner: when a MeshNamespace and a MeshPolicy both emit it, give MeshPolicy `mtls: \"inherit\", defaultDeny: false`, or MeshNamespace `mtls: false, defaultDeny: false`; otherwise delete the extra object.",
+                ],
+            ],
+        );
+    });
+
+    it("refuses two namespace-wide PeerAuthentications and says the oldest (same second: first by name) is honoured", async () => {
+        const stack = [...secureStack(), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), peerAuthentication("shop", "a-permissive", { mtls: { mode: "PERMISSIVE" } }), peerAuthentication("shop", "z", { selector: { matchLabels: {} } })];
+        const run = await runStackPolicy(policy(), stack);
+        assert.deepStrictEqual(run.violations.map((v) => ownMessage(v).split(": Istio")[0]), [
+            "PeerAuthentication shop/default: spec.selector: is one of 3 namespace-wide PeerAuthentications in shop (shop/a-permissive, shop/default and shop/z)",
+            "PeerAuthentication shop/z: spec.selector: is one of 3 namespace-wide PeerAuthentications in shop (shop/a-permissive, shop/default and shop/z)",
+        ]);
+        assert.match(ownMessage(run.violations[0]), /Istio honours only the oldest by creation time and ignores the others; created in the same second \(one deployment\), shop\/a-permissive wins by name order/);
+    });
+
+    it("refuses two mesh-wide PeerAuthentications in the root namespace and one object declared by two resources", async () => {
+        const twice = [peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), { ...peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), urn: "urn:second", name: "second" }];
+        const run = await runStackPolicy(policy(), twice);
+        assert.deepStrictEqual(run.violations.map((v) => [v.urn, ownMessage(v).split(". Fix")[0]]), [
+            [
+                "urn:second",
+                "PeerAuthentication istio-system/default: spec.selector: is one of 2 mesh-wide PeerAuthentications in istio-system (istio-system/default and istio-system/default): they are one Kubernetes object (istio-system/default) declared by 2 resources: the second create fails, and deleting either resource deletes the object the other one relies on",
+            ],
+        ]);
+    });
+
+    it("the secure baseline and selector-scoped policies pass", async () => {
+        const scoped = [...secureStack(), peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" } }), authorizationPolicy("shop", "api", { selector: { matchLabels: { app: "api" } } })];
+        assert.deepStrictEqual((await runStackPolicy(policy(), scoped)).violations, []);
+    });
+});
