@@ -147,3 +147,34 @@ describe("policy pack: mesh-baseline-single-owner (issue 12)", () => {
         assert.deepStrictEqual((await runStackPolicy(policy(), scoped)).violations, []);
     });
 });
+
+describe("policy pack: policy-references-exist", () => {
+    const policy = () => stackPolicy("policy-references-exist");
+
+    it("a namespace the stack creates with labels unknown at preview exists (issue 10 item 16)", async () => {
+        const created = k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: UNKNOWN } });
+        const pa = peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } });
+        const run = await runStackPolicy(policy(), [created, pa]);
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, v.urn]),
+            [["advisory", created.urn]],
+        );
+        assert.match(run.violations[0].message, /can't be verified during preview: string value at \.metadata\.labels can't be known during preview/);
+        const missing = await runStackPolicy(policy(), [pa]);
+        assert.deepStrictEqual(missing.violations.map(ownMessage), [
+            "PeerAuthentication shop/default: metadata.namespace: namespace shop is not created or labelled by this stack. Fix: create the namespace in the stack (MeshNamespace) or correct metadata.namespace.",
+        ]);
+    });
+
+    it("reports namespace patterns in namespaces/notNamespaces that match no namespace of the stack (issue 11)", async () => {
+        const ap = authorizationPolicy("shop", "api", {
+            rules: [{ from: [{ source: { namespaces: ["bogus-*", "sho*", "*"] } }, { source: { principals: ["cluster.local/ns/shop/sa/web"], notNamespaces: ["*-bogus", "*op", "nowhere"] } }] }],
+        });
+        const run = await runStackPolicy(policy(), [namespace("shop", MESH_LABELS), ap]);
+        assert.deepStrictEqual(run.violations.map(ownMessage), [
+            "AuthorizationPolicy shop/api: spec.rules[0].from[0].source.namespaces[0]: pattern bogus-* matches none of the namespaces this stack creates or labels, so the rule may admit nobody. Fix: correct the namespace name.",
+            "AuthorizationPolicy shop/api: spec.rules[0].from[1].source.notNamespaces[0]: pattern *-bogus matches none of the namespaces this stack creates or labels, so it excludes nobody. Fix: correct the namespace name, or remove it.",
+            "AuthorizationPolicy shop/api: spec.rules[0].from[1].source.notNamespaces[2]: namespace nowhere is not created or labelled by this stack, so it excludes nobody. Fix: correct the namespace name, or remove it.",
+        ]);
+    });
+});
