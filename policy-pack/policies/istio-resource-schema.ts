@@ -2,7 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkIstioSecurityObject } from "../../components/model/istio-security";
 import { configSchema } from "../lib/config";
 import { istioKindOfType, parseKubernetesType } from "../lib/kinds";
-import { allUnknowns, withPlaceholders } from "../lib/preview-values";
+import { allUnknowns, isUnknownValue, withPlaceholders } from "../lib/preview-values";
 import { validateObjects } from "../lib/resource-policy";
 
 /** At most this many unknown fields are listed per object (the rest are the same verdict). */
@@ -17,6 +17,10 @@ export const istioResourceSchema: ResourceValidationPolicy = {
     validateResource: validateObjects(
         { appliesTo: "Istio security resources", kindOf: istioKindOfType, wholeObject: true },
         ({ object, args }, report) => {
+            const declared = object.values["apiVersion"];
+            if (declared !== undefined && typeof declared !== "string" && !isUnknownValue(declared)) {
+                report("apiVersion", `must be a string such as "security.istio.io/v1", got ${Array.isArray(declared) ? "a list" : declared === null ? "null" : typeof declared}`, "write the apiVersion as a string");
+            }
             const type = parseKubernetesType(args.type);
             const apiVersion = object.apiVersion !== "" ? object.apiVersion : type === undefined ? "" : `${type.group}/${type.version}`;
             // Unknown values are checked with placeholders; a finding at, under or beside an unknown
