@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { meshguardPolicies } from "../../policy-pack/policies";
-import { k8s, ownMessage, policyNamed, resource, runResourcePolicy, UNKNOWN } from "./harness";
+import { k8s, ownMessage, policyNamed, resource, runResourcePolicy, UNKNOWN, Verdict } from "./harness";
 import { authorizationPolicy, chartGateway, classicGateway, deployment, destinationRule, helmChart, ISTIO_REPO, peerAuthentication, workload } from "./fixtures";
 
 const resourcePolicy = (name: string) => policyNamed<ResourceValidationPolicy>(name);
@@ -269,7 +269,7 @@ describe("policy pack: verdicts with values unknown at preview (issue 10 item 5)
 describe("policy pack: DestinationRule TLS as istiod 1.30 builds it (issue 11)", () => {
     const verified = () => resourcePolicy("destination-rule-tls-verified");
     const san = () => resourcePolicy("destination-rule-tls-san");
-    const paths = (run: { violations: { message: string; enforcementLevel: string }[] }) => run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ")[1]]);
+    const paths = (run: { violations: Verdict[] }) => run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ")[1]]);
 
     it("refuses an explicit sni without subjectAltNames (automatic SAN validation is off)", async () => {
         const run = await runResourcePolicy(verified(), destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", sni: "api.example.com" } } }));

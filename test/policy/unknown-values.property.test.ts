@@ -85,7 +85,7 @@ async function verdictsOf(target: TestResource): Promise<Map<string, Verdict[]>>
     return out;
 }
 
-const baselineArb = fc.constantFrom(...BASELINES.map((b, i) => i));
+const baselineArb = fc.constantFrom(...BASELINES.map((_b, i) => i));
 
 describe("policy pack properties: values unknown at preview", function () {
     this.timeout(120_000);
@@ -177,7 +177,7 @@ describe("policy pack properties: hostile objects", function () {
             metadata: fc.oneof(fc.constant(null), fc.constant([]), fc.record({ name: fc.oneof(fc.constant("x"), fc.integer(), fc.constant(UNKNOWN)), namespace: fc.oneof(fc.constant("shop"), fc.constant(UNKNOWN), fc.constant([])), labels: hostileValue, annotations: hostileValue })),
             spec: fc.oneof(hostileValue, fc.record({ selector: fc.record({ matchLabels: hostileValue }), rules: hostileValue, mtls: hostileValue, trafficPolicy: hostileValue, subsets: hostileValue, portLevelMtls: hostileRecord, template: hostileValue })),
         })
-        .map(({ kind, apiVersion, metadata, spec }, ) => {
+        .map(({ kind, apiVersion, metadata, spec }) => {
             const inputs = JSON.parse(JSON.stringify({ apiVersion: apiVersion ?? kind[0], kind: kind[1], metadata, spec })) as Record<string, unknown>;
             return k8s({ apiVersion: kind[0], kind: kind[1], metadata: { name: "hostile", namespace: "shop" } }, { inputs });
         });
