@@ -137,9 +137,19 @@ const insecure: Case[] = [
     { title: "allow-nothing in dry-run does not count", stack: [namespace("shop", MESH_LABELS), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {}, { annotations: { "istio.io/dry-run": "true" } })], expect: ["mesh-default-deny"] },
     { title: "no STRICT PeerAuthentication at all", stack: [namespace("shop", MESH_LABELS), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {})], expect: ["mesh-strict-mtls-coverage"] },
     {
+        title: "two allow-nothing AuthorizationPolicies in one namespace (issue 12)",
+        add: [authorizationPolicy("shop", "allow-nothing", {}), authorizationPolicy("shop", "deny-all", { action: "ALLOW" })],
+        expect: ["mesh-baseline-single-owner"],
+    },
+    {
+        title: "DestinationRule SIMPLE with sni and no subjectAltNames (issue 11)",
+        add: [destinationRule("shop", "ext-sni", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", sni: "api.example.com" } } })],
+        expect: ["destination-rule-tls-verified"],
+    },
+    {
         title: "two mesh-wide PeerAuthentications",
         add: [peerAuthentication("istio-system", "legacy", { mtls: { mode: "PERMISSIVE" } })],
-        expect: ["mesh-strict-mtls-coverage", "peer-authentication-strict"],
+        expect: ["mesh-baseline-single-owner", "mesh-strict-mtls-coverage", "peer-authentication-strict"],
     },
     {
         title: "RequestAuthentication without an AuthorizationPolicy requiring principals",
