@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { ALLOW_NOTHING_NAME, STRICT_MTLS_NAME } from "../compile/security-manifests";
 import { MANAGED_BY_LABELS } from "../constants";
+import { baselineRole, SINGLE_OWNER_FIX } from "../istio/baseline-ownership";
 import { KubeObject } from "./kube-object";
 
 const MANAGED_BY_KEY = "app.kubernetes.io/managed-by";
@@ -61,10 +61,9 @@ export function kubernetesYamlFiles(objects: readonly KubeObject[]): RenderedFil
  * allow-nothing policy; say how to keep one owner when that is what collided.
  */
 function duplicateHint(object: KubeObject): string {
-    const baseline = (object.kind === "PeerAuthentication" && object.metadata?.name === STRICT_MTLS_NAME)
-        || (object.kind === "AuthorizationPolicy" && object.metadata?.name === ALLOW_NOTHING_NAME);
+    const baseline = baselineRole(object.kind, (object as { spec?: unknown }).spec) !== undefined;
     if (!baseline || object.metadata?.labels?.[MANAGED_BY_KEY] !== MANAGED_BY_LABELS[MANAGED_BY_KEY]) return "";
-    return ' (a MeshNamespace and a MeshPolicy both emit the namespace baseline: give MeshPolicy `mtls: "inherit", defaultDeny: false`, or MeshNamespace `mtls: false, defaultDeny: false`)';
+    return ` (a MeshNamespace and a MeshPolicy both emit the namespace baseline: ${SINGLE_OWNER_FIX})`;
 }
 
 function fileSafe(part: string): string {

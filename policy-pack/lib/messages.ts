@@ -25,3 +25,8 @@ export function findingProblem(finding: { readonly path: string; readonly reason
     }
     return reason;
 }
+
+/** User input quoted in a message, cut to `max` characters (a 10-million-character name stays readable). */
+export function quoted(value: string, max = 80): string {
+    return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}

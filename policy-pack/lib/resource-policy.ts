@@ -1,19 +1,30 @@
-import { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { InjectionConfig, readConfig } from "./config";
 import { exemptionReason } from "./exemptions";
 import { violationMessage } from "./messages";
 import { workloadTypeOf } from "./kinds";
-import { KubeObject, readKubeObject, ReadOptions } from "./object";
+import { ReadOptions } from "./object";
+import { PreviewObject, readPreviewObject } from "./preview-object";
+import { UnknownValue } from "./preview-values";
 import { PodTemplate, readPodTemplate } from "./workload";
 
 export interface ObjectCheck {
-    readonly object: KubeObject;
+    readonly object: PreviewObject;
     readonly config: InjectionConfig;
     readonly args: ResourceValidationArgs;
 }
 
 /** Reports one violation on the object being validated: field path, why, fix. */
 export type ReportObjectViolation = (path: string, problem: string, fix: string) => void;
+
+/** What a check reports with: violations, and verdicts that depend on a value unknown at preview. */
+export interface ObjectReporter extends ReportObjectViolation {
+    /**
+     * Reports that a verdict depends on a value unknown at preview (advisory, "cannot be verified
+     * during preview"): `refused` says what would be refused if the value turns out to be it.
+     */
+    unverifiable(path: string, unknown: UnknownValue, refused: string): void;
+}
 
 export interface ObjectValidationOptions extends ReadOptions {
     /** What the policy applies to, for the not-applicable reason ("Istio PeerAuthentication"). */
@@ -24,31 +35,85 @@ export interface ObjectValidationOptions extends ReadOptions {
     readonly extraExemptNamespaces?: (config: InjectionConfig) => readonly string[];
 }
 
+interface AdvisoryViolation {
+    readonly message: string;
+    readonly enforcementLevel: "advisory";
+}
+
 /**
  * A resource validation for Kubernetes objects of some kinds: other types are reported not
  * applicable, exempt objects too (with the configured pattern that exempts them), and the check
- * gets the object read through the SDK's unknown-checking proxy.
+ * gets the object with its unknown values kept as markers (see preview-object.ts).
+ *
+ * An unknown namespace or name only matters when a configured exemption could match it: then
+ * every violation the check finds is reported as "cannot be verified during preview" (the object
+ * may be exempt); otherwise violations stay at the policy's level.
  */
-export function validateObjects(options: ObjectValidationOptions, check: (target: ObjectCheck, report: ReportObjectViolation) => void): ResourceValidation {
+export function validateObjects(options: ObjectValidationOptions, check: (target: ObjectCheck, report: ObjectReporter) => void): ResourceValidation {
     return (args, reportViolation) => {
         const kind = options.kindOf(args.type);
         if (kind === undefined) return args.notApplicable(`applies to ${options.appliesTo} only`);
         const config = readConfig(args.getConfig<Record<string, unknown>>());
-        const object = readKubeObject({ props: args.props, name: args.name, providerProps: args.provider?.props }, kind, options);
+        const object = readPreviewObject({ props: args.props, name: args.name, providerProps: args.provider?.props }, kind, options);
         const exemptConfig = options.extraExemptNamespaces
             ? { ...config, exemptNamespaces: [...config.exemptNamespaces, ...options.extraExemptNamespaces(config)] }
             : config;
-        const exempt = exemptionReason(exemptConfig, object.namespace, object.name);
-        if (exempt !== undefined) return args.notApplicable(exempt);
-        check({ object, config, args }, (path, problem, fix) => reportViolation(violationMessage(object.subject, path, problem, fix)));
+        const undecided = undecidedExemption(exemptConfig, object);
+        if (undecided === undefined) {
+            const exempt = exemptionReason(exemptConfig, object.unknownNamespace === undefined ? object.namespace : undefined, object.name);
+            if (exempt !== undefined) return args.notApplicable(exempt);
+        }
+        check({ object, config, args }, objectReporter(object, reportViolation, undecided));
     };
 }
+
+/** Which unknown keeps the exemption from being decided (only when a configured pattern could need it). */
+function undecidedExemption(config: InjectionConfig, object: PreviewObject): { readonly unknown: UnknownValue; readonly field: string; readonly patterns: string } | undefined {
+    const qualifiedNames = config.exemptNames.filter((p) => p.includes("/"));
+    if (object.unknownNamespace !== undefined && (config.exemptNamespaces.length > 0 || qualifiedNames.length > 0)) {
+        return { unknown: object.unknownNamespace, field: "metadata.namespace", patterns: "exemptNamespaces/exemptNames" };
+    }
+    if (object.unknownName !== undefined && config.exemptNames.length > 0) {
+        return { unknown: object.unknownName, field: "metadata.name", patterns: "exemptNames" };
+    }
+    return undefined;
+}
+
+function objectReporter(object: PreviewObject, reportViolation: ReportViolation, undecided: ReturnType<typeof undecidedExemption>): ObjectReporter {
+    const advisory = (message: string) =>
+        // The SDK's reportViolation also takes a violation object (server.js makeReportViolationFun):
+        // the only way to report one verdict as advisory inside a mandatory policy, as the SDK itself
+        // does for unknown values.
+        (reportViolation as unknown as (v: AdvisoryViolation) => void)({ message, enforcementLevel: "advisory" });
+    const report = ((path: string, problem: string, fix: string) => {
+        if (undecided === undefined) return reportViolation(violationMessage(object.subject, path, problem, fix));
+        advisory(
+            violationMessage(
+                object.subject,
+                path,
+                `cannot be verified during preview: ${problem}, unless a configured exemption (${undecided.patterns}) matches the object, and its ${undecided.field} is unknown until the update`,
+                `${fix}; the policy runs again with the known value during the update`,
+            ),
+        );
+    }) as ObjectReporter;
+    report.unverifiable = (path, unknown, refused) =>
+        advisory(
+            violationMessage(
+                object.subject,
+                path,
+                `cannot be verified during preview: ${unknown.path === path ? "the value" : unknown.path === "" ? "the object" : unknown.path} is unknown until the update, and ${refused}`,
+                "nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now)",
+            ),
+        );
+    return report;
+}
+
 
 /**
  * A resource validation for workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
  * CronJob): the check gets the pod template; injection-exempt namespaces are exempt.
  */
-export function validateWorkloads(check: (target: ObjectCheck & { readonly template: PodTemplate }, report: ReportObjectViolation) => void): ResourceValidation {
+export function validateWorkloads(check: (target: ObjectCheck & { readonly template: PodTemplate }, report: ObjectReporter) => void): ResourceValidation {
     return validateObjects(
         {
             appliesTo: "workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)",

@@ -6,6 +6,7 @@ import { namespaceEnrolment, NamespaceEnrolment } from "./injection";
 import { isHelmInstallType, istioKindOfType, namespaceTypeOf, workloadTypeOf } from "./kinds";
 import { violationMessage } from "./messages";
 import { asRecord, KubeObject, materialize, readKubeObject } from "./object";
+import { knownRecord, readWithUnknowns } from "./preview-values";
 import { PodTemplate, readPodTemplate } from "./workload";
 
 export interface StackObject {
@@ -34,6 +35,11 @@ export interface MeshStack {
     readonly istio: ReadonlyMap<IstioSecurityKind, readonly StackObject[]>;
     /** Namespaces Helm charts/releases of the stack install into. */
     readonly helmNamespaces: ReadonlySet<string>;
+    /**
+     * Namespaces the stack creates or labels whose labels are unknown at preview: they exist, but
+     * their mesh enrolment cannot be judged (reported as unverifiable), so they are not in `namespaces`.
+     */
+    readonly namespacesWithUnknownLabels: ReadonlySet<string>;
 }
 
 interface AdvisoryViolation {
@@ -62,6 +68,7 @@ export function readMeshStack(args: StackValidationArgs, reportViolation: Report
     const workloadsByNamespace = new Map<string, StackWorkload[]>();
     const istio = new Map<IstioSecurityKind, StackObject[]>();
     const helmNamespaces = new Set<string>();
+    const namespacesWithUnknownLabels = new Set<string>();
 
     for (const resource of args.resources) {
         const type = resource.type;
@@ -93,9 +100,14 @@ export function readMeshStack(args: StackValidationArgs, reportViolation: Report
         } catch (err) {
             if (!(err instanceof UnknownValueError)) throw err;
             reportUnknown(reportViolation, resource, err);
+            if (namespaceTypeOf(type) !== undefined) {
+                const name = knownRecord(readWithUnknowns(resource.props["metadata"]))?.["name"];
+                if (typeof name === "string" && name !== "") namespacesWithUnknownLabels.add(name);
+            }
         }
     }
-    return { config, namespaces, workloads, workloadsByNamespace, istio, helmNamespaces };
+    for (const name of namespaces.keys()) namespacesWithUnknownLabels.delete(name);
+    return { config, namespaces, workloads, workloadsByNamespace, istio, helmNamespaces, namespacesWithUnknownLabels };
 }
 
 function addNamespace(namespaces: Map<string, StackNamespace>, entry: StackObject): void {

@@ -1,10 +1,12 @@
 import { Policies } from "@pulumi/policy";
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
+import { destinationRuleTlsSan } from "./destination-rule-tls-san";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
 import { istioResourceSchema } from "./istio-resource-schema";
+import { meshBaselineSingleOwner } from "./mesh-baseline-single-owner";
 import { meshDefaultDeny } from "./mesh-default-deny";
 import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
@@ -18,6 +20,7 @@ import { workloadNoTrafficCaptureBypass } from "./workload-no-traffic-capture-by
 export const meshguardPolicies: Policies = [
     peerAuthenticationStrict,
     destinationRuleTlsVerified,
+    destinationRuleTlsSan,
     authorizationPolicyNoAllowAll,
     authorizationPolicySafePatterns,
     istioResourceSchema,
@@ -28,6 +31,7 @@ export const meshguardPolicies: Policies = [
     namespaceSidecarInjection,
     meshDefaultDeny,
     meshStrictMtlsCoverage,
+    meshBaselineSingleOwner,
     requestAuthenticationRequiresPrincipals,
     policyReferencesExist,
 ];

@@ -1,13 +1,15 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
-import { asRecord, isRecord } from "../lib/object";
-import { validateObjects } from "../lib/resource-policy";
+import { isUnknownValue, knownRecord } from "../lib/preview-values";
+import { ObjectReporter, validateObjects } from "../lib/resource-policy";
 
 const WEAK_MODES: Readonly<Record<string, string>> = {
     PERMISSIVE: "PERMISSIVE accepts plaintext, so callers may skip mTLS and then carry no identity that AuthorizationPolicies can check",
     DISABLE: "DISABLE turns mTLS off: traffic is plaintext and callers carry no verifiable identity",
 };
+
+const weakness = (mode: unknown): string | undefined => (typeof mode === "string" && Object.prototype.hasOwnProperty.call(WEAK_MODES, mode) ? WEAK_MODES[mode] : undefined);
 
 export const peerAuthenticationStrict: ResourceValidationPolicy = {
     name: "peer-authentication-strict",
@@ -17,19 +19,33 @@ export const peerAuthenticationStrict: ResourceValidationPolicy = {
     validateResource: validateObjects(
         { appliesTo: "Istio PeerAuthentication", kindOf: (t) => (istioKindOfType(t) === "PeerAuthentication" ? "PeerAuthentication" : undefined), wholeObject: true },
         ({ object }, report) => {
-            const spec = asRecord(object.body["spec"]);
-            const mode = asRecord(spec["mtls"])["mode"];
-            if (typeof mode === "string" && WEAK_MODES[mode] !== undefined) {
-                report("spec.mtls.mode", WEAK_MODES[mode], 'set mtls.mode to "STRICT" (or remove it to inherit the namespace or mesh-wide STRICT policy)');
+            // Each mode is judged on its own: an unknown one is "cannot be verified", a known weak one
+            // stays a violation whatever else (namespace, other ports) is unknown.
+            const spec = object.values["spec"];
+            if (isUnknownValue(spec)) return report.unverifiable("spec", spec, "a PERMISSIVE or DISABLE mode in it would be refused");
+            const mtls = knownRecord(spec)?.["mtls"];
+            const mode = isUnknownValue(mtls) ? mtls : knownRecord(mtls)?.["mode"];
+            if (isUnknownValue(mode)) {
+                report.unverifiable("spec.mtls.mode", mode, "mode PERMISSIVE or DISABLE would be refused");
+            } else {
+                const weak = weakness(mode);
+                if (weak !== undefined) report("spec.mtls.mode", weak, 'set mtls.mode to "STRICT" (or remove it to inherit the namespace or mesh-wide STRICT policy)');
             }
-            const portLevel = spec["portLevelMtls"];
-            if (!isRecord(portLevel)) return;
-            for (const [port, setting] of Object.entries(portLevel)) {
-                const portMode = asRecord(setting)["mode"];
-                if (typeof portMode === "string" && WEAK_MODES[portMode] !== undefined) {
-                    report(`spec.portLevelMtls["${port}"].mode`, `${WEAK_MODES[portMode]} on port ${port}`, `set the mode of port ${port} to "STRICT" or remove the port-level override`);
-                }
-            }
+            checkPortLevel(knownRecord(spec)?.["portLevelMtls"], report);
         },
     ),
 };
+
+function checkPortLevel(portLevel: unknown, report: ObjectReporter): void {
+    if (isUnknownValue(portLevel)) return report.unverifiable("spec.portLevelMtls", portLevel, "a PERMISSIVE or DISABLE port-level mode would be refused");
+    for (const [port, setting] of Object.entries(knownRecord(portLevel) ?? {})) {
+        const path = `spec.portLevelMtls["${port}"].mode`;
+        const portMode = isUnknownValue(setting) ? setting : knownRecord(setting)?.["mode"];
+        if (isUnknownValue(portMode)) {
+            report.unverifiable(path, portMode, `mode PERMISSIVE or DISABLE on port ${port} would be refused`);
+            continue;
+        }
+        const weak = weakness(portMode);
+        if (weak !== undefined) report(path, `${weak} on port ${port}`, `set the mode of port ${port} to "STRICT" or remove the port-level override`);
+    }
+}

@@ -1,15 +1,17 @@
 import { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { parsePrincipal } from "../../components/istio";
+import { matchString, parsePrincipal } from "../../components/istio";
 import { configSchema } from "../lib/config";
 import { LabelSetIndex } from "../lib/label-index";
+import { quoted } from "../lib/messages";
 import { asList, asRecord } from "../lib/object";
 import { MeshStack, objectExemption, readMeshStack, reportOnObject, selectorLabels, specOf, StackObject, StackWorkload } from "../lib/stack";
 
 /** Namespaces every cluster has. */
 const BUILT_IN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/** Namespaces that exist: built-in ones, the root, the stack's (labels known or not) and Helm's. */
 function knownNamespaces(stack: MeshStack): Set<string> {
-    return new Set([...BUILT_IN_NAMESPACES, stack.config.rootNamespace, ...stack.namespaces.keys(), ...stack.helmNamespaces]);
+    return new Set([...BUILT_IN_NAMESPACES, stack.config.rootNamespace, ...stack.namespaces.keys(), ...stack.namespacesWithUnknownLabels, ...stack.helmNamespaces]);
 }
 
 export const policyReferencesExist: StackValidationPolicy = {
@@ -83,11 +85,19 @@ function checkSources(entry: StackObject, namespaces: ReadonlySet<string>, repor
         asList(asRecord(rule)["from"]).forEach((from, f) => {
             const source = asRecord(asRecord(from)["source"]);
             const base = `spec.rules[${r}].from[${f}].source`;
-            asList(source["namespaces"]).forEach((value, i) => {
-                if (typeof value === "string" && !value.includes("*") && !namespaces.has(value)) {
-                    reportOnObject(reportViolation, entry, `${base}.namespaces[${i}]`, `namespace ${value} is not created or labelled by this stack, so the rule may admit nobody`, "correct the namespace name");
-                }
-            });
+            for (const field of ["namespaces", "notNamespaces"] as const) {
+                asList(source[field]).forEach((value, i) => {
+                    const dangling = danglingNamespace(value, namespaces);
+                    if (dangling === undefined) return;
+                    reportOnObject(
+                        reportViolation,
+                        entry,
+                        `${base}.${field}[${i}]`,
+                        `${dangling}, so ${field === "namespaces" ? "the rule may admit nobody" : "it excludes nobody"}`,
+                        field === "namespaces" ? "correct the namespace name" : "correct the namespace name, or remove it",
+                    );
+                });
+            }
             asList(source["principals"]).forEach((value, i) => {
                 const principal = typeof value === "string" ? parsePrincipal(value) : undefined;
                 if (principal !== undefined && !namespaces.has(principal.namespace)) {
@@ -102,4 +112,17 @@ function checkSources(entry: StackObject, namespaces: ReadonlySet<string>, repor
             });
         });
     });
+}
+
+/**
+ * Why a `namespaces` value refers to no namespace of the stack, or undefined. A pattern (`bogus-*`,
+ * `*-bogus`, Istio's prefix/suffix match) is dangling when it matches none of them, like an exact
+ * name; `*` matches any namespace.
+ */
+function danglingNamespace(value: unknown, namespaces: ReadonlySet<string>): string | undefined {
+    if (typeof value !== "string" || value === "*") return undefined;
+    const isPattern = value.startsWith("*") || value.endsWith("*");
+    if (!isPattern) return namespaces.has(value) ? undefined : `namespace ${quoted(value)} is not created or labelled by this stack`;
+    for (const ns of namespaces) if (matchString(value, ns)) return undefined;
+    return `pattern ${quoted(value)} matches none of the namespaces this stack creates or labels`;
 }

@@ -137,9 +137,19 @@ const insecure: Case[] = [
     { title: "allow-nothing in dry-run does not count", stack: [namespace("shop", MESH_LABELS), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {}, { annotations: { "istio.io/dry-run": "true" } })], expect: ["mesh-default-deny"] },
     { title: "no STRICT PeerAuthentication at all", stack: [namespace("shop", MESH_LABELS), deployment("shop", "web"), authorizationPolicy("shop", "allow-nothing", {})], expect: ["mesh-strict-mtls-coverage"] },
     {
+        title: "two allow-nothing AuthorizationPolicies in one namespace (issue 12)",
+        add: [authorizationPolicy("shop", "allow-nothing", {}), authorizationPolicy("shop", "deny-all", { action: "ALLOW" })],
+        expect: ["mesh-baseline-single-owner"],
+    },
+    {
+        title: "DestinationRule SIMPLE with sni and no subjectAltNames (issue 11)",
+        add: [destinationRule("shop", "ext-sni", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", sni: "api.example.com" } } })],
+        expect: ["destination-rule-tls-verified"],
+    },
+    {
         title: "two mesh-wide PeerAuthentications",
         add: [peerAuthentication("istio-system", "legacy", { mtls: { mode: "PERMISSIVE" } })],
-        expect: ["mesh-strict-mtls-coverage", "peer-authentication-strict"],
+        expect: ["mesh-baseline-single-owner", "mesh-strict-mtls-coverage", "peer-authentication-strict"],
     },
     {
         title: "RequestAuthentication without an AuthorizationPolicy requiring principals",
@@ -176,7 +186,7 @@ const secure: Case[] = [
     { title: "PeerAuthentication STRICT per workload with a STRICT port", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "STRICT" } } })], expect: [] },
     { title: "PeerAuthentication UNSET inherits", add: [peerAuthentication("shop", "default", { mtls: { mode: "UNSET" } })], expect: [] },
     { title: "DestinationRule ISTIO_MUTUAL", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })], expect: [] },
-    { title: "DestinationRule SIMPLE with a CA", add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ca.pem", sni: "api.example.com" } } })], expect: [] },
+    { title: "DestinationRule SIMPLE with a CA", add: [destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ca.pem", sni: "api.example.com", subjectAltNames: ["api.example.com"] } } })], expect: [] },
     {
         title: "AuthorizationPolicy naming namespaces and paths with templates",
         add: [authorizationPolicy("shop", "api2", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { namespaces: ["shop"] } }], to: [{ operation: { paths: ["/api/{*}/items"], methods: ["GET"] } }] }] })],

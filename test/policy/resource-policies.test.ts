@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { meshguardPolicies } from "../../policy-pack/policies";
-import { k8s, ownMessage, policyNamed, resource, runResourcePolicy, UNKNOWN } from "./harness";
+import { k8s, ownMessage, policyNamed, resource, runResourcePolicy, UNKNOWN, Verdict } from "./harness";
 import { authorizationPolicy, chartGateway, classicGateway, deployment, destinationRule, helmChart, ISTIO_REPO, peerAuthentication, workload } from "./fixtures";
 
 const resourcePolicy = (name: string) => policyNamed<ResourceValidationPolicy>(name);
@@ -12,6 +12,7 @@ describe("policy pack: metadata", () => {
         assert.deepStrictEqual(names, [
             "peer-authentication-strict",
             "destination-rule-tls-verified",
+            "destination-rule-tls-san",
             "authorization-policy-no-allow-all",
             "authorization-policy-safe-patterns",
             "istio-resource-schema",
@@ -22,6 +23,7 @@ describe("policy pack: metadata", () => {
             "namespace-sidecar-injection",
             "mesh-default-deny",
             "mesh-strict-mtls-coverage",
+            "mesh-baseline-single-owner",
             "request-authentication-requires-principals",
             "policy-references-exist",
         ]);
@@ -86,8 +88,10 @@ describe("policy pack: resource policies (direct)", () => {
         assert.deepStrictEqual(run.violations, [
             {
                 policyName: "peer-authentication-strict",
-                message: "can't run policy 'peer-authentication-strict' from policy pack 'meshguard@v0.1.0' during preview: string value at .spec.mtls.mode can't be known during preview",
+                message:
+                    "PeerAuthentication shop/default: spec.mtls.mode: cannot be verified during preview: the value is unknown until the update, and mode PERMISSIVE or DISABLE would be refused. Fix: nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now).",
                 enforcementLevel: "advisory",
+                urn: undefined,
             },
         ]);
     });
@@ -238,5 +242,104 @@ describe("policy pack: resource policies (direct)", () => {
         const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "DISABLE" };
         const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), peerAuthentication("shop", "p", { mtls: { mode: secret } }));
         assert.strictEqual(run.violations.length, 1);
+    });
+});
+
+describe("policy pack: verdicts with values unknown at preview (issue 10 item 5)", () => {
+    const unknownNamespace = (target: ReturnType<typeof peerAuthentication>) => {
+        const inputs = target.inputs as { metadata: Record<string, unknown> };
+        return { ...target, inputs: { ...inputs, metadata: { ...inputs.metadata, namespace: UNKNOWN } } };
+    };
+
+    it("a PERMISSIVE PeerAuthentication in an unknown namespace stays a mandatory violation", async () => {
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), unknownNamespace(peerAuthentication("shop", "default", { mtls: { mode: "PERMISSIVE" } })));
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]),
+            [
+                [
+                    "mandatory",
+                    'PeerAuthentication <unknown namespace>/default: spec.mtls.mode: PERMISSIVE accepts plaintext, so callers may skip mTLS and then carry no identity that AuthorizationPolicies can check. Fix: set mtls.mode to "STRICT" (or remove it to inherit the namespace or mesh-wide STRICT policy).',
+                ],
+            ],
+        );
+    });
+
+    it("rules: [{}] in an unknown namespace stays a mandatory violation", async () => {
+        const run = await runResourcePolicy(resourcePolicy("authorization-policy-no-allow-all"), unknownNamespace(authorizationPolicy("shop", "open", { rules: [{}] })));
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ").slice(0, 2).join(": ")]), [["mandatory", "AuthorizationPolicy <unknown namespace>/open: spec.rules[0]"]]);
+    });
+
+    it("only a verdict that depends on the unknown namespace (a configured exemption could match it) cannot be verified", async () => {
+        const run = await runResourcePolicy(resourcePolicy("peer-authentication-strict"), unknownNamespace(peerAuthentication("shop", "default", { mtls: { mode: "DISABLE" } })), {
+            exemptNamespaces: ["legacy-*"],
+        });
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]),
+            [
+                [
+                    "advisory",
+                    "PeerAuthentication <unknown namespace>/default: spec.mtls.mode: cannot be verified during preview: DISABLE turns mTLS off: traffic is plaintext and callers carry no verifiable identity, unless a configured exemption (exemptNamespaces/exemptNames) matches the object, and its metadata.namespace is unknown until the update. Fix: set mtls.mode to \"STRICT\" (or remove it to inherit the namespace or mesh-wide STRICT policy); the policy runs again with the known value during the update.",
+                ],
+            ],
+        );
+    });
+
+    it("an unknown mode in one place does not hide a definite violation in another", async () => {
+        const run = await runResourcePolicy(
+            resourcePolicy("destination-rule-tls-verified"),
+            destinationRule("shop", "api", { host: "api", subsets: [{ name: "a", trafficPolicy: { tls: { mode: UNKNOWN } } }, { name: "b", trafficPolicy: { tls: { mode: "DISABLE" } } }] }),
+        );
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ").slice(0, 3).join(": ")]), [
+            ["advisory", "DestinationRule shop/api: spec.subsets[0].trafficPolicy.tls.mode: cannot be verified during preview"],
+            ["mandatory", "DestinationRule shop/api: spec.subsets[1].trafficPolicy.tls.mode: DISABLE sends plaintext to the destination and replaces auto-mTLS, so the traffic is neither encrypted nor authenticated. Fix"],
+        ]);
+    });
+});
+
+describe("policy pack: DestinationRule TLS as istiod 1.30 builds it (issue 11)", () => {
+    const verified = () => resourcePolicy("destination-rule-tls-verified");
+    const san = () => resourcePolicy("destination-rule-tls-san");
+    const paths = (run: { violations: Verdict[] }) => run.violations.map((v) => [v.enforcementLevel, ownMessage(v).split(": ")[1]]);
+
+    it("refuses an explicit sni without subjectAltNames (automatic SAN validation is off)", async () => {
+        const run = await runResourcePolicy(verified(), destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", sni: "api.example.com" } } }));
+        assert.deepStrictEqual(run.violations.map(ownMessage), [
+            "DestinationRule shop/ext: spec.trafficPolicy.tls.sni: is set without subjectAltNames: an explicit sni turns off Istio's automatic SAN validation, so any certificate the trusted CAs issued, for any host, is accepted. Fix: list the server's DNS names in subjectAltNames (or remove sni so Istio validates the host itself on HTTP ports).",
+        ]);
+        const withSans = destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", sni: "api.example.com", subjectAltNames: ["api.example.com"] } } });
+        assert.deepStrictEqual((await runResourcePolicy(verified(), withSans)).violations, []);
+    });
+
+    it("refuses credentialName without workloadSelector (sidecars send plaintext), like DISABLE", async () => {
+        const run = await runResourcePolicy(verified(), destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-cert" } }] } }));
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]), [
+            [
+                "mandatory",
+                "DestinationRule shop/ext: spec.trafficPolicy.portLevelSettings[0].tls.credentialName: is set in a DestinationRule without spec.workloadSelector: istiod builds no TLS context for sidecars from it (credentials are for gateways), so every sidecar this rule applies to sends plaintext to the destination. Fix: add spec.workloadSelector selecting the egress gateway that holds the credential, or give sidecars file certificates (caCertificates, clientCertificate, privateKey) instead of credentialName.",
+            ],
+        ]);
+        const gateway = destinationRule("istio-egress", "ext", { host: "api.example.com", workloadSelector: { matchLabels: { istio: "egressgateway" } }, trafficPolicy: { tls: { mode: "MUTUAL", credentialName: "client-cert", subjectAltNames: ["api.example.com"] } } });
+        assert.deepStrictEqual((await runResourcePolicy(verified(), gateway)).violations, []);
+        const configMap = destinationRule("shop", "ext", { host: "api.example.com", trafficPolicy: { tls: { mode: "SIMPLE", credentialName: "configmap://ca", subjectAltNames: ["api.example.com"] } } });
+        assert.deepStrictEqual((await runResourcePolicy(verified(), configMap)).violations, []);
+    });
+
+    it("refuses a tls block without mode (DISABLE is the default) in subsets and port-level settings", async () => {
+        const run = await runResourcePolicy(verified(), destinationRule("shop", "api", { host: "api", subsets: [{ name: "v1", trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { sni: "api" } }] } }] }));
+        assert.deepStrictEqual(paths(run), [["mandatory", "spec.subsets[0].trafficPolicy.portLevelSettings[0].tls.mode"]]);
+    });
+
+    it("reports SIMPLE/MUTUAL without subjectAltNames as advisory (no host check on TCP/TLS ports)", async () => {
+        const simple = destinationRule("shop", "ext", { host: "db.example.com", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/ca.pem" } } });
+        assert.deepStrictEqual((await runResourcePolicy(verified(), simple)).violations, []);
+        const run = await runResourcePolicy(san(), simple);
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]), [
+            [
+                "advisory",
+                "DestinationRule shop/ext: spec.trafficPolicy.tls.subjectAltNames: is not set for mode SIMPLE: on HTTP ports Istio validates the certificate against the request's host, but on TCP/TLS ports nothing checks that the server is the intended host, so any certificate the trusted CAs issued is accepted. Fix: list the server's DNS names in subjectAltNames.",
+            ],
+        ]);
+        const istioMutual = destinationRule("shop", "api", { host: "api", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } });
+        assert.deepStrictEqual((await runResourcePolicy(san(), istioMutual)).violations, []);
     });
 });

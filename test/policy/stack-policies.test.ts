@@ -123,3 +123,79 @@ describe("policy pack: stack policies (direct)", () => {
         ]);
     });
 });
+
+describe("policy pack: mesh-baseline-single-owner (issue 12)", () => {
+    const policy = () => stackPolicy("mesh-baseline-single-owner");
+
+    it("refuses two allow-nothing AuthorizationPolicies in one namespace, naming both and the fix", async () => {
+        const stack = [...secureStack(), authorizationPolicy("shop", "allow-nothing", {}), authorizationPolicy("shop", "deny-by-default", {})];
+        const run = await runStackPolicy(policy(), stack);
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, v.urn, ownMessage(v)]),
+            [
+                [
+                    "mandatory",
+                    stack[stack.length - 1].urn,
+                    "AuthorizationPolicy shop/deny-by-default: spec: is one of 2 allow-nothing AuthorizationPolicies (namespace-wide) in shop (shop/allow-nothing and shop/deny-by-default): Istio applies all of them (allow-nothing policies add up), so the namespace's default deny has two owners: removing it from one changes nothing, and the two drift apart unnoticed. Fix: keep one owner: when a MeshNamespace and a MeshPolicy both emit it, give MeshPolicy `mtls: \"inherit\", defaultDeny: false`, or MeshNamespace `mtls: false, defaultDeny: false`; otherwise delete the extra object.",
+                ],
+            ],
+        );
+    });
+
+    it("refuses two namespace-wide PeerAuthentications and says the oldest (same second: first by name) is honoured", async () => {
+        const stack = [...secureStack(), peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } }), peerAuthentication("shop", "a-permissive", { mtls: { mode: "PERMISSIVE" } }), peerAuthentication("shop", "z", { selector: { matchLabels: {} } })];
+        const run = await runStackPolicy(policy(), stack);
+        assert.deepStrictEqual(run.violations.map((v) => ownMessage(v).split(": Istio")[0]), [
+            "PeerAuthentication shop/default: spec.selector: is one of 3 namespace-wide PeerAuthentications in shop (shop/a-permissive, shop/default and shop/z)",
+            "PeerAuthentication shop/z: spec.selector: is one of 3 namespace-wide PeerAuthentications in shop (shop/a-permissive, shop/default and shop/z)",
+        ]);
+        assert.match(ownMessage(run.violations[0]), /Istio honours only the oldest by creation time and ignores the others; created in the same second \(one deployment\), shop\/a-permissive wins by name order/);
+    });
+
+    it("refuses two mesh-wide PeerAuthentications in the root namespace and one object declared by two resources", async () => {
+        const twice = [peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), { ...peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), urn: "urn:second", name: "second" }];
+        const run = await runStackPolicy(policy(), twice);
+        assert.deepStrictEqual(run.violations.map((v) => [v.urn, ownMessage(v).split(". Fix")[0]]), [
+            [
+                "urn:second",
+                "PeerAuthentication istio-system/default: spec.selector: is one of 2 mesh-wide PeerAuthentications in istio-system (istio-system/default and istio-system/default): they are one Kubernetes object (istio-system/default) declared by 2 resources: the second create fails, and deleting either resource deletes the object the other one relies on",
+            ],
+        ]);
+    });
+
+    it("the secure baseline and selector-scoped policies pass", async () => {
+        const scoped = [...secureStack(), peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" } }), authorizationPolicy("shop", "api", { selector: { matchLabels: { app: "api" } } })];
+        assert.deepStrictEqual((await runStackPolicy(policy(), scoped)).violations, []);
+    });
+});
+
+describe("policy pack: policy-references-exist", () => {
+    const policy = () => stackPolicy("policy-references-exist");
+
+    it("a namespace the stack creates with labels unknown at preview exists (issue 10 item 16)", async () => {
+        const created = k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: UNKNOWN } });
+        const pa = peerAuthentication("shop", "default", { mtls: { mode: "STRICT" } });
+        const run = await runStackPolicy(policy(), [created, pa]);
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, v.urn]),
+            [["advisory", created.urn]],
+        );
+        assert.match(run.violations[0].message, /can't be verified during preview: string value at \.metadata\.labels can't be known during preview/);
+        const missing = await runStackPolicy(policy(), [pa]);
+        assert.deepStrictEqual(missing.violations.map(ownMessage), [
+            "PeerAuthentication shop/default: metadata.namespace: namespace shop is not created or labelled by this stack. Fix: create the namespace in the stack (MeshNamespace) or correct metadata.namespace.",
+        ]);
+    });
+
+    it("reports namespace patterns in namespaces/notNamespaces that match no namespace of the stack (issue 11)", async () => {
+        const ap = authorizationPolicy("shop", "api", {
+            rules: [{ from: [{ source: { namespaces: ["bogus-*", "sho*", "*"] } }, { source: { principals: ["cluster.local/ns/shop/sa/web"], notNamespaces: ["*-bogus", "*op", "nowhere"] } }] }],
+        });
+        const run = await runStackPolicy(policy(), [namespace("shop", MESH_LABELS), ap]);
+        assert.deepStrictEqual(run.violations.map(ownMessage), [
+            "AuthorizationPolicy shop/api: spec.rules[0].from[0].source.namespaces[0]: pattern bogus-* matches none of the namespaces this stack creates or labels, so the rule may admit nobody. Fix: correct the namespace name.",
+            "AuthorizationPolicy shop/api: spec.rules[0].from[1].source.notNamespaces[0]: pattern *-bogus matches none of the namespaces this stack creates or labels, so it excludes nobody. Fix: correct the namespace name, or remove it.",
+            "AuthorizationPolicy shop/api: spec.rules[0].from[1].source.notNamespaces[2]: namespace nowhere is not created or labelled by this stack, so it excludes nobody. Fix: correct the namespace name, or remove it.",
+        ]);
+    });
+});

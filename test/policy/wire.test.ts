@@ -85,11 +85,18 @@ describe("policy pack over the wire (analyzer gRPC, as the Pulumi CLI drives it)
         const response = await session.analyzeRaw(request);
         assert.deepStrictEqual(
             response.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]),
-            ["peer-authentication-strict", "istio-resource-schema"].map((policy) => [
-                policy,
-                EnforcementLevel.ADVISORY,
-                `can't run policy '${policy}' from policy pack 'meshguard@v0.1.0' during preview: string value at .spec.mtls.mode can't be known during preview`,
-            ]),
+            [
+                [
+                    "peer-authentication-strict",
+                    EnforcementLevel.ADVISORY,
+                    "PeerAuthentication shop/pa: spec.mtls.mode: cannot be verified during preview: the value is unknown until the update, and mode PERMISSIVE or DISABLE would be refused. Fix: nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now).",
+                ],
+                [
+                    "istio-resource-schema",
+                    EnforcementLevel.ADVISORY,
+                    "PeerAuthentication shop/pa: spec.mtls.mode: cannot be verified during preview: the value is unknown until the update, and a value the Istio schema or istiod rejects would be refused. Fix: nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now).",
+                ],
+            ],
         );
     });
 

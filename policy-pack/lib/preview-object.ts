@@ -1,0 +1,105 @@
+import { asRecord, KubeObject, ObjectSource, ReadOptions } from "./object";
+import { isUnknownValue, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
+
+/** How a subject shows a namespace or name that is unknown at preview. */
+export const UNKNOWN_NAMESPACE_SHOWN = "<unknown namespace>";
+export const UNKNOWN_NAME_SHOWN = "<unknown name>";
+
+/**
+ * A Kubernetes object read for a resource policy with its unknown values kept as markers.
+ * `body`, `labels` and `annotations` are strict views (reading an unknown throws the SDK's
+ * `UnknownValueError`, so code unaware of markers never takes an unknown for an absent value);
+ * `values` is the same data with the markers, for checks that decide per field.
+ */
+export interface PreviewObject extends KubeObject {
+    readonly values: Record<string, unknown>;
+    /** metadata.namespace (or the provider's namespace it falls back to) is unknown: reading `namespace` throws. */
+    readonly unknownNamespace?: UnknownValue;
+    /** metadata.name is unknown. */
+    readonly unknownName?: UnknownValue;
+}
+
+/**
+ * Reads an object like `readKubeObject`, but never throws on an unknown: the namespace and name
+ * may be unknown (the subject then shows `<unknown namespace>` / `<unknown name>`), and the rest
+ * is read lazily through strict views.
+ */
+export function readPreviewObject(source: ObjectSource, kind: string, options: ReadOptions = {}): PreviewObject {
+    const values = asRecord(
+        readWithUnknowns(options.wholeObject ? source.props : { apiVersion: readWithUnknowns(source.props["apiVersion"]), metadata: readWithUnknowns(source.props["metadata"]) }),
+    );
+    const rawMetadata = values["metadata"];
+    const wholeMetadataUnknown = isUnknownValue(rawMetadata) ? rawMetadata : undefined;
+    const metadata = wholeMetadataUnknown === undefined ? asRecord(rawMetadata) : {};
+
+    const rawName = metadata["name"];
+    const unknownName = wholeMetadataUnknown ?? (isUnknownValue(rawName) ? rawName : undefined);
+    const metaName = typeof rawName === "string" && rawName !== "" ? rawName : undefined;
+    const name = metaName ?? source.name;
+    const autoNamed = metaName === undefined && unknownName === undefined;
+
+    const namespace = options.clusterScoped ? { value: undefined } : namespaceOf(metadata, wholeMetadataUnknown, source.providerProps);
+    const shownNamespace = options.clusterScoped ? undefined : namespace.unknown !== undefined ? UNKNOWN_NAMESPACE_SHOWN : namespace.value;
+    const shownName = unknownName !== undefined ? UNKNOWN_NAME_SHOWN : autoNamed ? `${name}-<generated>` : name;
+    const object: PreviewObject = {
+        kind,
+        apiVersion: typeof values["apiVersion"] === "string" ? values["apiVersion"] : "",
+        name,
+        autoNamed,
+        namespace: namespace.value,
+        labels: strictView(stringEntries(metadata["labels"])),
+        annotations: strictView(stringEntries(metadata["annotations"])),
+        body: strictView(values),
+        subject: shownNamespace === undefined ? `${kind} ${shownName}` : `${kind} ${shownNamespace}/${shownName}`,
+        values,
+        ...(namespace.unknown === undefined ? {} : { unknownNamespace: namespace.unknown }),
+        ...(unknownName === undefined ? {} : { unknownName }),
+    };
+    if (namespace.unknown !== undefined) {
+        const unknown = namespace.unknown;
+        Object.defineProperty(object, "namespace", {
+            get: () => {
+                throw unknown.error;
+            },
+            enumerable: true,
+        });
+    }
+    return object;
+}
+
+function namespaceOf(
+    metadata: Record<string, unknown>,
+    wholeMetadataUnknown: UnknownValue | undefined,
+    providerProps: Record<string, unknown> | undefined,
+): { value?: string; unknown?: UnknownValue } {
+    if (wholeMetadataUnknown !== undefined) return { unknown: wholeMetadataUnknown };
+    const own = metadata["namespace"];
+    if (isUnknownValue(own)) return { unknown: own };
+    if (typeof own === "string" && own !== "") return { value: own };
+    const fromProvider = providerProps === undefined ? undefined : readWithUnknowns(providerProps["namespace"]);
+    if (isUnknownValue(fromProvider)) return { unknown: fromProvider };
+    return { value: typeof fromProvider === "string" && fromProvider !== "" ? fromProvider : "default" };
+}
+
+/** String-valued entries of a labels/annotations map, unknown values kept as markers. */
+function stringEntries(value: unknown): Record<string, string> {
+    if (isUnknownValue(value)) return wholeMapUnknown(value);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(asRecord(value))) {
+        if (typeof v === "string" || isUnknownValue(v)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+}
+
+/** A map that is unknown as a whole: reading any key throws the SDK's error. */
+function wholeMapUnknown(unknown: UnknownValue): Record<string, string> {
+    return new Proxy({} as Record<string, string>, {
+        get: (_target, prop) => {
+            if (typeof prop === "string") throw unknown.error;
+            return undefined;
+        },
+        ownKeys: () => {
+            throw unknown.error;
+        },
+    });
+}

@@ -1,0 +1,140 @@
+import { UnknownValueError } from "@pulumi/policy";
+
+/**
+ * Values not known during `pulumi preview`, carried as markers instead of thrown at once.
+ *
+ * The SDK hands resource inputs over wrapped in its unknown-checking proxy, which throws
+ * `UnknownValueError` as soon as an unknown value is read; the SDK then reports the whole policy
+ * as "can't run ... during preview" (advisory) for that resource (@pulumi/policy proxy.js,
+ * server.js). Reading a whole object through it therefore turns every verdict into an advisory as
+ * soon as any one field is unknown — even a verdict that does not depend on that field. Here the
+ * inputs are copied once with each unknown replaced by an `UnknownValue` marker, so each check can
+ * decide whether its verdict depends on an unknown.
+ */
+export class UnknownValue {
+    constructor(
+        /** Dotted property path of the unknown value (`metadata.namespace`). */
+        readonly path: string,
+        /** The SDK's error for it, rethrown by `strictView` so the SDK reports it as it always does. */
+        readonly error: UnknownValueError,
+    ) {
+        Object.freeze(this);
+    }
+}
+
+export function isUnknownValue(value: unknown): value is UnknownValue {
+    return value instanceof UnknownValue;
+}
+
+/**
+ * A deep plain copy of a value read through the SDK proxy, with every unknown replaced by an
+ * `UnknownValue` marker. Keys are defined as own properties, so hostile keys (`__proto__`,
+ * `constructor`) stay data and never change a prototype.
+ */
+export function readWithUnknowns(value: unknown): unknown {
+    if (isUnknownValue(value)) return value;
+    if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < value.length; i++) out.push(readWithUnknowns(readProperty(value, String(i))));
+        return out;
+    }
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value)) {
+            Object.defineProperty(out, key, { value: readWithUnknowns(readProperty(value, key)), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+    }
+    return value;
+}
+
+function readProperty(container: object, key: string): unknown {
+    try {
+        return (container as Record<string, unknown>)[key];
+    } catch (err: unknown) {
+        if (!(err instanceof UnknownValueError)) throw err;
+        const error: UnknownValueError = err;
+        return new UnknownValue(fieldPath(error.props.map(String)), error);
+    }
+}
+
+/** `spec.subsets[0].trafficPolicy` from the SDK's property path. */
+function fieldPath(props: readonly string[]): string {
+    return props.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out === "" ? p : `${out}.${p}`), "");
+}
+
+/**
+ * A view of a copy made by `readWithUnknowns` that throws the SDK's `UnknownValueError`
+ * when an unknown is read, like the SDK's own proxy, but only then: code that never reads the
+ * unknown field is unaffected. Checks that do not handle markers themselves read through it, so
+ * an unknown is never mistaken for an absent (compliant) value.
+ */
+export function strictView<T>(value: T): T {
+    if (value === null || typeof value !== "object" || isUnknownValue(value)) return value;
+    return new Proxy(value as object, {
+        get: (target, prop) => {
+            const field = (target as Record<string | symbol, unknown>)[prop];
+            if (isUnknownValue(field)) throw field.error;
+            const own = Object.getOwnPropertyDescriptor(target, prop);
+            // Non-writable, non-configurable own properties must be returned as they are (Proxy invariant).
+            if (own !== undefined && "value" in own && !own.writable && !own.configurable) return field;
+            return strictView(field);
+        },
+    }) as T;
+}
+
+/** The first unknown inside a value (depth-first), or undefined when it is fully known. */
+export function firstUnknown(value: unknown): UnknownValue | undefined {
+    if (isUnknownValue(value)) return value;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const found = firstUnknown(item);
+            if (found !== undefined) return found;
+        }
+        return undefined;
+    }
+    if (value !== null && typeof value === "object") {
+        for (const key of Object.keys(value)) {
+            const found = firstUnknown((value as Record<string, unknown>)[key]);
+            if (found !== undefined) return found;
+        }
+    }
+    return undefined;
+}
+
+/** A record (not an array, not an unknown marker), else undefined. */
+export function knownRecord(value: unknown): Record<string, unknown> | undefined {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknownValue(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Every unknown inside a value, depth-first. */
+export function allUnknowns(value: unknown, out: UnknownValue[] = []): UnknownValue[] {
+    if (isUnknownValue(value)) {
+        out.push(value);
+    } else if (Array.isArray(value)) {
+        for (const item of value) allUnknowns(item, out);
+    } else if (value !== null && typeof value === "object") {
+        for (const key of Object.keys(value)) allUnknowns((value as Record<string, unknown>)[key], out);
+    }
+    return out;
+}
+
+/**
+ * The value with each unknown replaced by a placeholder of its type (the SDK's sentinel says which):
+ * for checks that need a complete value, whose findings at or next to an unknown are then discarded.
+ */
+export function withPlaceholders(value: unknown): unknown {
+    if (isUnknownValue(value)) {
+        const type = value.error.message.split(" ")[0];
+        return type === "number" ? 0 : type === "boolean" ? false : type === "Array" ? [] : type === "Object" ? {} : "unknown";
+    }
+    if (Array.isArray(value)) return value.map(withPlaceholders);
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value)) {
+            Object.defineProperty(out, key, { value: withPlaceholders((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+    }
+    return value;
+}
