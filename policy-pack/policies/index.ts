@@ -1,6 +1,8 @@
 import { Policies } from "@pulumi/policy";
+import { authorizationPolicyMatchesWorkloads } from "./authorization-policy-matches-workloads";
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
+import { authorizationPolicyTokenNotOptional } from "./authorization-policy-token-not-optional";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
@@ -25,9 +27,11 @@ export const meshguardPolicies: Policies = [
     workloadNoTrafficCaptureBypass,
     istioInstallHygiene,
     istioInstallHardening,
+    authorizationPolicyTokenNotOptional,
     namespaceSidecarInjection,
     meshDefaultDeny,
     meshStrictMtlsCoverage,
     requestAuthenticationRequiresPrincipals,
     policyReferencesExist,
+    authorizationPolicyMatchesWorkloads,
 ];
