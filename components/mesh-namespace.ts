@@ -19,8 +19,12 @@ export interface MeshNamespaceArgs {
     existing?: boolean;
     /** Extra namespace labels (not the injection labels, which `injection` owns). */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Namespace-wide STRICT PeerAuthentication (default true). */
-    mtls?: boolean;
+    /**
+     * Namespace-wide PeerAuthentication: true or "STRICT" (default), "PERMISSIVE" to accept plaintext
+     * during a migration to STRICT (the policy pack refuses it unless configured: docs/migration.md),
+     * false for none (the mesh-wide policy applies).
+     */
+    mtls?: boolean | "STRICT" | "PERMISSIVE";
     /** allow-nothing AuthorizationPolicy: the namespace is default-deny (default true). */
     defaultDeny?: boolean;
     /** The mesh to join: the namespace takes its injection label and waits until it is ready. */
