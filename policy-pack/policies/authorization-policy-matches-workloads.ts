@@ -48,7 +48,7 @@ export const authorizationPolicyMatchesWorkloads: StackValidationPolicy = {
         const selected = selectedWorkloads(stack, policies, identities);
         for (const policy of policies) {
             checkPrincipals(policy, namespaces, unknownWorkloads, reportViolation);
-            checkPorts(policy, selected.get(policy) ?? [], reportViolation);
+            checkPorts(policy, selected.get(policy) ?? [], unknownInScope(stack, policy, unknownWorkloads), reportViolation);
         }
     },
 };
@@ -116,6 +116,13 @@ function selectedWorkloads(stack: MeshStack, policies: readonly StackObject[], i
     return out;
 }
 
+/** Workloads left out for an unknown value that a policy may select: its namespace's (the mesh's for the root namespace) and those of unknown namespace. */
+function unknownInScope(stack: MeshStack, policy: StackObject, unknown: UnknownWorkloads): string[] {
+    const ns = policy.object.namespace ?? "";
+    if (ns === stack.config.rootNamespace) return [...unknown.values()].flat();
+    return [...(unknown.get(ns) ?? []), ...(unknown.get("*") ?? [])];
+}
+
 /** `a, b, c, d, e and 3 more`. */
 function shortList(items: readonly string[]): string {
     if (items.length <= SHOWN) return listForMessage(items);
@@ -168,9 +175,10 @@ function checkPrincipals(policy: StackObject, namespaces: ReadonlyMap<string, Na
  * pilot/pkg/security/authz/model/generator.go (destPortGenerator → `destination_port`). A port no
  * container of the selected workloads declares is judged only when they declare some ports.
  */
-function checkPorts(policy: StackObject, selected: readonly WorkloadIdentity[], reportViolation: ReportViolation): void {
+function checkPorts(policy: StackObject, selected: readonly WorkloadIdentity[], unknownWorkloads: readonly string[], reportViolation: ReportViolation): void {
     if (selected.length === 0) return;
-    const unknownPorts = selected.filter((s) => s.ports === undefined).map((s) => s.workload.object.subject);
+    // A workload left out for an unknown value may be selected too, and may declare the port.
+    const unknownPorts = [...selected.filter((s) => s.ports === undefined).map((s) => s.workload.object.subject), ...unknownWorkloads];
     const declared = new Set<number>();
     for (const s of selected) for (const port of s.ports ?? []) declared.add(port);
     if (declared.size === 0 && unknownPorts.length === 0) return;
@@ -182,7 +190,7 @@ function checkPorts(policy: StackObject, selected: readonly WorkloadIdentity[], 
                 if (port === undefined || declared.has(port)) return;
                 const path = `spec.rules[${r}].to[${t}].operation.ports[${i}]`;
                 if (unknownPorts.length > 0) {
-                    reportCannotVerify(reportViolation, policy, path, `whether a selected workload listens on port ${port} can't be verified during preview: the container ports of ${shortList(unknownPorts)} are unknown`);
+                    reportCannotVerify(reportViolation, policy, path, `whether a selected workload listens on port ${port} can't be verified during preview: the container ports, labels or namespace of ${shortList(unknownPorts)} are unknown`);
                     return;
                 }
                 const ports = [...declared].sort((a, b) => a - b).map(String);

@@ -98,8 +98,23 @@ describe("policy pack: authorization-policy-matches-workloads (intent versus wor
         const unknownPorts = deployment("shop", "api", { labels: { app: "api" }, spec: { serviceAccountName: "api", containers: [{ name: "app", image: "x", ports: UNKNOWN }] } });
         const run = await runStackPolicy(matchesWorkloads(), [namespace("shop", MESH_LABELS), unknownPorts, allowApi("cluster.local/ns/shop/sa/api", ["9090"])]);
         assert.deepStrictEqual(run.violations.map(ownMessage), [
-            "AuthorizationPolicy shop/api: spec.rules[0].to[0].operation.ports[0]: whether a selected workload listens on port 9090 can't be verified during preview: the container ports of Deployment shop/api are unknown. Fix: it is checked again when the value is known.",
+            "AuthorizationPolicy shop/api: spec.rules[0].to[0].operation.ports[0]: whether a selected workload listens on port 9090 can't be verified during preview: the container ports, labels or namespace of Deployment shop/api are unknown. Fix: it is checked again when the value is known.",
         ]);
+    });
+
+    it("reports a port as can't be verified when a workload of the namespace was left out for unknown labels", async () => {
+        const unknownLabels = k8s({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api-v2", namespace: "shop" }, spec: { template: { metadata: { labels: UNKNOWN }, spec: { containers: [] } } } });
+        const run = await runStackPolicy(matchesWorkloads(), [...shopWorkloads(), unknownLabels, allowApi("cluster.local/ns/shop/sa/web", ["7000"])]);
+        assert.deepStrictEqual(
+            run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]),
+            [
+                ["advisory", `kubernetes:apps/v1:Deployment ${unknownLabels.name}: can't be verified during preview: string value at .spec.template.metadata.labels can't be known during preview; it is checked again when the value is known`],
+                [
+                    "advisory",
+                    `AuthorizationPolicy shop/api: spec.rules[0].to[0].operation.ports[0]: whether a selected workload listens on port 7000 can't be verified during preview: the container ports, labels or namespace of kubernetes:apps/v1:Deployment ${unknownLabels.name} are unknown. Fix: it is checked again when the value is known.`,
+                ],
+            ],
+        );
     });
 
     it("reports a principal as can't be verified when a workload's namespace is unknown", async () => {
