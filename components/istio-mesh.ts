@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     compileIstioInstall,
     IstioHelmChartSpec,
-    IstioInstallPlan,
     IstioInstallStep,
     IstioInstallStepKey,
     IstioInstallStepLayout,
@@ -12,6 +11,7 @@ import {
 import { K8sManifest } from "./manifest";
 import { ISTIO_MESH_PLAIN_FIELDS, IstioInstaller, istioMeshArgsSchema, istioMeshLayoutSchema, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install";
 import { resolveInputs } from "./model/resolve-inputs";
+import { planStep, registerSteps, stepResources } from "./step-registration";
 
 export interface IstioMeshConfigArgs {
     /** Default "cluster.local"; principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */
@@ -100,14 +100,11 @@ export class IstioMesh extends pulumi.ComponentResource {
         super(IstioMesh.TYPE, name, {}, opts);
 
         const plan = inputs.output.apply(compileIstioInstall);
-        const resources: Partial<Record<IstioInstallStepKey, pulumi.Resource>> = {};
-        for (const step of istioInstallLayout(layout)) {
-            const data = plan.apply((p) => stepOf(p, step.key));
-            const dependsOn = step.dependsOn.map((key) => resources[key]!);
-            resources[step.key] = registerStep(`${name}-${step.suffix}`, step, data, layout.installer, { parent: this, dependsOn });
-        }
+        const resources = registerSteps(this, name, istioInstallLayout(layout), (resourceName, step, opts) =>
+            registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key)), layout.installer, opts),
+        );
         this.resources = resources;
-        this.ready = (["istiod", "cni", "meshMtls"] as const).flatMap((key) => (resources[key] ? [resources[key]] : []));
+        this.ready = stepResources(resources, ["istiod", "cni", "meshMtls"]);
 
         this.namespace = plan.apply((p) => p.namespace);
         this.revision = plan.apply((p) => p.revision);
@@ -124,10 +121,6 @@ export class IstioMesh extends pulumi.ComponentResource {
             gateway: this.gateway,
         });
     }
-}
-
-function stepOf(plan: IstioInstallPlan, key: IstioInstallStepKey): IstioInstallStep {
-    return plan.steps.find((s) => s.key === key)!;
 }
 
 /** The part of a step a resource is built from (layout and plan come from the same istioInstallLayout). */

@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { compileMeshNamespace, MeshNamespacePlan, MeshNamespaceStep, MeshNamespaceStepKey, MeshNamespaceStepLayout, meshNamespaceLayout } from "./compile/namespace";
+import { compileMeshNamespace, MeshNamespaceStep, MeshNamespaceStepKey, MeshNamespaceStepLayout, meshNamespaceLayout } from "./compile/namespace";
 import { MeshguardValidationError } from "./errors";
 import { IstioMesh } from "./istio-mesh";
 import { checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
 import { resolveInputs } from "./model/resolve-inputs";
+import { planStep, registerSteps, stepResources } from "./step-registration";
 
 export interface MeshNamespaceArgs {
     /** The namespace name. */
@@ -18,8 +19,12 @@ export interface MeshNamespaceArgs {
     existing?: boolean;
     /** Extra namespace labels (not the injection labels, which `injection` owns). */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Namespace-wide STRICT PeerAuthentication (default true). */
-    mtls?: boolean;
+    /**
+     * Namespace-wide PeerAuthentication: true or "STRICT" (default), "PERMISSIVE" to accept plaintext
+     * during a migration to STRICT (the policy pack refuses it unless configured: docs/migration.md),
+     * false for none (the mesh-wide policy applies).
+     */
+    mtls?: boolean | "STRICT" | "PERMISSIVE";
     /** allow-nothing AuthorizationPolicy: the namespace is default-deny (default true). */
     defaultDeny?: boolean;
     /** The mesh to join: the namespace takes its injection label and waits until it is ready. */
@@ -57,23 +62,21 @@ export class MeshNamespace extends pulumi.ComponentResource {
         const plan = pulumi
             .all([inputs.output, mesh ? mesh.injectionLabels : undefined])
             .apply(([settings, meshLabels]) => compileMeshNamespace(settings, meshLabels));
-        const resources: Partial<Record<MeshNamespaceStepKey, pulumi.Resource>> = {};
-        for (const step of meshNamespaceLayout(layout)) {
-            const manifest = plan.apply((p) => stepOf(p, step.key).manifest);
-            const dependsOn = step.key === "namespace" ? (mesh?.ready ?? []) : step.dependsOn.map((key) => resources[key]!);
-            resources[step.key] = registerStep(`${name}-${step.suffix}`, step, manifest, { parent: this, dependsOn });
-        }
+        // The namespace waits for the mesh it joins (its injection webhook, CRDs and mesh-wide mTLS).
+        const resources = registerSteps(
+            this,
+            name,
+            meshNamespaceLayout(layout),
+            (resourceName, step, opts) => registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key).manifest), opts),
+            mesh?.ready ?? [],
+        );
         this.resources = resources;
-        this.ready = (["namespace", "mtls", "defaultDeny"] as const).flatMap((key) => (resources[key] ? [resources[key]] : []));
+        this.ready = stepResources(resources, ["namespace", "mtls", "defaultDeny"]);
 
         this.namespace = plan.apply((p) => p.name);
         this.labels = plan.apply((p) => p.labels);
         this.registerOutputs({ namespace: this.namespace, labels: this.labels });
     }
-}
-
-function stepOf(plan: MeshNamespacePlan, key: MeshNamespaceStepKey): MeshNamespaceStep {
-    return plan.steps.find((s) => s.key === key)!;
 }
 
 function registerStep(

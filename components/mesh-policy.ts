@@ -54,6 +54,6 @@ export class MeshPolicy extends pulumi.ComponentResource {
                     perNamespace.get(manifest.metadata.namespace ?? "") ?? shared,
                 ),
         );
-        this.registerOutputs({});
+        this.registerOutputs({ manifests: this.manifests });
     }
 }

@@ -1,10 +1,7 @@
-import * as path from "path";
-import { runProgramOffline } from "../offline";
 import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
 import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
-import { previewObjects } from "./kubernetes-objects";
-import { loadManifests, ManifestLoadError } from "./manifest-files";
+import { INPUT_OPTIONS, readInputObjects } from "./input-objects";
 import { EXIT, UsageError } from "./usage-error";
 
 const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to NS/NAME CALLER [request options]
@@ -50,8 +47,7 @@ Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP),
 3 the input could not be read or the program failed.`;
 
 const OPTIONS = {
-    "program": "string",
-    "stack": "string",
+    ...INPUT_OPTIONS,
     "to": "string",
     "to-labels": "string",
     "from": "string",
@@ -85,18 +81,8 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
         return EXIT.ok;
     }
     const request = requestFrom(parsed);
-    const program = stringOption(parsed, "program");
-    if (program !== undefined && parsed.positionals.length > 0) throw new UsageError("give either YAML files or --program, not both");
-    if (program === undefined && parsed.positionals.length === 0) throw new UsageError("expected YAML files or directories, or --program DIR");
-
-    let manifests: unknown[];
-    try {
-        manifests = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io);
-    } catch (err) {
-        const detail = err instanceof ManifestLoadError ? `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}` : `${(err as Error).message}\n`;
-        io.stderr(`meshguard explain: ${detail}`);
-        return EXIT.failed;
-    }
+    const manifests = await readInputObjects("explain", parsed, io);
+    if (manifests === undefined) return EXIT.failed;
     const simulator = new AuthorizationSimulator({
         manifests,
         rootNamespace: stringOption(parsed, "root-namespace"),
@@ -121,16 +107,6 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
 
 function exitCode(decision: Decision): number {
     return decision.verdict === "allowed" ? EXIT.ok : 1;
-}
-
-async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
-    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev" });
-    const objects = previewObjects(run.resources);
-    const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));
-    for (const o of unknown) {
-        io.stderr(`warning: ${o.object.kind} ${o.object.metadata?.namespace ?? "default"}/${o.object.metadata?.name} has values known only after deployment; they are matched as literal placeholders\n`);
-    }
-    return objects.map((o) => o.object);
 }
 
 function requestFrom(parsed: ParsedArgs): SimRequest {

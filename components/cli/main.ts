@@ -4,11 +4,12 @@ import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
 import { packageVersion } from "./package-root";
 import { previewCommand } from "./preview";
+import { reachabilityCommand } from "./reachability";
 import { TerminalIO } from "./progress";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
-export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, helpCommand(() => COMMANDS)];
 
 /** The process's own streams and working directory. */
 export function processIO(): TerminalIO {

@@ -1,6 +1,6 @@
 import { INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
 import { K8sManifest } from "../manifest";
-import { MeshNamespaceInjection, MeshNamespaceSettings } from "../model/namespace";
+import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "../model/namespace";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /** One resource MeshNamespace registers, named `<component>-<suffix>`. */
@@ -16,7 +16,7 @@ export type MeshNamespaceStep = MeshNamespaceStepLayout & { manifest: K8sManifes
 /** What decides the resource graph of a MeshNamespace (a subset of MeshNamespaceSettings). */
 export interface MeshNamespaceLayoutArgs {
     existing: boolean;
-    mtls?: boolean;
+    mtls?: MeshNamespaceMtls;
     defaultDeny?: boolean;
 }
 
@@ -36,7 +36,7 @@ export function meshNamespaceLayout(args: MeshNamespaceLayoutArgs): MeshNamespac
     const steps: MeshNamespaceStepLayout[] = [
         { key: "namespace", kind: args.existing ? "namespacePatch" : "namespace", suffix: "namespace", dependsOn: [] },
     ];
-    if (args.mtls ?? true) {
+    if ((args.mtls ?? true) !== false) {
         const { apiVersion, kind } = strictPeerAuthentication("");
         steps.push({ key: "mtls", kind: "manifest", suffix: "mtls", dependsOn: ["namespace"], apiVersion, manifestKind: kind });
     }
@@ -69,12 +69,21 @@ export function compileMeshNamespace(settings: MeshNamespaceSettings, meshInject
             case "namespace":
                 return { ...layout, manifest: namespaceManifest(name, labels, settings.existing) };
             case "mtls":
-                return { ...layout, manifest: strictPeerAuthentication(name) };
+                return { ...layout, manifest: namespacePeerAuthentication(name, settings.mtls) };
             case "defaultDeny":
                 return { ...layout, manifest: allowNothingPolicy(name) };
         }
     });
     return { name, labels, steps };
+}
+
+/**
+ * The namespace-wide PeerAuthentication: STRICT, or PERMISSIVE when chosen explicitly for a
+ * migration. Same object name either way, so switching PERMISSIVE → STRICT updates it in place.
+ */
+function namespacePeerAuthentication(name: string, mtls: MeshNamespaceMtls | undefined): K8sManifest {
+    const strict = strictPeerAuthentication(name);
+    return mtls === "PERMISSIVE" ? { ...strict, spec: { mtls: { mode: "PERMISSIVE" } } } : strict;
 }
 
 function namespaceManifest(name: string, labels: Record<string, string>, existing: boolean): K8sManifest {

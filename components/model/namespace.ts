@@ -63,7 +63,16 @@ const booleanSchema = (what: string) => z.boolean({ error: `must be true or fals
 
 // Structural fields, shared by the full schema and the layout schema (one place for their defaults).
 const existingField = booleanSchema("label an existing namespace instead of creating it").default(false);
-const mtlsField = booleanSchema("namespace-wide STRICT PeerAuthentication").optional();
+/**
+ * Namespace-wide mTLS: true / "STRICT" (the default), "PERMISSIVE" (accept plaintext too, for a
+ * migration: typed so it is a visible, reviewable choice), false (no namespace PeerAuthentication).
+ */
+export const MESH_NAMESPACE_MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
+const mtlsField = z
+    .union([z.boolean(), z.enum(MESH_NAMESPACE_MTLS_MODES)], {
+        error: 'must be true or "STRICT" (namespace-wide STRICT PeerAuthentication), "PERMISSIVE" (during a migration to STRICT) or false (none)',
+    })
+    .optional();
 const defaultDenyField = booleanSchema("allow-nothing AuthorizationPolicy").optional();
 
 /** MeshNamespace arguments after validation (the `mesh` resource is checked by the component). */
@@ -99,6 +108,7 @@ export const meshNamespaceLayoutSchema = z.looseObject({ existing: existingField
 
 export type MeshNamespaceInjection = z.output<typeof meshNamespaceInjectionSchema>;
 export type MeshNamespaceSettings = z.output<typeof meshNamespaceArgsSchema>;
+export type MeshNamespaceMtls = boolean | (typeof MESH_NAMESPACE_MTLS_MODES)[number];
 
 /**
  * With `mesh`, the namespace takes the mesh's injection label (istio-injection=enabled, or

@@ -1,7 +1,9 @@
 import { Policies } from "@pulumi/policy";
+import { authorizationPolicyMatchesWorkloads } from "./authorization-policy-matches-workloads";
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
 import { destinationRuleTlsSan } from "./destination-rule-tls-san";
+import { authorizationPolicyTokenNotOptional } from "./authorization-policy-token-not-optional";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
@@ -28,10 +30,12 @@ export const meshguardPolicies: Policies = [
     workloadNoTrafficCaptureBypass,
     istioInstallHygiene,
     istioInstallHardening,
+    authorizationPolicyTokenNotOptional,
     namespaceSidecarInjection,
     meshDefaultDeny,
     meshStrictMtlsCoverage,
     meshBaselineSingleOwner,
     requestAuthenticationRequiresPrincipals,
     policyReferencesExist,
+    authorizationPolicyMatchesWorkloads,
 ];

@@ -1,6 +1,7 @@
 import { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { matchString, parsePrincipal } from "../../components/istio";
 import { configSchema } from "../lib/config";
+import { listForMessage } from "../lib/messages";
 import { LabelSetIndex } from "../lib/label-index";
 import { quoted } from "../lib/messages";
 import { asList, asRecord } from "../lib/object";
@@ -75,9 +76,15 @@ function checkSelector(
         reportViolation,
         entry,
         `spec.${field}.matchLabels`,
-        `${shown} matches none of the ${inScope.length} workload(s) this stack deploys in ${ns === stack.config.rootNamespace ? "the mesh" : ns}, so the policy protects nothing`,
+        `${shown} matches none of the ${inScope.length} workload(s) this stack deploys in ${ns === stack.config.rootNamespace ? "the mesh" : ns}, so the policy protects nothing; their pod templates carry: ${podLabels(inScope)}`,
         "correct the labels to those of the workload's pod template",
     );
+}
+
+/** `Deployment shop/api (app=api)` for the first few workloads, then how many more. */
+function podLabels(workloads: readonly StackWorkload[]): string {
+    const shown = workloads.slice(0, 5).map((w) => `${w.object.subject} (${Object.entries(w.template.labels).map(([k, v]) => `${k}=${v}`).join(",") || "no labels"})`);
+    return workloads.length > 5 ? `${shown.join(", ")} and ${workloads.length - 5} more` : listForMessage(shown);
 }
 
 function checkSources(entry: StackObject, namespaces: ReadonlySet<string>, reportViolation: ReportViolation): void {

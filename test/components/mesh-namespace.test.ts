@@ -25,6 +25,24 @@ describe("MeshNamespace (component, mock runtime)", () => {
     });
     beforeEach(() => recorder.reset());
 
+    it("registers a typed PERMISSIVE under the same child as STRICT, so the switch to STRICT is an in-place update", async () => {
+        const ns = new MeshNamespace("shop", { name: "shop", mtls: "PERMISSIVE" });
+        await registered(ns);
+        assert.deepStrictEqual(inventory(), [
+            `${NAMESPACE}::shop-namespace`,
+            `${AUTHORIZATION_POLICY}::shop-default-deny`,
+            `${PEER_AUTHENTICATION}::shop-mtls`,
+            `${COMPONENT}::shop`,
+        ]);
+        assert.deepStrictEqual(plainInputs(byName("shop-mtls")), {
+            apiVersion: "security.istio.io/v1",
+            kind: "PeerAuthentication",
+            metadata: { name: "default", namespace: "shop", labels: MANAGED },
+            spec: { mtls: { mode: "PERMISSIVE" } },
+        });
+        assert.deepStrictEqual(byName("shop-mtls").dependencies, [childUrn(NAMESPACE, "shop-namespace")]);
+    });
+
     it("creates an injected namespace with STRICT mTLS and allow-nothing", async () => {
         const ns = new MeshNamespace("shop", { name: "shop" });
         await registered(ns);

@@ -99,7 +99,7 @@ export function secureStack(): TestResource[] {
         peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }),
         authorizationPolicy("istio-system", "allow-nothing", {}),
         namespace("shop", MESH_LABELS),
-        deployment("shop", "web", { labels: { app: "web" } }),
+        deployment("shop", "web", { labels: { app: "web" }, spec: { serviceAccountName: "web", containers: [APP_CONTAINER] } }),
         deployment("shop", "api", { labels: { app: "api" } }),
         authorizationPolicy("shop", "api", {
             selector: { matchLabels: { app: "api" } },

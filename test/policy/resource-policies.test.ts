@@ -20,12 +20,14 @@ describe("policy pack: metadata", () => {
             "workload-no-traffic-capture-bypass",
             "istio-install-hygiene",
             "istio-install-hardening",
+            "authorization-policy-token-not-optional",
             "namespace-sidecar-injection",
             "mesh-default-deny",
             "mesh-strict-mtls-coverage",
             "mesh-baseline-single-owner",
             "request-authentication-requires-principals",
             "policy-references-exist",
+            "authorization-policy-matches-workloads",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);

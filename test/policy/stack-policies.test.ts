@@ -119,7 +119,7 @@ describe("policy pack: stack policies (direct)", () => {
         assert.deepStrictEqual((await runStackPolicy(policy, [namespace("shop", MESH_LABELS), typo])).violations, []);
         const run = await runStackPolicy(policy, [namespace("shop", MESH_LABELS), deployment("shop", "api", { labels: { app: "api" } }), typo]);
         assert.deepStrictEqual(run.violations.map(ownMessage), [
-            "AuthorizationPolicy shop/api: spec.selector.matchLabels: app=apii matches none of the 1 workload(s) this stack deploys in shop, so the policy protects nothing. Fix: correct the labels to those of the workload's pod template.",
+            "AuthorizationPolicy shop/api: spec.selector.matchLabels: app=apii matches none of the 1 workload(s) this stack deploys in shop, so the policy protects nothing; their pod templates carry: Deployment shop/api (app=api). Fix: correct the labels to those of the workload's pod template.",
         ]);
     });
 });

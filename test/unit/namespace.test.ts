@@ -67,6 +67,16 @@ describe("namespace model (MeshNamespace args)", () => {
         ["disabled injection with one implicit policy", { name: "legacy", injection: "disabled", mtls: false }, [`defaultDeny: ${EXPLICIT}`]],
         ["a non-boolean existing", { name: "shop", existing: "yes" }, ["existing: must be true or false (label an existing namespace instead of creating it)"]],
         ["an unknown field", { name: "shop", istioInjection: "enabled" }, ["istioInjection: unknown field (not part of the schema; check its spelling)"]],
+        [
+            "an mTLS mode Istio does not spell that way",
+            { name: "shop", mtls: "permissive" },
+            ['mtls: must be true or "STRICT" (namespace-wide STRICT PeerAuthentication), "PERMISSIVE" (during a migration to STRICT) or false (none)'],
+        ],
+        [
+            "an mTLS mode that weakens more than a migration needs",
+            { name: "shop", mtls: "DISABLE" },
+            ['mtls: must be true or "STRICT" (namespace-wide STRICT PeerAuthentication), "PERMISSIVE" (during a migration to STRICT) or false (none)'],
+        ],
     ];
     for (const [what, args, lines] of cases) {
         it(`rejects ${what}`, () => {
@@ -188,6 +198,23 @@ describe("compileMeshNamespace", () => {
         const plan = compileMeshNamespace(settings({ name: "shop" }), { "istio.io/rev": "1-30-3" });
         assert.deepStrictEqual(plan.labels, { "istio.io/rev": "1-30-3" });
         assert.deepStrictEqual(plan.steps[0].manifest.metadata.labels, { ...MANAGED, "istio.io/rev": "1-30-3" });
+    });
+
+    it("emits an explicit, typed PERMISSIVE under the same object name as STRICT (a migration updates it in place)", () => {
+        const permissive = compileMeshNamespace(settings({ name: "legacy", mtls: "PERMISSIVE" }));
+        const strict = compileMeshNamespace(settings({ name: "legacy", mtls: "STRICT" }));
+        const mtlsStep = (plan: typeof strict) => plan.steps.find((step) => step.key === "mtls");
+        assert.deepStrictEqual(mtlsStep(permissive), {
+            key: "mtls",
+            kind: "manifest",
+            suffix: "mtls",
+            dependsOn: ["namespace"],
+            apiVersion: "security.istio.io/v1",
+            manifestKind: "PeerAuthentication",
+            manifest: { ...STRICT("legacy"), spec: { mtls: { mode: "PERMISSIVE" } } },
+        });
+        assert.deepStrictEqual(mtlsStep(strict)?.manifest, STRICT("legacy"));
+        assert.deepStrictEqual(compileMeshNamespace(settings({ name: "legacy", mtls: true })), strict);
     });
 
     it("emits only what was chosen for an uninjected namespace", () => {
