@@ -23,8 +23,8 @@ export interface DiscoveredRelationship {
 }
 
 export interface Discovery {
-    /** The MeshPolicy input: passes parseMeshPolicy. */
-    readonly input: MeshPolicyInput;
+    /** The MeshPolicy input (passes parseMeshPolicy); undefined when no service could be declared. */
+    readonly input: MeshPolicyInput | undefined;
     /** Relationships added by this discovery (all of them without an existing input). */
     readonly added: readonly DiscoveredRelationship[];
     /** Observed traffic an existing relationship already allows: `allow[i]` and the traffic. */
@@ -111,8 +111,8 @@ export function discover(samples: readonly PrometheusSample[], options: Discover
     const newServices = [...plan.values()].filter((s) => s.isNew).map((s) => s.service).sort((a, b) => compare(`${a.namespace}/${a.id}`, `${b.namespace}/${b.id}`));
     const discovered = [...added.values()].sort((a, b) => compare(relationshipSortKey(a.relationship), relationshipSortKey(b.relationship)));
     const relationships = discovered.map((a) => a.relationship);
-    const input = outputInput(options.existing, newServices, relationships, trustDomain, gateway);
-    parseMeshPolicy(input, "discovered MeshPolicy input");
+    const input = options.existing === undefined && newServices.length === 0 ? undefined : outputInput(options.existing, newServices, relationships, trustDomain, gateway);
+    if (input !== undefined) parseMeshPolicy(input, "discovered MeshPolicy input");
     return {
         input,
         added: discovered,

@@ -1,3 +1,5 @@
+import { jsonErrorOffset } from "./json-position";
+
 /**
  * Reading a saved Prometheus HTTP API answer (`/api/v1/query` or `/api/v1/query_range`), strictly:
  * `{ status: "success", data: { resultType: "vector" | "matrix", result: [...] } }`.
@@ -50,11 +52,11 @@ function lineColumn(text: string, offset: number): string {
 function parseJson(text: string, file: string): unknown {
     try {
         return JSON.parse(text);
-    } catch (err) {
-        const message = (err as Error).message;
-        const at = /at position (\d+)/.exec(message);
-        const where = at === null ? (text.trim() === "" ? "empty file" : "end of input") : lineColumn(text, Number(at[1]));
-        const reason = message.replace(/ in JSON at position \d+.*$/, "").replace(/^Unexpected end of JSON input$/, "unexpected end of input");
+    } catch {
+        const offset = jsonErrorOffset(text);
+        const where = text.trim() === "" ? "empty file" : offset >= text.length ? `${lineColumn(text, text.length)} (end of file)` : lineColumn(text, offset);
+        const found = offset >= text.length ? "the text ends too early" : `unexpected ${JSON.stringify(text.slice(offset, offset + 12))}`;
+        const reason = text.trim() === "" ? "no JSON value" : found;
         throw new PrometheusInputError(`${file}: ${where}: invalid JSON: ${reason}. Fix: save the body of the Prometheus answer as it is (curl -s ... > ${file})`);
     }
 }
