@@ -65,7 +65,7 @@ export function formatDiscoveryReport(d: Discovery, merged?: string): string {
     }
     if (d.notes.length > 0) lines.push("Check before use:", ...d.notes.map((n) => `  - ${n}`));
     lines.push(...section("Not turned into relationships", d.dropped));
-    lines.push(...section("Not allowed by default (review)", d.errorOnly));
+    lines.push(...section("Not allowed by default, review them", d.errorOnly));
     if (d.dropped.length === 0 && d.errorOnly.length === 0) lines.push("Every observed call became a relationship.");
     return `${lines.join("\n")}\n`;
 }

@@ -107,7 +107,7 @@ function classifyGroup(group: readonly ObservedCall[], reportersCompared: boolea
         const bySource = identities(atSource);
         const byDestination = identities(atDestination);
         if (bySource.join() !== byDestination.join()) {
-            return drop("reporters-disagree", `the caller's proxy reported ${bySource.join(", ")} but the callee's proxy ${byDestination.join(", ")}: the identity the callee will check is not certain`);
+            return drop("reporters-disagree", `the caller's proxy saw ${bySource.join(", ")}, the callee's proxy saw ${byDestination.join(", ")}: the identity the callee will check is not certain`);
         }
     } else if (reportersCompared) {
         if (atSource.length > 0 && parsePrincipal(first.to.principal) !== undefined) {

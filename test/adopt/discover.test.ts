@@ -3,32 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { discover, parsePrometheusResponse, PrometheusInputError } from "../../components/adopt";
 import { MeshPolicyInput, parseMeshPolicy } from "../../components/model";
+import { BOOKINFO_DISCOVERED, bookinfoService as service } from "./bookinfo";
 import { bothReporters, peer, principal, samples } from "./istio-series";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const read = (name: string) => parsePrometheusResponse(fs.readFileSync(path.join(FIXTURES, name), "utf8"), name);
 const bookinfo = () => [...read("bookinfo-requests.json"), ...read("bookinfo-tcp.json")];
-
-const service = (id: string, serviceAccount: string, port = 9080, protocol: "http" | "tcp" = "http") => ({
-    id, namespace: "bookinfo", serviceAccount, selector: { app: id }, ports: [{ port, protocol }],
-});
-
-export const BOOKINFO_DISCOVERED: MeshPolicyInput = {
-    services: [
-        service("details", "bookinfo-details"),
-        service("mysqldb", "bookinfo-mysqldb", 3306, "tcp"),
-        service("productpage", "bookinfo-productpage"),
-        service("ratings", "bookinfo-ratings"),
-        service("reviews", "bookinfo-reviews"),
-    ],
-    allow: [
-        { from: { service: "productpage" }, to: "details", ports: [9080] },
-        { from: { service: "ratings" }, to: "mysqldb", ports: [3306] },
-        { from: { ingressGateway: true }, to: "productpage", ports: [9080] },
-        { from: { service: "reviews" }, to: "ratings", ports: [9080] },
-        { from: { service: "productpage" }, to: "reviews", ports: [9080] },
-    ],
-};
 
 const summary = (d: ReturnType<typeof discover>["dropped"]) => d.map((x) => `${x.reason} ${x.from} → ${x.to} :${x.port ?? "?"} ${x.protocol} ${x.count}`);
 

@@ -7,8 +7,9 @@ describe("cli: meshguard dispatcher", () => {
         const { code, stdout } = await runCli(["help"], REPO_ROOT);
         assert.strictEqual(code, 0);
         assert.match(stdout, new RegExp(`^meshguard ${version.replace(/\./g, "\\.")}: `));
-        assert.match(stdout, /\n {2}preview {2}run a Pulumi program offline/);
-        assert.match(stdout, /\n {2}check {4}run the policy pack over Kubernetes YAML/);
+        assert.match(stdout, /\n {2}preview {3}run a Pulumi program offline/);
+        assert.match(stdout, /\n {2}check {5}run the policy pack over Kubernetes YAML/);
+        assert.match(stdout, /\n {2}discover {2}write MeshPolicy relationships learnt from Istio's Prometheus metrics/);
         assert.strictEqual((await runCli(["--help"], REPO_ROOT)).stdout, stdout);
     });
 
@@ -30,7 +31,7 @@ describe("cli: meshguard dispatcher", () => {
         assert.match(none.stderr, /Usage: meshguard <command> \[options\]/);
         const unknown = await runCli(["deploy"], REPO_ROOT);
         assert.strictEqual(unknown.code, 2);
-        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, help (see meshguard help)\n');
+        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, discover, help (see meshguard help)\n');
         const helpUnknown = await runCli(["help", "deploy"], REPO_ROOT);
         assert.strictEqual(helpUnknown.code, 2);
         assert.ok(helpUnknown.stderr.startsWith('meshguard help: unknown command "deploy"\n'));
