@@ -4,3 +4,5 @@ export { isSuccess, ObservedCall, observedCalls, OPTIONAL_LABELS, parsePrincipal
 export { DroppedTraffic, DropReason, ObservedEdge } from "./observed-edges";
 export { discover, DiscoverOptions, Discovery, DiscoveredRelationship } from "./discover";
 export { formatDiscoveryReport, meshPolicyModule } from "./discover-report";
+export { ANY_PATH, diffMeshObjects, MeshDiff, MeshDiffOptions, MtlsChange, ObjectRef, OTHER_PATHS, ReachabilityChange, weakensMtls } from "./mesh-diff";
+export { formatDiffMarkdown, formatDiffText, isEmptyDiff, isWidening } from "./diff-format";

@@ -1,5 +1,6 @@
 import { checkCommand } from "./check";
 import { Command } from "./command";
+import { diffCommand } from "./diff";
 import { discoverCommand } from "./discover";
 import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
@@ -9,7 +10,7 @@ import { TerminalIO } from "./progress";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
-export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, discoverCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, discoverCommand, diffCommand, helpCommand(() => COMMANDS)];
 
 /** The process's own streams and working directory. */
 export function processIO(): TerminalIO {
