@@ -6,3 +6,4 @@ export { discover, DiscoverOptions, Discovery, DiscoveredRelationship } from "./
 export { formatDiscoveryReport, meshPolicyModule } from "./discover-report";
 export { ANY_PATH, diffMeshObjects, MeshDiff, MeshDiffOptions, MtlsChange, ObjectRef, OTHER_PATHS, ReachabilityChange, weakensMtls } from "./mesh-diff";
 export { formatDiffMarkdown, formatDiffText, isEmptyDiff, isWidening } from "./diff-format";
+export { formatReplay, Replay, ReplayedCall, replayObservedTraffic } from "./replay";

@@ -50,7 +50,7 @@ export const diffCommand: Command = {
 };
 
 /** A side's objects and how to name it: a Pulumi project directory, or YAML files. */
-async function loadSide(input: string, parsed: ParsedArgs, io: CliIO): Promise<{ objects: unknown[]; label: string }> {
+export async function loadSide(input: string, parsed: ParsedArgs, io: CliIO): Promise<{ objects: unknown[]; label: string }> {
     const absolute = path.resolve(io.cwd, input);
     if (fs.existsSync(path.join(absolute, "Pulumi.yaml"))) {
         const objects = await programObjects(absolute, parsed, io);

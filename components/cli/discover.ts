@@ -1,10 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { discover, Discovery, formatDiscoveryReport, meshPolicyModule, parsePrometheusResponse, PrometheusInputError, PrometheusSample } from "../adopt";
+import { discover, Discovery, formatDiscoveryReport, formatReplay, meshPolicyModule, parsePrometheusResponse, PrometheusInputError, PrometheusSample, replayObservedTraffic } from "../adopt";
 import { MeshguardValidationError } from "../errors";
 import { MeshPolicyInput, parseMeshPolicy } from "../model";
-import { parseArgs, stringOption } from "./args";
+import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
+import { loadSide } from "./diff";
+import { ManifestLoadError } from "./manifest-files";
 import { displayPath } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
@@ -28,13 +30,18 @@ Options:
                           are kept as written, the report says which relationships are new
   --ingress-gateway NS/SA identity of the ingress gateway (default istio-ingress/istio-ingressgateway;
                           with --merge, the input's ingressGateway)
+  --check PATH            instead of writing an input, replay the observed calls through the
+                          simulator over the policies in PATH (YAML file or directory, or a Pulumi
+                          project run offline) and list every call that would be denied
+  --stack NAME            stack of a Pulumi project given to --check (default: dev)
   -h, --help              show this help
 
-Exit status: 0 input written, 1 nothing could be declared, 2 usage error or unreadable input
-(invalid JSON, a Prometheus error answer, a file that is not a Prometheus answer, an invalid
---merge input; nothing is written to stdout).`;
+Exit status: 0 input written (--check: every observed call still allowed), 1 nothing could be
+declared (--check: some observed call would or might be denied), 2 usage error or unreadable
+input (invalid JSON, a Prometheus error answer, a file that is not a Prometheus answer, an invalid
+--merge input, invalid YAML; nothing is written to stdout), 3 the --check program could not run.`;
 
-const OPTIONS = { "prometheus": "string", "format": "string", "merge": "string", "ingress-gateway": "string" } as const;
+const OPTIONS = { "prometheus": "string", "format": "string", "merge": "string", "ingress-gateway": "string", "check": "string", "stack": "string" } as const;
 
 export const discoverCommand: Command = {
     name: "discover",
@@ -109,9 +116,12 @@ async function runDiscover(args: readonly string[], io: CliIO): Promise<number> 
     const ingressGateway = gatewayOption(stringOption(parsed, "ingress-gateway"));
     const mergeFile = stringOption(parsed, "merge");
 
+    const check = stringOption(parsed, "check");
+    if (check !== undefined && (mergeFile !== undefined || stringOption(parsed, "format") !== undefined)) throw new UsageError("--check writes no input: it cannot be combined with --merge or --format");
     let discovery: Discovery;
     try {
         const samples: PrometheusSample[] = files.flatMap((file) => parsePrometheusResponse(readInput(file, io.cwd), displayPath(path.resolve(io.cwd, file), io.cwd)));
+        if (check !== undefined) return await runCheck(samples, check, parsed, io);
         const existing = mergeFile === undefined ? undefined : readExisting(mergeFile, io.cwd);
         discovery = discover(samples, { existing, ingressGateway });
     } catch (err) {
@@ -126,4 +136,22 @@ async function runDiscover(args: readonly string[], io: CliIO): Promise<number> 
     }
     io.stdout(format === "ts" ? meshPolicyModule(discovery.input) : `${JSON.stringify(discovery.input, null, 2)}\n`);
     return EXIT.ok;
+}
+
+/** `--check PATH`: replay the observed calls over the policies of PATH. */
+async function runCheck(samples: readonly PrometheusSample[], target: string, parsed: ParsedArgs, io: CliIO): Promise<number> {
+    let side: { objects: unknown[]; label: string };
+    try {
+        side = await loadSide(target, parsed, io);
+    } catch (err) {
+        if (err instanceof ManifestLoadError) {
+            io.stderr(`meshguard discover: cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}`);
+            return EXIT.usage;
+        }
+        io.stderr(`meshguard discover: ${target}: ${(err as Error).message}\n`);
+        return EXIT.failed;
+    }
+    const replay = replayObservedTraffic(samples, side.objects);
+    io.stdout(formatReplay(replay, side.label));
+    return replay.wouldBreak.length + replay.partly.length > 0 ? 1 : EXIT.ok;
 }

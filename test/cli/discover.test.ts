@@ -141,3 +141,47 @@ describe("meshguard discover", () => {
         });
     });
 });
+
+describe("meshguard discover --check", () => {
+    const DIFF = path.join(FIXTURES, "diff");
+
+    it("lists the observed calls the declared policies would deny and exits 1", async () => {
+        const r = await runCli(["discover", ...BOOKINFO, "--check", path.join(DIFF, "before")], FIXTURES);
+        assert.strictEqual(r.code, 1);
+        assert.strictEqual(r.stderr, "");
+        const lines = r.stdout.split("\n");
+        assert.strictEqual(lines[0], `meshguard discover --check: 13 observed calls replayed against ${path.join(DIFF, "before")} (7 objects)`);
+        assert.strictEqual(lines[1], "Assumed (not among the objects; labels app=<Service name>, service account from the principal): bookinfo/details-v1, bookinfo/mongodb-v1, bookinfo/mysqldb-v1, bookinfo/reviews-v2, bookinfo/reviews-v3");
+        assert.ok(r.stdout.includes("\n  - monitoring/prober → bookinfo/details-v1 :9080 http, 2016 requests (plaintext, no identity): GET /meshguard-probe-undeclared is denied: STRICT mTLS on bookinfo/details-v1 port 9080 rejects the plaintext connection of a plaintext caller outside the mesh (PeerAuthentication bookinfo/default)\n"));
+        assert.strictEqual(lines[lines.length - 2], "FAILED: 12 observed calls would or might be denied.");
+    });
+
+    it("exits 0 when every observed call is still allowed", async () => {
+        const { dir, cleanup } = tempDir("check");
+        try {
+            const answer = { status: "success", data: { resultType: "vector", result: JSON.parse(fs.readFileSync(path.join(FIXTURES, "bookinfo-requests.json"), "utf8")).data.result.filter((s: { metric: Record<string, string> }) => s.metric["destination_workload"] === "reviews-v1" && s.metric["source_workload"] === "productpage-v1") } };
+            fs.writeFileSync(path.join(dir, "m.json"), JSON.stringify(answer));
+            fs.writeFileSync(path.join(dir, "open.yaml"), fs.readFileSync(path.join(DIFF, "before", "workloads.yaml"), "utf8"));
+            const r = await runCli(["discover", "--prometheus", "m.json", "--check", "open.yaml"], dir);
+            assert.deepStrictEqual(r, { code: 0, stdout: "meshguard discover --check: 1 observed call replayed against open.yaml (3 objects)\nOK: all 1 replayed calls would still be allowed.\n", stderr: "" });
+        } finally {
+            cleanup();
+        }
+    });
+
+    it("refuses unreadable YAML (exit 2) and --check with --merge (usage)", async () => {
+        const { dir, cleanup } = tempDir("check");
+        try {
+            fs.writeFileSync(path.join(dir, "bad.yaml"), "kind: [\n");
+            const r = await runCli(["discover", "--prometheus", path.join(FIXTURES, "bookinfo-tcp.json"), "--check", "bad.yaml"], dir);
+            assert.strictEqual(r.code, 2);
+            assert.strictEqual(r.stdout, "");
+            assert.match(r.stderr, /^meshguard discover: cannot read the manifests:\n {2}bad\.yaml: document 1: invalid YAML: /);
+            const both = await runCli(["discover", "--prometheus", path.join(FIXTURES, "bookinfo-tcp.json"), "--check", "bad.yaml", "--merge", "x.json"], dir);
+            assert.strictEqual(both.code, 2);
+            assert.match(both.stderr, /^meshguard discover: --check writes no input: it cannot be combined with --merge or --format/);
+        } finally {
+            cleanup();
+        }
+    });
+});
