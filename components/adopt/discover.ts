@@ -1,4 +1,4 @@
-import { DEFAULT_TRUST_DOMAIN } from "../constants";
+import { DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { DEFAULT_INGRESS_GATEWAY, MeshPolicyConfig, MeshPolicyInput, MeshPortProtocol, MeshRelationship, MeshService, parseMeshPolicy } from "../model";
 import { dnsLabel, serviceAccountName } from "../model/mesh-policy-fields";
 import { observedCalls } from "./istio-metrics";
@@ -202,7 +202,7 @@ function planServices(edges: readonly ObservedEdge[], existing: MeshPolicyConfig
             dropAll("invalid-name", `the callee is the ingress gateway (${key}): a MeshPolicy does not declare the gateway as a service`);
             continue;
         }
-        if (!dnsLabel.safeParse(namespace).success || !serviceAccountName.safeParse(serviceAccount).success || namespace === (existing?.rootNamespace ?? "istio-system")) {
+        if (!dnsLabel.safeParse(namespace).success || !serviceAccountName.safeParse(serviceAccount).success || namespace === (existing?.rootNamespace ?? DEFAULT_ROOT_NAMESPACE)) {
             dropAll("invalid-name", `namespace ${JSON.stringify(namespace)} or service account ${JSON.stringify(serviceAccount)} cannot be declared in a MeshPolicy (a DNS label outside Istio's root namespace, a DNS subdomain)`);
             continue;
         }
