@@ -67,8 +67,8 @@ const peerName = (p: { namespace: string; workload: string }) => `${p.namespace}
 const sum = (calls: readonly ObservedCall[]) => calls.reduce((n, c) => n + c.count, 0);
 const identities = (calls: readonly ObservedCall[]) => [...new Set(calls.map((c) => `${c.from.principal} → ${c.to.principal}`))].sort();
 
-/** Groups calls per (caller workload, callee workload, port, protocol) and classifies each group. */
-export function classifyCalls(calls: readonly ObservedCall[]): EdgeClassification {
+/** The calls with traffic, grouped per (caller workload, callee workload, port, protocol), in a stable order. */
+export function groupCalls(calls: readonly ObservedCall[]): ObservedCall[][] {
     const groups = new Map<string, ObservedCall[]>();
     for (const call of calls) {
         if (call.count === 0) continue;
@@ -77,11 +77,22 @@ export function classifyCalls(calls: readonly ObservedCall[]): EdgeClassificatio
         group.push(call);
         groups.set(key, group);
     }
+    return [...groups.keys()].sort().map((key) => groups.get(key) as ObservedCall[]);
+}
+
+/** The calls the callee's proxy reported when it did (it enforces authorization), else the caller's. */
+export function authoritativeView(group: readonly ObservedCall[]): readonly ObservedCall[] {
+    const atDestination = group.filter((c) => c.reporter === "destination");
+    return atDestination.length > 0 ? atDestination : group;
+}
+
+/** Groups calls per (caller workload, callee workload, port, protocol) and classifies each group. */
+export function classifyCalls(calls: readonly ObservedCall[]): EdgeClassification {
     const reportersCompared = new Set(calls.filter((c) => c.count > 0).map((c) => c.reporter)).size === 2;
     const edges: ObservedEdge[] = [];
     const dropped: DroppedTraffic[] = [];
-    for (const key of [...groups.keys()].sort()) {
-        const result = classifyGroup(groups.get(key) as ObservedCall[], reportersCompared);
+    for (const group of groupCalls(calls)) {
+        const result = classifyGroup(group, reportersCompared);
         if ("reason" in result) dropped.push(result);
         else edges.push(result);
     }
@@ -91,8 +102,7 @@ export function classifyCalls(calls: readonly ObservedCall[]): EdgeClassificatio
 function classifyGroup(group: readonly ObservedCall[], reportersCompared: boolean): ObservedEdge | DroppedTraffic {
     const atSource = group.filter((c) => c.reporter === "source");
     const atDestination = group.filter((c) => c.reporter === "destination");
-    // The callee's proxy is what enforces authorization: its view is authoritative when present.
-    const seen = atDestination.length > 0 ? atDestination : atSource;
+    const seen = authoritativeView(group);
     const first = seen[0];
     const drop = (reason: DropReason, detail: string): DroppedTraffic => ({
         reason,

@@ -1,5 +1,6 @@
 import { AuthorizationSimulator, defaultProbes, RequestSource, SimRequest, SimWorkload } from "../simulate";
-import { isSuccess, ObservedCall, observedCalls, parsePrincipal, UNKNOWN } from "./istio-metrics";
+import { isSuccess, observedCalls, parsePrincipal, UNKNOWN } from "./istio-metrics";
+import { authoritativeView, groupCalls } from "./observed-edges";
 import { PrometheusSample } from "./prometheus";
 
 /**
@@ -41,24 +42,9 @@ export interface Replay {
 
 const peerName = (p: { namespace: string; workload: string }) => `${p.namespace}/${p.workload}`;
 
-/** One authoritative view per (caller, callee, port, protocol): the callee's proxy when it reported. */
-function observedGroups(calls: readonly ObservedCall[]): ObservedCall[][] {
-    const groups = new Map<string, ObservedCall[]>();
-    for (const c of calls) {
-        if (c.count === 0) continue;
-        const key = [peerName(c.from), peerName(c.to), String(c.port ?? 0).padStart(5, "0"), c.rawProtocol].join("|");
-        groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
-    return [...groups.keys()].sort().map((k) => {
-        const group = groups.get(k) as ObservedCall[];
-        const atDestination = group.filter((c) => c.reporter === "destination");
-        return atDestination.length > 0 ? atDestination : group;
-    });
-}
-
 /** Replays every observed call that succeeded at least once (calls that only failed are already broken). */
 export function replayObservedTraffic(samples: readonly PrometheusSample[], manifests: readonly unknown[], options: ReplayOptions = {}): Replay {
-    const groups = observedGroups(observedCalls(samples)).filter((g) => g.some(isSuccess));
+    const groups = groupCalls(observedCalls(samples)).map(authoritativeView).filter((g) => g.some(isSuccess));
     const base = new AuthorizationSimulator({ manifests, rootNamespace: options.rootNamespace, trustDomain: options.trustDomain });
     const known = new Set(base.workloads.map((w) => `${w.namespace}/${w.name}`));
     const assumed = new Map<string, SimWorkload>();
