@@ -27,7 +27,8 @@ export async function readInputObjects(command: string, parsed: ParsedArgs, io: 
     }
 }
 
-async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
+/** The Kubernetes objects a Pulumi program registers when run offline (`--stack`, default dev). */
+export async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
     const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev" });
     const objects = previewObjects(run.resources);
     const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));

@@ -1,5 +1,7 @@
 import { checkCommand } from "./check";
 import { Command } from "./command";
+import { diffCommand } from "./diff";
+import { discoverCommand } from "./discover";
 import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
 import { packageVersion } from "./package-root";
@@ -9,7 +11,7 @@ import { TerminalIO } from "./progress";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
-export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, discoverCommand, diffCommand, helpCommand(() => COMMANDS)];
 
 /** The process's own streams and working directory. */
 export function processIO(): TerminalIO {

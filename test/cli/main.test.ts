@@ -10,6 +10,7 @@ describe("cli: meshguard dispatcher", () => {
         assert.match(stdout, /\n {2}preview {7}run a Pulumi program offline/);
         assert.match(stdout, /\n {2}check {9}run the policy pack over Kubernetes YAML/);
         assert.match(stdout, /\n {2}reachability {2}print the matrix of who may call whom \(text, JSON or Markdown\), offline\n/);
+        assert.match(stdout, /\n {2}discover {6}write MeshPolicy relationships learnt from Istio's Prometheus metrics/);
         assert.strictEqual((await runCli(["--help"], REPO_ROOT)).stdout, stdout);
     });
 
@@ -31,7 +32,7 @@ describe("cli: meshguard dispatcher", () => {
         assert.match(none.stderr, /Usage: meshguard <command> \[options\]/);
         const unknown = await runCli(["deploy"], REPO_ROOT);
         assert.strictEqual(unknown.code, 2);
-        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, reachability, help (see meshguard help)\n');
+        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, reachability, discover, diff, help (see meshguard help)\n');
         const helpUnknown = await runCli(["help", "deploy"], REPO_ROOT);
         assert.strictEqual(helpUnknown.code, 2);
         assert.ok(helpUnknown.stderr.startsWith('meshguard help: unknown command "deploy"\n'));
