@@ -1,25 +1,23 @@
-import { INJECTION_LABEL, SIDECAR_INJECT_KEY } from "../constants";
+import { workloadEnrolment, WorkloadEnrolment } from "../istio";
+import {
+    asList,
+    asRecord,
+    asStringMap,
+    ContainerPort,
+    containerPorts,
+    labelsOf,
+    nameOf,
+    namespaceOf,
+    podServiceAccount,
+    podTemplateOf,
+    podUsesHostNetwork,
+    typeOfObject,
+    workloadKindOfObject,
+} from "../kube";
 import { SimPort, SimProtocol, SimWorkload } from "./types";
 
-type Obj = Record<string, unknown>;
-
-const POD_TEMPLATE_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"]);
 const TCP_PREFIXES = ["tcp", "tls", "mongo", "mysql", "redis"];
 const HTTP_PREFIXES = ["http", "http2", "grpc", "grpc-web"];
-
-function obj(value: unknown): Obj {
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Obj) : {};
-}
-
-function list(value: unknown): Obj[] {
-    return Array.isArray(value) ? value.map(obj) : [];
-}
-
-function strings(value: unknown): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(obj(value))) if (typeof v === "string") out[k] = v;
-    return out;
-}
 
 /**
  * Istio's protocol selection: Service port `appProtocol`, else the port name prefix
@@ -34,60 +32,88 @@ export function protocolOfServicePort(name: string | undefined, appProtocol: str
 }
 
 /**
- * Workloads found in Kubernetes manifests: Deployments, StatefulSets, DaemonSets, ReplicaSets,
- * Jobs and Pods (namespace, service account, pod labels, container ports; protocols from the
- * Services selecting them). A pod labelled `sidecar.istio.io/inject: "false"`, or in a Namespace
- * labelled `istio-injection: disabled`, is outside the mesh.
+ * The labels of every Namespace among the objects (a Namespace and the patches labelling it are
+ * merged, later objects winning). A namespace absent from the map is not among the objects.
  */
-export function workloadsFromManifests(manifests: readonly unknown[]): SimWorkload[] {
-    const objects = manifests.map(obj);
-    const services = objects.filter((m) => m["kind"] === "Service" && m["apiVersion"] === "v1");
-    const disabledNamespaces = new Set(
-        objects
-            .filter((m) => m["kind"] === "Namespace" && strings(obj(m["metadata"])["labels"])[INJECTION_LABEL] === "disabled")
-            .map((m) => String(obj(m["metadata"])["name"])),
-    );
-    const workloads: SimWorkload[] = [];
-    for (const m of objects) {
-        const kind = m["kind"];
-        if (typeof kind !== "string") continue;
-        const meta = obj(m["metadata"]);
-        const pod = kind === "Pod" && m["apiVersion"] === "v1" ? m : POD_TEMPLATE_KINDS.has(kind) ? obj(obj(m["spec"])["template"]) : undefined;
-        if (pod === undefined || typeof meta["name"] !== "string") continue;
-        const namespace = typeof meta["namespace"] === "string" && meta["namespace"] !== "" ? meta["namespace"] : "default";
-        const podMeta = obj(pod["metadata"]);
-        const podSpec = obj(pod["spec"]);
-        const labels = strings(podMeta["labels"]);
-        const inject = labels[SIDECAR_INJECT_KEY] ?? strings(podMeta["annotations"])[SIDECAR_INJECT_KEY];
-        const containerPorts = list(podSpec["containers"]).flatMap((c) => list(c["ports"]));
-        const ports: SimPort[] = containerPorts
-            .filter((p) => typeof p["containerPort"] === "number")
-            .map((p) => ({
-                port: p["containerPort"] as number,
-                protocol: servicePortProtocol(services, namespace, labels, p) ?? "http",
-            }));
-        const serviceAccount = podSpec["serviceAccountName"];
-        workloads.push({
-            namespace,
-            name: meta["name"],
-            serviceAccount: typeof serviceAccount === "string" && serviceAccount !== "" ? serviceAccount : "default",
-            labels,
-            ports,
-            inMesh: inject?.toLowerCase() !== "false" && !disabledNamespaces.has(namespace),
-        });
+export function namespaceLabels(objects: readonly unknown[]): Map<string, Record<string, string>> {
+    const out = new Map<string, Record<string, string>>();
+    for (const object of objects) {
+        const type = typeOfObject(object);
+        const name = nameOf(object);
+        if (type === undefined || type.kind !== "Namespace" || type.apiVersion !== "v1" || name === undefined) continue;
+        out.set(name, { ...(out.get(name) ?? {}), ...labelsOf(object) });
     }
-    return workloads;
+    return out;
 }
 
-function servicePortProtocol(services: readonly Obj[], namespace: string, labels: Record<string, string>, port: Obj): SimProtocol | undefined {
+/** A workload object among the manifests, read once: its identity, pod template and mesh membership. */
+export interface ManifestWorkload {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly podLabels: Record<string, string>;
+    readonly serviceAccount: string;
+    readonly ports: readonly ContainerPort[];
+    readonly enrolment: WorkloadEnrolment;
+}
+
+/**
+ * Every workload (each kind of the ground floor's workload table) among the objects, with its
+ * mesh membership decided by components/istio/enrolment from its namespace's labels (when the
+ * Namespace is among the objects) and its pod template.
+ */
+export function manifestWorkloads(objects: readonly unknown[]): ManifestWorkload[] {
+    const namespaces = namespaceLabels(objects);
+    const out: ManifestWorkload[] = [];
+    for (const object of objects) {
+        const type = typeOfObject(object);
+        const workload = type === undefined ? undefined : workloadKindOfObject(type.apiVersion, type.kind);
+        const name = nameOf(object);
+        if (workload === undefined || name === undefined) continue;
+        const namespace = namespaceOf(object);
+        const pod = podTemplateOf(object, workload);
+        out.push({
+            kind: workload.kind,
+            namespace,
+            name,
+            podLabels: pod.labels,
+            serviceAccount: podServiceAccount(pod.spec),
+            ports: containerPorts(pod.spec),
+            enrolment: workloadEnrolment(
+                { name: namespace, labels: namespaces.get(namespace) },
+                { labels: pod.labels, annotations: pod.annotations, hostNetwork: podUsesHostNetwork(pod.spec) },
+            ),
+        });
+    }
+    return out;
+}
+
+/**
+ * Workloads found in Kubernetes manifests (namespace, service account, pod labels, container
+ * ports; protocols from the Services selecting them), in the mesh or not as Istio would enrol them.
+ */
+export function workloadsFromManifests(manifests: readonly unknown[]): SimWorkload[] {
+    const services = manifests.filter((m) => typeOfObject(m)?.kind === "Service" && typeOfObject(m)?.apiVersion === "v1").map(asRecord);
+    return manifestWorkloads(manifests).map((w) => ({
+        namespace: w.namespace,
+        name: w.name,
+        serviceAccount: w.serviceAccount,
+        labels: w.podLabels,
+        ports: w.ports.map((p): SimPort => ({ port: p.containerPort, protocol: servicePortProtocol(services, w.namespace, w.podLabels, p) ?? "http" })),
+        inMesh: w.enrolment.inMesh,
+        meshReason: w.enrolment.reason,
+    }));
+}
+
+function servicePortProtocol(services: readonly Record<string, unknown>[], namespace: string, labels: Record<string, string>, port: ContainerPort): SimProtocol | undefined {
     for (const svc of services) {
-        const meta = obj(svc["metadata"]);
-        if ((meta["namespace"] ?? "default") !== namespace) continue;
-        const selector = strings(obj(svc["spec"])["selector"]);
+        if (namespaceOf(svc) !== namespace) continue;
+        const spec = asRecord(svc["spec"]);
+        const selector = asStringMap(spec["selector"]);
         if (Object.keys(selector).length === 0 || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-        for (const sp of list(obj(svc["spec"])["ports"])) {
+        for (const sp of asList(spec["ports"]).map(asRecord)) {
             const target = sp["targetPort"] ?? sp["port"];
-            if (target !== port["containerPort"] && (typeof target !== "string" || target !== port["name"])) continue;
+            if (target !== port.containerPort && (typeof target !== "string" || target !== port.name)) continue;
             const protocol = protocolOfServicePort(sp["name"] as string | undefined, sp["appProtocol"] as string | undefined);
             if (protocol !== undefined) return protocol;
         }
