@@ -14,6 +14,7 @@ export {
     WorkloadEnrolment,
     workloadEnrolment,
 } from "./enrolment";
+export { ManifestWorkload, manifestWorkloads, namespaceLabels } from "./mesh-workloads";
 export { hasInnerWildcard, isPathTemplate, isValidPathTemplate, matchPath, matchString, stripQuery } from "./match";
 export { formatPrincipal, IstioPrincipal, parsePrincipal } from "./principal";
 export { ipInBlock, parseIpBlock } from "./ip";

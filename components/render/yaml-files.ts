@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { ALLOW_NOTHING_NAME, STRICT_MTLS_NAME } from "../compile/security-manifests";
 import { MANAGED_BY_LABELS } from "../constants";
-import { KubeObject } from "./kube-object";
+import { KubeObject } from "../kube";
 
 const MANAGED_BY_KEY = "app.kubernetes.io/managed-by";
 
