@@ -34,6 +34,8 @@ export interface EnrolmentNote {
     readonly path: string;
     readonly problem: string;
     readonly fix: string;
+    /** True when Istio's outcome does not depend on it (a contradiction the label settles). */
+    readonly advisory?: boolean;
 }
 
 /** What a namespace's labels do to the pods created in it. */
@@ -247,6 +249,7 @@ function podNotes(pod: PodEnrolmentInput): EnrolmentNote[] {
             path: annotationPath(SIDECAR_INJECT_KEY),
             problem: `says ${quote(annotation)} but the label says ${quote(label)}; Istio reads only the label when both are set, so the annotation has no effect`,
             fix: `remove the deprecated annotation ${SIDECAR_INJECT_KEY} and keep the label`,
+            advisory: true,
         });
     }
     const podMode = has(pod.labels, DATAPLANE_MODE_LABEL) ? pod.labels[DATAPLANE_MODE_LABEL] : undefined;

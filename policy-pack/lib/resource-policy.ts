@@ -12,8 +12,8 @@ export interface ObjectCheck {
     readonly args: ResourceValidationArgs;
 }
 
-/** Reports one violation on the object being validated: field path, why, fix. */
-export type ReportObjectViolation = (path: string, problem: string, fix: string) => void;
+/** Reports one violation on the object being validated: field path, why, fix (advisory: whatever the policy's level). */
+export type ReportObjectViolation = (path: string, problem: string, fix: string, level?: "advisory") => void;
 
 export interface ObjectValidationOptions extends ReadOptions {
     /** What the policy applies to, for the not-applicable reason ("Istio PeerAuthentication"). */
@@ -40,7 +40,12 @@ export function validateObjects(options: ObjectValidationOptions, check: (target
             : config;
         const exempt = exemptionReason(exemptConfig, object.namespace, object.name);
         if (exempt !== undefined) return args.notApplicable(exempt);
-        check({ object, config, args }, (path, problem, fix) => reportViolation(violationMessage(object.subject, path, problem, fix)));
+        check({ object, config, args }, (path, problem, fix, level) => {
+            const message = violationMessage(object.subject, path, problem, fix);
+            if (level === undefined) return reportViolation(message);
+            // The SDK's reportViolation also takes a violation object (server.js makeReportViolationFun).
+            (reportViolation as unknown as (v: { message: string; urn: string; enforcementLevel: "advisory" }) => void)({ message, urn: args.urn, enforcementLevel: level });
+        });
     };
 }
 
