@@ -22,6 +22,8 @@ export interface ManifestWorkload {
     readonly namespace: string;
     readonly name: string;
     readonly podLabels: Record<string, string>;
+    readonly podAnnotations: Record<string, string>;
+    readonly hostNetwork: boolean;
     readonly serviceAccount: string;
     readonly ports: readonly ContainerPort[];
     readonly enrolment: WorkloadEnrolment;
@@ -47,6 +49,8 @@ export function manifestWorkloads(objects: readonly unknown[]): ManifestWorkload
             namespace,
             name,
             podLabels: pod.labels,
+            podAnnotations: pod.annotations,
+            hostNetwork: podUsesHostNetwork(pod.spec),
             serviceAccount: podServiceAccount(pod.spec),
             ports: containerPorts(pod.spec),
             enrolment: workloadEnrolment(

@@ -4,7 +4,8 @@ import { configSchema } from "../lib/config";
 import { matchesAny } from "../lib/exemptions";
 import { enrolmentOf } from "../lib/injection";
 import { listForMessage } from "../lib/messages";
-import { namespaceExemption, readMeshStack, reportOnNamespace } from "../lib/stack";
+import { namespaceExemption, readMeshStack, reportOnNamespace, reportOnObject } from "../lib/stack";
+import { templateField } from "../lib/workload";
 
 const SHOWN_WORKLOADS = 3;
 
@@ -20,11 +21,21 @@ export const namespaceSidecarInjection: StackValidationPolicy = {
             if (matchesAny(stack.config.injectionExemptNamespaces, ns.name) !== undefined || namespaceExemption(stack, ns) !== undefined) continue;
             for (const note of ns.enrolment.notes) reportOnNamespace(reportViolation, ns, note.path, note.problem, note.fix);
             // Membership is decided per workload (components/istio/enrolment): a pod may opt in
-            // itself; the ones kept out by the namespace's labels are reported here, the ones that
-            // opt out themselves by workload-no-injection-opt-out.
-            const outside = (stack.workloadsByNamespace.get(ns.name) ?? [])
-                .map((w) => ({ w, enrolment: enrolmentOf(ns.name, ns.labels, w.template) }))
-                .filter(({ enrolment }) => !enrolment.inMesh && enrolment.cause === "namespace");
+            // itself. workload-no-injection-opt-out reports what the pod alone decides (it does not
+            // see the namespace); the rest is reported here: workloads the namespace's labels keep
+            // out, and pods that opt out of the namespace's ambient enrolment.
+            const judged = (stack.workloadsByNamespace.get(ns.name) ?? []).map((w) => ({ w, enrolment: enrolmentOf(ns.name, ns.labels, w.template) }));
+            for (const { w, enrolment } of judged) {
+                if (enrolment.inMesh || enrolment.cause === "namespace" || !enrolmentOf(ns.name, undefined, w.template).inMesh) continue;
+                reportOnObject(
+                    reportViolation,
+                    w,
+                    templateField(w.template, enrolment.path ?? "metadata.labels"),
+                    `${enrolment.reason}, so the pods run outside the mesh without mTLS or authorization`,
+                    "remove the label, or exempt the workload by name in the policy config if it must stay outside the mesh",
+                );
+            }
+            const outside = judged.filter(({ enrolment }) => !enrolment.inMesh && enrolment.cause === "namespace");
             if (outside.length === 0) continue;
             const names = outside.slice(0, SHOWN_WORKLOADS).map(({ w }) => w.object.subject);
             if (outside.length > SHOWN_WORKLOADS) names.push(`${outside.length - SHOWN_WORKLOADS} more`);
