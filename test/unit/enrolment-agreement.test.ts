@@ -166,7 +166,7 @@ async function assertAgreement(objects: readonly KubeObject[], dir: string, runE
         if (w.enrolment.inMesh) {
             assert.deepStrictEqual(got, { code: 1, first: `DENIED: STRICT mTLS on ${key} port 8080 rejects the plaintext connection of a plaintext caller outside the mesh.` }, key);
         } else {
-            assert.deepStrictEqual(got, { code: 0, first: `ALLOWED: ${key} is outside the mesh (no sidecar) (${w.enrolment.reason}): nothing enforces mTLS or authorization on it, so the request reaches it as sent.` }, key);
+            assert.deepStrictEqual(got, { code: 0, first: `ALLOWED: ${key} is outside the mesh (no sidecar): nothing enforces mTLS or authorization on it, so the request reaches it as sent (why: ${w.enrolment.reason}).` }, key);
         }
     }
 }
@@ -216,7 +216,7 @@ describe("mesh membership: simulator, renderer, policy pack and explain agree", 
         fs.writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
         assert.deepStrictEqual(await explainPlaintext(file, "shop/cart", work.dir), {
             code: 0,
-            first: "ALLOWED: shop/cart is outside the mesh (no sidecar) (namespace shop has no istio-injection, istio.io/rev or istio.io/dataplane-mode label and its pods do not opt in): nothing enforces mTLS or authorization on it, so the request reaches it as sent.",
+            first: "ALLOWED: shop/cart is outside the mesh (no sidecar): nothing enforces mTLS or authorization on it, so the request reaches it as sent (why: namespace shop has no istio-injection, istio.io/rev or istio.io/dataplane-mode label and its pods do not opt in).",
         });
         const check = await runCli(["check", file], work.dir);
         assert.ok(reportedPolicies(check.stdout).includes("mandatory namespace-sidecar-injection"), check.stdout);
