@@ -15,10 +15,4 @@ export interface K8sManifest {
     [field: string]: unknown;
 }
 
-/** The `group/version` part of a manifest split into its group ("" for the core group) and version. */
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-    const slash = apiVersion.lastIndexOf("/");
-    return slash < 0
-        ? { group: "", version: apiVersion }
-        : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
-}
+export { splitApiVersion } from "./kube";

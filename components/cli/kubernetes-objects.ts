@@ -1,5 +1,5 @@
+import { apiVersionOf, isHelmResource, KubeObject, parseKubernetesType, patchedKind } from "../kube";
 import { containsUnknown, RegisteredResource, toPlainValue } from "../offline";
-import { KubeObject } from "../render";
 
 /** A registered Kubernetes object and what the offline preview knows about it. */
 export interface PreviewObject {
@@ -11,10 +11,7 @@ export interface PreviewObject {
     readonly autoNamed: boolean;
 }
 
-/** Helm installs (charts, releases): their objects are rendered only by a real preview. */
-export function isHelmResource(type: string): boolean {
-    return type.startsWith("kubernetes:helm.sh/");
-}
+export { isHelmResource };
 
 /** True for a resource that is one Kubernetes object the provider would apply. */
 export function isKubernetesObject(resource: RegisteredResource): boolean {
@@ -43,7 +40,6 @@ export function previewObjects(resources: readonly RegisteredResource[]): Previe
 }
 
 function typeParts(type: string): { apiVersion: string; kind: string } {
-    const [, groupVersion = "", kind = ""] = type.split(":");
-    const apiVersion = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
-    return { apiVersion, kind: kind.endsWith("Patch") ? kind.slice(0, -"Patch".length) : kind };
+    const parsed = parseKubernetesType(type);
+    return parsed === undefined ? { apiVersion: "", kind: "" } : { apiVersion: apiVersionOf(parsed.group, parsed.version), kind: patchedKind(parsed.kind) };
 }

@@ -1,4 +1,5 @@
 import { MeshguardValidationError } from "../errors";
+import { isRecord } from "../kube";
 
 /**
  * Loose reading of an AuthorizationPolicy spec as the API server would store it: wrong shapes
@@ -15,9 +16,7 @@ export interface SpecReadContext {
     readonly namespace?: string;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+export { isRecord };
 
 export function fail(ctx: SpecReadContext, path: string, message: string): never {
     throw new MeshguardValidationError(ctx.subject, [{ path, message }]);

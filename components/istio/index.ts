@@ -1,6 +1,20 @@
 // Istio security semantics shared by the simulator and the policy pack (one implementation, so
 // the two can never disagree).
-export { IstioSecurityKind, istioKindFromType, istioKindOf } from "./kinds";
+export { ISTIO_KIND_TABLE, isIstioSecurityKindName, IstioSecurityKind, istioKindFromType, istioKindOf, istioKindOfGroup, NETWORKING_GROUP, SECURITY_GROUP } from "./kinds";
+export { DryRunState, dryRunState, isDryRun, parseGoBool } from "./dry-run";
+export {
+    Dataplane,
+    EnrolmentNote,
+    NamespaceEnrolment,
+    namespaceEnrolment,
+    NamespaceInput,
+    NEVER_INJECTED_NAMESPACES,
+    OutsideCause,
+    PodEnrolmentInput,
+    WorkloadEnrolment,
+    workloadEnrolment,
+} from "./enrolment";
+export { ManifestWorkload, manifestWorkloads, namespaceLabels } from "./mesh-workloads";
 export { hasInnerWildcard, isPathTemplate, isValidPathTemplate, matchPath, matchString, stripQuery } from "./match";
 export { formatPrincipal, IstioPrincipal, parsePrincipal } from "./principal";
 export { ipInBlock, parseIpBlock } from "./ip";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
+import { isRecord } from "../kube";
 
 /** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
 export const ISTIO_INSTALLERS = ["chart", "release"] as const;
@@ -161,10 +162,6 @@ const RESERVED_MESSAGE: Readonly<Record<string, string>> = {
     "base.validationFailurePolicy": 'is set by meshguard to "Fail" (the value istiod converges to, so there is no perpetual diff); remove it',
     "pilot.cni.enabled": "is set by meshguard from `cni`; use that argument instead",
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function hasPath(values: Record<string, unknown>, path: readonly string[]): boolean {
     let current: unknown = values;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DRY_RUN_ANNOTATION } from "../constants";
 import { ValidationIssue } from "../errors";
-import { splitApiVersion } from "../manifest";
+import { ISTIO_KIND_TABLE, parseGoBool } from "../istio";
+import { splitApiVersion } from "../kube";
 import { checkAuthorizationPolicySpec, istioAuthorizationPolicySpecSchema } from "./istio-authorization-policy";
 import {
     checkPeerAuthenticationSpec,
@@ -38,26 +39,22 @@ interface KindSchema {
  */
 export const ISTIO_SECURITY_KINDS: Readonly<Record<string, KindSchema>> = Object.freeze({
     AuthorizationPolicy: {
-        group: "security.istio.io",
-        versions: ["v1", "v1beta1"],
+        ...ISTIO_KIND_TABLE.AuthorizationPolicy,
         spec: istioAuthorizationPolicySpecSchema,
         check: checkAuthorizationPolicySpec,
     },
     PeerAuthentication: {
-        group: "security.istio.io",
-        versions: ["v1", "v1beta1"],
+        ...ISTIO_KIND_TABLE.PeerAuthentication,
         spec: istioPeerAuthenticationSpecSchema,
         check: checkPeerAuthenticationSpec,
     },
     RequestAuthentication: {
-        group: "security.istio.io",
-        versions: ["v1", "v1beta1"],
+        ...ISTIO_KIND_TABLE.RequestAuthentication,
         spec: istioRequestAuthenticationSpecSchema,
         check: checkRequestAuthenticationSpec,
     },
     DestinationRule: {
-        group: "networking.istio.io",
-        versions: ["v1", "v1beta1", "v1alpha3"],
+        ...ISTIO_KIND_TABLE.DestinationRule,
         spec: istioDestinationRuleSpecSchema,
         check: checkDestinationRuleSpec,
     },
@@ -70,7 +67,6 @@ export function isIstioSecurityKind(apiVersion: string, kind: string): boolean {
 }
 
 const TOP_LEVEL_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec", "status"]);
-const GO_BOOLEANS = new Set(["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]);
 
 /**
  * Validates an AuthorizationPolicy, PeerAuthentication, RequestAuthentication (security.istio.io)
@@ -129,5 +125,5 @@ function checkDryRun(kind: string, value: string, spec: unknown, out: IstioIssue
     }
     const action = (spec as { action?: string }).action ?? "ALLOW";
     if (action !== "ALLOW" && action !== "DENY") out.add(path, `only supported with action ALLOW or DENY, found ${action}`);
-    if (!GO_BOOLEANS.has(value)) out.add(path, `invalid value "${value}" (use "true" or "false")`);
+    if (parseGoBool(value) === undefined) out.add(path, `invalid value "${value}" (use "true" or "false")`);
 }

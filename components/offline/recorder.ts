@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isHelmResource } from "../kube";
 
 /** One resource registration exactly as the Pulumi engine would receive it. */
 export interface RegisteredResource {
@@ -129,7 +130,7 @@ function fromRequest(req: RegisterRequest, resp: RegisterResponse): RegisteredRe
  * object whose metadata.name is unset (offline it is the resource name, without the random suffix).
  */
 function defaultState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm")) return inputs;
+    if (!type.startsWith("kubernetes:") || isHelmResource(type)) return inputs;
     const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
     if (metadata["name"] !== undefined) return inputs;
     return { ...inputs, metadata: { ...metadata, name } };

@@ -1,4 +1,4 @@
-export type { KubeObject } from "./kube-object";
+export type { KubeObject } from "../kube";
 export { CRD_FOLDER, kubernetesYaml, kubernetesYamlFiles, kubernetesYamlPath, MANIFEST_FOLDER } from "./yaml-files";
 export type { RenderedFile } from "./yaml-files";
 export { buildMeshGraph } from "./mesh-graph";

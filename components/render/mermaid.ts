@@ -1,4 +1,4 @@
-import { KubeObject } from "./kube-object";
+import { KubeObject } from "../kube";
 import { buildMeshGraph, MeshGraph, MeshGraphEdge, MeshGraphNode, MeshGraphOptions } from "./mesh-graph";
 
 /**
@@ -18,6 +18,8 @@ export function graphToMermaid(graph: MeshGraph): string {
     if (graph.meshDefaultDeny) lines.push("  %% mesh-wide default deny: an allow-nothing policy in the root namespace covers every workload");
     if (graph.policyCount === 0) lines.push("  %% no AuthorizationPolicy: Istio allows every call (no access control)");
     else if (graph.edges.length === 0) lines.push(`  %% no AuthorizationPolicy allows any call${graph.defaultDenyNamespaces.length > 0 ? ` (default deny: ${graph.defaultDenyNamespaces.join(", ")})` : ""}`);
+    for (const w of graph.outsideMesh) lines.push(`  %% ${escape(w.workload)} is outside the mesh (no sidecar: ${escape(w.reason)}): no policy is enforced on it`);
+    for (const problem of graph.unreadable) lines.push(`  %% not drawn: ${escape(problem.replace(/\s+/g, " "))}`);
     const namespaces: string[] = [];
     for (const node of graph.nodes) {
         if (node.namespace !== undefined && !namespaces.includes(node.namespace)) namespaces.push(node.namespace);

@@ -1,6 +1,6 @@
-import { DEFAULT_ROOT_NAMESPACE, DRY_RUN_ANNOTATION } from "../constants";
-import { selectorMatches } from "../istio";
-import { KubeObject, objectAt, stringMap, stringsAt } from "./kube-object";
+import { DEFAULT_ROOT_NAMESPACE } from "../constants";
+import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, selectorMatches } from "../istio";
+import { annotationsOf, asList, asRecord, KubeObject, namespaceOf, recordAt, stringsAt } from "../kube";
 import { findWorkloads, WorkloadInfo } from "./workloads";
 
 /** What a node of the access graph stands for. */
@@ -31,6 +31,10 @@ export interface MeshGraph {
     /** An allow-nothing policy in the root namespace makes every workload of the mesh default-deny. */
     readonly meshDefaultDeny: boolean;
     readonly policyCount: number;
+    /** Workloads whose pods run without a sidecar: no policy is enforced on them. */
+    readonly outsideMesh: readonly { readonly workload: string; readonly reason: string }[];
+    /** Policies the simulator's reading rejects (malformed shapes): not drawn. */
+    readonly unreadable: readonly string[];
 }
 
 export interface MeshGraphOptions {
@@ -53,25 +57,36 @@ export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGrap
     const rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
     const builder = new GraphBuilder(findWorkloads(objects));
     for (const workload of builder.workloads) builder.workloadNode(workload);
-    const policies = objects.filter((o) => o.kind === "AuthorizationPolicy" && o.apiVersion.startsWith("security.istio.io/"));
+    const policies = objects.filter((o) => istioKindOf(o.apiVersion, o.kind) === "AuthorizationPolicy");
     const defaultDeny: string[] = [];
+    const unreadable: string[] = [];
     for (const policy of policies) {
-        const namespace = policy.metadata?.namespace || "default";
-        const spec = objectAt(policy, "spec") ?? {};
-        const action = actionOf(spec["action"]);
-        const rules = Array.isArray(spec["rules"]) ? spec["rules"] : [];
+        const namespace = namespaceOf(policy);
+        const subject = `AuthorizationPolicy "${namespace}/${policy.metadata?.name ?? ""}"`;
+        // The same reading of the policy as the simulator (components/istio compileAuthorizationSpec).
+        let compiled: CompiledAuthorizationSpec;
+        try {
+            compiled = compileAuthorizationSpec(policy["spec"], subject);
+        } catch (err) {
+            unreadable.push((err as Error).message);
+            continue;
+        }
+        const spec = asRecord(policy["spec"]);
+        const action = compiled.action;
+        const rules = asList(spec["rules"]);
         // istiod evaluates a dry-run policy without enforcing it: it denies nothing and allows nothing.
-        const dryRun = policy.metadata?.annotations?.[DRY_RUN_ANNOTATION]?.toLowerCase() === "true";
-        if (rules.length === 0) {
-            if (action === "ALLOW" && !dryRun && objectAt(spec, "selector") === undefined && spec["targetRefs"] === undefined && spec["targetRef"] === undefined && !defaultDeny.includes(namespace)) {
+        // An unparsable value is enforced by istiod (components/istio/dry-run.ts).
+        const dryRun = dryRunState(annotationsOf(policy)) === "dry-run";
+        if (compiled.rules.length === 0) {
+            if (action === "ALLOW" && !dryRun && compiled.matchLabels === undefined && !compiled.targeted && !defaultDeny.includes(namespace)) {
                 defaultDeny.push(namespace);
             }
             continue;
         }
-        const destinations = builder.destinations(namespace, spec, rootNamespace);
+        const destinations = builder.destinations(namespace, spec, compiled, rootNamespace);
         for (const rule of rules) {
             const callers = builder.callers(rule);
-            const label = ruleLabels(rule, spec).map((l) => (dryRun ? `dry run, not enforced: ${l}` : l));
+            const label = ruleLabels(rule, compiled).map((l) => (dryRun ? `dry run, not enforced: ${l}` : l));
             for (const caller of callers) {
                 for (const destination of destinations) {
                     builder.edge(caller.node, destination, action, label.map((l) => caller.qualifier ? `${caller.qualifier}: ${l}` : l));
@@ -85,6 +100,8 @@ export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGrap
         defaultDenyNamespaces: defaultDeny.filter((ns) => ns !== rootNamespace),
         meshDefaultDeny: defaultDeny.includes(rootNamespace),
         policyCount: policies.length,
+        outsideMesh: builder.workloads.filter((w) => !w.inMesh).map((w) => ({ workload: `${w.namespace}/${w.name}`, reason: w.meshReason })),
+        unreadable,
     };
 }
 
@@ -103,22 +120,22 @@ class GraphBuilder {
     constructor(readonly workloads: readonly WorkloadInfo[]) {}
 
     workloadNode(w: WorkloadInfo): string {
-        return this.node(`workload:${w.namespace}/${w.name}`, "workload", w.name, w.namespace);
+        return this.node(`workload:${w.namespace}/${w.name}`, "workload", w.inMesh ? w.name : `${w.name} (no sidecar)`, w.namespace);
     }
 
     /** The nodes a policy applies to. */
-    destinations(namespace: string, spec: Record<string, unknown>, rootNamespace: string): string[] {
-        const refs = [...asList(spec["targetRefs"]), ...(objectAt(spec, "targetRef") ? [spec["targetRef"]] : [])];
+    destinations(namespace: string, spec: Record<string, unknown>, compiled: CompiledAuthorizationSpec, rootNamespace: string): string[] {
+        const refs = [...asList(spec["targetRefs"]), ...(recordAt(spec, ["targetRef"]) ? [spec["targetRef"]] : [])];
         if (refs.length > 0) {
             return refs.map((ref) => {
-                const kind = String(objectAt(ref)?.["kind"] ?? "");
-                const name = String(objectAt(ref)?.["name"] ?? "");
+                const kind = String(asRecord(ref)["kind"] ?? "");
+                const name = String(asRecord(ref)["name"] ?? "");
                 return kind === "Gateway"
                     ? this.node(`gateway:${namespace}/${name}`, "gateway", `gateway ${name}`, namespace)
                     : this.node(`target:${namespace}/${kind}/${name}`, "target", `${kind} ${name}`, namespace);
             });
         }
-        const matchLabels = stringMap(objectAt(spec, "selector", "matchLabels"));
+        const matchLabels = compiled.matchLabels ?? {};
         const acrossMesh = namespace === rootNamespace;
         if (Object.keys(matchLabels).length === 0) {
             return [acrossMesh
@@ -136,9 +153,9 @@ class GraphBuilder {
 
     /** The callers of one rule: one per value of the source's primary identity field. */
     callers(rule: unknown): Caller[] {
-        const from = asList(objectAt(rule)?.["from"]);
+        const from = asList(asRecord(rule)["from"]);
         if (from.length === 0) return [{ node: this.anyone() }];
-        return from.flatMap((entry) => this.sourceCallers(objectAt(entry, "source") ?? {}));
+        return from.flatMap((entry) => this.sourceCallers(recordAt(entry, ["source"]) ?? {}));
     }
 
     private sourceCallers(source: Record<string, unknown>): Caller[] {
@@ -236,10 +253,10 @@ const QUALIFIER_TEXT: Readonly<Record<string, string>> = {
 };
 
 /** One label per `to` operation of the rule (or "any request"), followed by its `when` conditions. */
-function ruleLabels(rule: unknown, spec: Record<string, unknown>): string[] {
-    const operations = asList(objectAt(rule)?.["to"]).map((to) => operationLabel(objectAt(to, "operation") ?? {}));
-    const conditions = asList(objectAt(rule)?.["when"]).map(conditionLabel);
-    const prefix = spec["action"] === "CUSTOM" ? `CUSTOM ${String(objectAt(spec, "provider")?.["name"] ?? "")} ` : "";
+function ruleLabels(rule: unknown, compiled: CompiledAuthorizationSpec): string[] {
+    const operations = asList(asRecord(rule)["to"]).map((to) => operationLabel(recordAt(to, ["operation"]) ?? {}));
+    const conditions = asList(asRecord(rule)["when"]).map(conditionLabel);
+    const prefix = compiled.action === "CUSTOM" ? `CUSTOM ${compiled.provider ?? ""} ` : "";
     const when = conditions.length > 0 ? ` when ${conditions.join(" and ")}` : "";
     return (operations.length > 0 ? operations : ["any request"]).map((op) => `${prefix}${op}${when}`);
 }
@@ -262,21 +279,13 @@ function operationLabel(operation: Record<string, unknown>): string {
 }
 
 function conditionLabel(condition: unknown): string {
-    const key = String(objectAt(condition)?.["key"] ?? "");
+    const key = String(asRecord(condition)["key"] ?? "");
     const values = stringsAt(condition, "values");
     const notValues = stringsAt(condition, "notValues");
     const parts: string[] = [];
     if (values && values.length > 0) parts.push(`${key} = ${values.join(" or ")}`);
     if (notValues && notValues.length > 0) parts.push(`${key} != ${notValues.join(" or ")}`);
     return parts.join(" and ") || key;
-}
-
-function actionOf(action: unknown): MeshGraphEdge["action"] {
-    return action === "DENY" || action === "AUDIT" || action === "CUSTOM" ? action : "ALLOW";
-}
-
-function asList(value: unknown): unknown[] {
-    return Array.isArray(value) ? value : [];
 }
 
 function unique(values: string[]): string[] {

@@ -1,4 +1,5 @@
-import { KubeObject, objectAt, stringMap } from "./kube-object";
+import { manifestWorkloads } from "../istio";
+import { KubeObject } from "../kube";
 
 /** A workload found among the objects: what an AuthorizationPolicy selector or a principal points at. */
 export interface WorkloadInfo {
@@ -9,34 +10,21 @@ export interface WorkloadInfo {
     readonly podLabels: Record<string, string>;
     /** The service account its pods run as (Kubernetes defaults to "default"). */
     readonly serviceAccount: string;
+    /** False when its pods run without a sidecar (components/istio/enrolment): nothing is enforced on them. */
+    readonly inMesh: boolean;
+    /** Why it is in the mesh or not, naming the label. */
+    readonly meshReason: string;
 }
 
-/** Where each workload kind keeps its pod template. */
-const POD_TEMPLATE_PATH: Readonly<Record<string, readonly string[]>> = {
-    Deployment: ["spec", "template"],
-    StatefulSet: ["spec", "template"],
-    DaemonSet: ["spec", "template"],
-    ReplicaSet: ["spec", "template"],
-    Job: ["spec", "template"],
-    CronJob: ["spec", "jobTemplate", "spec", "template"],
-    Pod: [],
-};
-
-/** Every workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) in order. */
+/** Every workload (each kind of the ground floor's workload table) among the objects, in order. */
 export function findWorkloads(objects: readonly KubeObject[]): WorkloadInfo[] {
-    const out: WorkloadInfo[] = [];
-    for (const object of objects) {
-        const templatePath = POD_TEMPLATE_PATH[object.kind];
-        if (templatePath === undefined || !object.apiVersion.match(/^(apps\/|batch\/|v1$)/)) continue;
-        const pod = templatePath.length === 0 ? object : objectAt(object, ...templatePath);
-        const account = objectAt(pod, "spec")?.["serviceAccountName"];
-        out.push({
-            namespace: object.metadata?.namespace || "default",
-            name: object.metadata?.name ?? "",
-            kind: object.kind,
-            podLabels: stringMap(objectAt(pod, "metadata", "labels")),
-            serviceAccount: typeof account === "string" && account !== "" ? account : "default",
-        });
-    }
-    return out;
+    return manifestWorkloads(objects).map((w) => ({
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+        podLabels: w.podLabels,
+        serviceAccount: w.serviceAccount,
+        inMesh: w.enrolment.inMesh,
+        meshReason: w.enrolment.reason,
+    }));
 }

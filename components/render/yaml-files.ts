@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { MANAGED_BY_LABELS } from "../constants";
 import { baselineRole, SINGLE_OWNER_FIX } from "../istio/baseline-ownership";
-import { KubeObject } from "./kube-object";
+import { KubeObject } from "../kube";
 
 const MANAGED_BY_KEY = "app.kubernetes.io/managed-by";
 

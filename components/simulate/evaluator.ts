@@ -130,7 +130,10 @@ export class AuthorizationSimulator {
 
         const action = protocol === "http" ? ` ${request.method ?? "GET"} ${request.path ?? "/"}` : "";
         trace?.push(`${source.label} → ${destLabel} port ${port}/${protocol}${action}.`);
-        if (dest.inMesh === false) return finish("allowed", "no-sidecar", `${destLabel} has no sidecar, so Istio enforces no policy on it.`);
+        if (dest.inMesh === false) {
+            const why = dest.meshReason === undefined ? "" : `: ${dest.meshReason}`;
+            return finish("allowed", "no-sidecar", `${destLabel} is outside the mesh (no sidecar): nothing enforces mTLS or authorization on it, so the request reaches it as sent (why${why === "" ? ": declared inMesh: false" : why}).`);
+        }
         const conn = connection(policies, source, port);
         result.mtls = { mode: conn.mode, from: conn.from, used: conn.usesMtls };
         const modeSource =

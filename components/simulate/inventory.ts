@@ -1,6 +1,7 @@
 import { MeshguardValidationError } from "../errors";
-import { CompiledAuthorizationSpec, compileAuthorizationSpec, istioKindOf, readMatchLabels, SelectorIndex } from "../istio";
+import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, readMatchLabels, SelectorIndex } from "../istio";
 import { DRY_RUN_ANNOTATION } from "../constants";
+import { asRecord, namespaceOf, typeOfObject } from "../kube";
 import { MtlsMode } from "./types";
 
 /** Identity of one Istio object in the inventory. */
@@ -54,10 +55,10 @@ export class PolicyInventory {
     }
 
     private add(manifest: unknown, index: number): void {
-        if (manifest === null || typeof manifest !== "object") return;
-        const m = manifest as Record<string, unknown>;
-        if (typeof m["apiVersion"] !== "string" || typeof m["kind"] !== "string") return;
-        const kind = istioKindOf(m["apiVersion"], m["kind"]);
+        const type = typeOfObject(manifest);
+        if (type === undefined) return;
+        const m = asRecord(manifest);
+        const kind = istioKindOf(type.apiVersion, type.kind);
         if (kind === undefined || kind === "DestinationRule") return;
         const meta = readMetadata(m, kind, index);
         const subject = `${kind} "${meta.namespace}/${meta.name}"`;
@@ -70,7 +71,11 @@ export class PolicyInventory {
                 this.warnings.push(`${subject} uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
                 return;
             }
-            const dryRun = isTrue(meta.annotations[DRY_RUN_ANNOTATION]);
+            const dryRunValue = dryRunState(meta.annotations);
+            if (dryRunValue === "invalid") {
+                this.warnings.push(`${subject}: annotation ${DRY_RUN_ANNOTATION} is not a Go boolean; istiod enforces the policy (and its validating webhook rejects the object)`);
+            }
+            const dryRun = dryRunValue === "dry-run";
             indexIn(this.authorization, meta.namespace).add({ ...meta, spec, matchLabels: spec.matchLabels, dryRun });
         } else if (kind === "PeerAuthentication") {
             const matchLabels = readMatchLabels(meta.spec["selector"], "spec.selector", ctx);
@@ -104,20 +109,15 @@ function indexIn<T extends { readonly matchLabels?: Readonly<Record<string, stri
 }
 
 function readMetadata(m: Record<string, unknown>, kind: string, index: number): Metadata {
-    const metadata = (m["metadata"] ?? {}) as Record<string, unknown>;
+    const metadata = asRecord(m["metadata"]);
     const name = metadata["name"];
     if (typeof name !== "string" || name === "") {
         throw new MeshguardValidationError(`${kind} #${index}`, [{ path: "metadata.name", message: "must be a non-empty string" }]);
     }
-    const namespace = typeof metadata["namespace"] === "string" && metadata["namespace"] !== "" ? metadata["namespace"] : "default";
-    const annotations = (metadata["annotations"] ?? {}) as Record<string, unknown>;
-    const spec = m["spec"] !== null && typeof m["spec"] === "object" ? (m["spec"] as Record<string, unknown>) : {};
+    const namespace = namespaceOf(m);
+    const annotations = asRecord(metadata["annotations"]);
+    const spec = asRecord(m["spec"]);
     return { name, namespace, annotations, spec };
-}
-
-/** Istio reads the dry-run annotation with Go's strconv.ParseBool. */
-function isTrue(value: unknown): boolean {
-    return typeof value === "string" && ["1", "t", "T", "TRUE", "true", "True"].includes(value);
 }
 
 const MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];

@@ -19,6 +19,8 @@ export interface SimWorkload {
     readonly ports?: readonly SimPort[];
     /** False when the pods run without a sidecar: they send plaintext and enforce nothing. Default true. */
     readonly inMesh?: boolean;
+    /** Why the workload is in the mesh or not, naming the label (components/istio/enrolment). */
+    readonly meshReason?: string;
     /** Pod IP, for ipBlocks and source.ip conditions. */
     readonly ip?: string;
     /** Paths the workload serves (patterns allowed), used by reachability probes. */

@@ -1,3 +1,8 @@
+import { asRecord, asStringMap } from "../../components/kube";
+
+// The plain readers live on the ground floor (components/kube); only the SDK-proxy copy is the pack's.
+export { asList, asRecord, asStringMap, isRecord, valueAt } from "../../components/kube";
+
 /**
  * Reading resource properties as the policy SDK hands them over: wrapped in its unknown-checking
  * proxy, which throws `UnknownValueError` on any value not known at preview. Everything a policy
@@ -18,34 +23,6 @@ export function materialize(value: unknown): unknown {
         return out;
     }
     return value;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-export function asRecord(value: unknown): Record<string, unknown> {
-    return isRecord(value) ? value : {};
-}
-
-export function asList(value: unknown): unknown[] {
-    return Array.isArray(value) ? value : [];
-}
-
-export function asStringMap(value: unknown): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(asRecord(value))) if (typeof v === "string") out[k] = v;
-    return out;
-}
-
-/** The value at `path` inside `root` (undefined as soon as a step is missing). */
-export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-    let current = root;
-    for (const step of path) {
-        if (current === null || typeof current !== "object") return undefined;
-        current = (current as Record<string | number, unknown>)[step];
-    }
-    return current;
 }
 
 /** A Kubernetes object as a policy sees it, with the names messages use. */

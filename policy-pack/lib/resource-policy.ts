@@ -14,8 +14,8 @@ export interface ObjectCheck {
     readonly args: ResourceValidationArgs;
 }
 
-/** Reports one violation on the object being validated: field path, why, fix. */
-export type ReportObjectViolation = (path: string, problem: string, fix: string) => void;
+/** Reports one violation on the object being validated: field path, why, fix (advisory: whatever the policy's level). */
+export type ReportObjectViolation = (path: string, problem: string, fix: string, level?: "advisory") => void;
 
 /** What a check reports with: violations, and verdicts that depend on a value unknown at preview. */
 export interface ObjectReporter extends ReportObjectViolation {
@@ -85,8 +85,11 @@ function objectReporter(object: PreviewObject, reportViolation: ReportViolation,
         // the only way to report one verdict as advisory inside a mandatory policy, as the SDK itself
         // does for unknown values.
         (reportViolation as unknown as (v: AdvisoryViolation) => void)({ message, enforcementLevel: "advisory" });
-    const report = ((path: string, problem: string, fix: string) => {
-        if (undecided === undefined) return reportViolation(violationMessage(object.subject, path, problem, fix));
+    const report = ((path: string, problem: string, fix: string, level?: "advisory") => {
+        if (undecided === undefined) {
+            const message = violationMessage(object.subject, path, problem, fix);
+            return level === undefined ? reportViolation(message) : advisory(message);
+        }
         advisory(
             violationMessage(
                 object.subject,

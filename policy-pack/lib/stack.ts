@@ -2,7 +2,7 @@ import { PolicyResource, ReportViolation, StackValidationArgs, UnknownValueError
 import { IstioSecurityKind } from "../../components/istio";
 import { InjectionConfig, readConfig } from "./config";
 import { exemptionReason, matchesAny } from "./exemptions";
-import { namespaceEnrolment, NamespaceEnrolment } from "./injection";
+import { enrolmentOf, namespaceEnrolment, NamespaceEnrolment } from "./injection";
 import { isHelmInstallType, istioKindOfType, namespaceTypeOf, workloadTypeOf } from "./kinds";
 import { violationMessage } from "./messages";
 import { asRecord, KubeObject, materialize, readKubeObject } from "./object";
@@ -129,10 +129,16 @@ function reportUnknown(reportViolation: ReportViolation, resource: PolicyResourc
     (reportViolation as unknown as (v: AdvisoryViolation) => void)(violation);
 }
 
-/** Namespaces enrolled in the mesh (sidecar or ambient), minus the injection exemptions. */
+/**
+ * Namespaces of the mesh, minus the injection exemptions: enrolled by their labels (sidecar or
+ * ambient), or running a workload that is in the mesh on its own (pod-level opt-in:
+ * components/istio/enrolment). Pod-level opt-in is only seen when the stack was read with workloads.
+ */
 export function meshNamespaces(stack: MeshStack): StackNamespace[] {
     return [...stack.namespaces.values()].filter(
-        (ns) => (ns.enrolment.mode === "sidecar" || ns.enrolment.mode === "ambient") && matchesAny(stack.config.injectionExemptNamespaces, ns.name) === undefined,
+        (ns) =>
+            (ns.enrolment.mode === "sidecar" || ns.enrolment.mode === "ambient" || (stack.workloadsByNamespace.get(ns.name) ?? []).some((w) => enrolmentOf(ns.name, ns.labels, w.template).inMesh)) &&
+            matchesAny(stack.config.injectionExemptNamespaces, ns.name) === undefined,
     );
 }
 

@@ -1,20 +1,21 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { DRY_RUN_ANNOTATION } from "../../components/constants";
+import { dryRunState } from "../../components/istio";
 import { ALLOW_NOTHING_NAME } from "../../components/compile/security-manifests";
 import { configSchema } from "../lib/config";
 import { asList } from "../lib/object";
 import { hasTargetRefs, meshNamespaces, namespaceExemption, readMeshStack, reportOnNamespace, selectorLabels, specOf, StackObject } from "../lib/stack";
 
 /**
- * An allow-nothing policy: ALLOW (or unset) with no rules, no selector and no targetRefs, not in
- * dry-run. It applies to every workload of its namespace (of the mesh in the root namespace), so
+ * An allow-nothing policy: ALLOW (or unset) with no rules, no selector and no targetRefs, enforced:
+ * `istio.io/dry-run` read as istiod reads it (Go ParseBool, components/istio/dry-run.ts), and an
+ * unparsable value not counted (istiod's validating webhook rejects such an object). It applies to every workload of its namespace (of the mesh in the root namespace), so
  * only what another ALLOW policy admits gets through (Istio security best practices).
  */
 export function isAllowNothing(entry: StackObject): boolean {
     const spec = specOf(entry);
     const action = spec["action"] ?? "ALLOW";
-    const dryRun = (entry.object.annotations[DRY_RUN_ANNOTATION] ?? "").toLowerCase() === "true";
-    return action === "ALLOW" && asList(spec["rules"]).length === 0 && selectorLabels(spec) === undefined && !hasTargetRefs(spec) && !dryRun;
+    const enforced = dryRunState(entry.object.annotations) === "enforced";
+    return action === "ALLOW" && asList(spec["rules"]).length === 0 && selectorLabels(spec) === undefined && !hasTargetRefs(spec) && enforced;
 }
 
 export const meshDefaultDeny: StackValidationPolicy = {

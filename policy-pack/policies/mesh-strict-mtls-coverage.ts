@@ -42,7 +42,7 @@ export const meshStrictMtlsCoverage: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: configSchema({ injection: true }),
     validateStack: (args, reportViolation) => {
-        const stack = readMeshStack(args, reportViolation, { istioKinds: ["PeerAuthentication"] });
+        const stack = readMeshStack(args, reportViolation, { workloads: true, istioKinds: ["PeerAuthentication"] });
         const byNamespace = namespaceWide(stack);
         const root = stack.config.rootNamespace;
         const mesh = byNamespace.get(root) ?? [];

@@ -108,8 +108,8 @@ const insecure: Case[] = [
         expect: ["namespace-sidecar-injection"],
     },
     { title: "Deployment opting out with the label", add: [deployment("shop", "batch", { labels: { app: "batch", "sidecar.istio.io/inject": "false" } })], expect: ["workload-no-injection-opt-out"] },
-    { title: "StatefulSet opting out with the annotation (case-insensitive)", add: [workload("StatefulSet", "shop", "db", { annotations: { "sidecar.istio.io/inject": "False" } })], expect: ["workload-no-injection-opt-out"] },
-    { title: "CronJob opting out", add: [workload("CronJob", "shop", "report", { labels: { "sidecar.istio.io/inject": "FALSE" } })], expect: ["workload-no-injection-opt-out"] },
+    { title: "StatefulSet with an unknown injection value in the annotation (Istio compares exactly)", add: [workload("StatefulSet", "shop", "db", { annotations: { "sidecar.istio.io/inject": "False" } })], expect: ["workload-no-injection-opt-out"] },
+    { title: "CronJob with an unknown injection value in the label (FALSE is not false)", add: [workload("CronJob", "shop", "report", { labels: { "sidecar.istio.io/inject": "FALSE" } })], expect: ["workload-no-injection-opt-out"] },
     { title: "Pod opting out", add: [workload("Pod", "shop", "debug", { labels: { "sidecar.istio.io/inject": "false" } })], expect: ["workload-no-injection-opt-out"] },
     {
         title: "a workload named like a gateway that opts out",

@@ -201,6 +201,28 @@ describe("policy pack: resource policies (direct)", () => {
         }
     });
 
+    it("does not call label true + annotation false an opt-out (Istio reads the label): one advisory about the contradiction", async () => {
+        const policy = resourcePolicy("workload-no-injection-opt-out");
+        const target = deployment("shop", "web", { labels: { app: "web", "sidecar.istio.io/inject": "true" }, annotations: { "sidecar.istio.io/inject": "false" } });
+        const run = await runResourcePolicy(policy, target);
+        assert.deepStrictEqual(run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]), [
+            [
+                "advisory",
+                'Deployment shop/web: spec.template.metadata.annotations["sidecar.istio.io/inject"]: says "false" but the label says "true"; Istio reads only the label when both are set, so the annotation has no effect. Fix: remove the deprecated annotation sidecar.istio.io/inject and keep the label.',
+            ],
+        ]);
+    });
+
+    it("reports a hostNetwork pod (never injected) and an unknown injection value", async () => {
+        const policy = resourcePolicy("workload-no-injection-opt-out");
+        const host = await runResourcePolicy(policy, deployment("shop", "agent", { spec: { hostNetwork: true, containers: [{ name: "a", image: "x" }] } }));
+        const unknown = await runResourcePolicy(policy, deployment("shop", "db", { labels: { app: "db", "sidecar.istio.io/inject": "False" } }));
+        assert.deepStrictEqual([...host.violations, ...unknown.violations].map(ownMessage), [
+            "Deployment shop/agent: spec.template.spec.hostNetwork: its pods use the host network (spec.hostNetwork: true), which Istio never injects nor captures, so they run outside the mesh: no mTLS identity, no AuthorizationPolicy enforcement on their inbound traffic, and plaintext to their peers. Fix: run the pods on the pod network (remove spec.hostNetwork); if the workload must stay outside the mesh, exempt it by name in the policy config.",
+            'Deployment shop/db: spec.template.metadata.labels["sidecar.istio.io/inject"]: has the unknown value "False": Istio accepts only "true" or "false" (exactly) and falls back to the namespace\'s injection policy. Fix: set it to "true" or "false".',
+        ]);
+    });
+
     it("exempts gateways by what they run, not by their name", async () => {
         const optOut = resourcePolicy("workload-no-injection-opt-out");
         assert.deepStrictEqual(await runResourcePolicy(optOut, classicGateway("istio-ingress")), {

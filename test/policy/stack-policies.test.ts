@@ -39,6 +39,50 @@ describe("policy pack: stack policies (direct)", () => {
         assert.deepStrictEqual((await runStackPolicy(stackPolicy("mesh-default-deny"), stack, { rootNamespace: "mesh-root" })).violations, []);
     });
 
+    it("does not count an allow-nothing annotated istio.io/dry-run: \"1\" (Go ParseBool) as enforced default deny", async () => {
+        const withDryRun = (value: string) => [
+            namespace("shop", MESH_LABELS),
+            deployment("shop", "web"),
+            authorizationPolicy("shop", "allow-nothing", {}, { annotations: { "istio.io/dry-run": value } }),
+        ];
+        for (const value of ["1", "t", "TRUE", "True", "yes"]) {
+            assert.deepStrictEqual((await runStackPolicy(stackPolicy("mesh-default-deny"), withDryRun(value))).violations.length, 1, value);
+        }
+        for (const value of ["0", "false", "F"]) {
+            assert.deepStrictEqual((await runStackPolicy(stackPolicy("mesh-default-deny"), withDryRun(value))).violations, [], value);
+        }
+    });
+
+    it("counts a namespace whose pods opt in themselves (label sidecar.istio.io/inject=true) as a mesh namespace", async () => {
+        const stack = [namespace("shop"), deployment("shop", "web", { labels: { app: "web", "sidecar.istio.io/inject": "true" } })];
+        assert.deepStrictEqual((await runStackPolicy(stackPolicy("namespace-sidecar-injection"), stack)).violations, []);
+        const deny = await runStackPolicy(stackPolicy("mesh-default-deny"), stack);
+        const mtls = await runStackPolicy(stackPolicy("mesh-strict-mtls-coverage"), stack);
+        assert.deepStrictEqual([deny.violations.map(ownMessage), mtls.violations.length], [
+            [
+                "Namespace shop: AuthorizationPolicy shop/allow-nothing: is missing: without an allow-nothing policy, every workload that no ALLOW policy selects accepts requests from any caller. Fix: add an AuthorizationPolicy with spec: {} in shop (MeshNamespace/MeshPolicy emit one), or one in the root namespace istio-system for the whole mesh.",
+            ],
+            1,
+        ]);
+    });
+
+    it("does not report istio-injection=disabled with istio.io/rev as conflicting labels (disabled wins)", async () => {
+        const stack = [namespace("legacy", { "istio-injection": "disabled", "istio.io/rev": "canary" }), deployment("legacy", "old")];
+        const run = await runStackPolicy(stackPolicy("namespace-sidecar-injection"), stack);
+        assert.deepStrictEqual(run.violations.map(ownMessage), [
+            'Namespace legacy: metadata.labels["istio-injection"]: sidecar injection is disabled, so Deployment legacy/old runs outside the mesh without mTLS or authorization. Fix: label the namespace istio-injection=enabled (or istio.io/rev=<revision>), then restart its workloads.',
+        ]);
+    });
+
+    it("names an unknown istio.io/dataplane-mode value instead of calling it no label", async () => {
+        const stack = [namespace("shop", { "istio.io/dataplane-mode": "other" }), deployment("shop", "web")];
+        const run = await runStackPolicy(stackPolicy("namespace-sidecar-injection"), stack);
+        assert.deepStrictEqual(run.violations.map(ownMessage), [
+            'Namespace shop: metadata.labels["istio.io/dataplane-mode"]: has the unknown value "other" (istio-cni enrols only "ambient", exactly), so it enrols nothing. Fix: set istio.io/dataplane-mode=ambient, or remove the label.',
+            'Namespace shop: metadata.labels["istio-injection"]: no sidecar injection or ambient label is set and the pods do not opt in (label sidecar.istio.io/inject=true), so Deployment shop/web runs outside the mesh without mTLS or authorization. Fix: label the namespace istio-injection=enabled (or istio.io/rev=<revision>), then restart its workloads.',
+        ]);
+    });
+
     it("merges the labels of a Namespace and a NamespacePatch", async () => {
         const patch = k8s({ apiVersion: "v1", kind: "NamespacePatch", metadata: { name: "shop", labels: MESH_LABELS } });
         const stack = [namespace("shop"), patch, deployment("shop", "web")];

@@ -17,7 +17,7 @@ const policy = (namespace: string, name: string, spec: Record<string, unknown>):
 describe("render: Mermaid diagram of who may call whom", () => {
     it("draws workloads in namespace boxes and an edge per allowed caller with methods and paths", () => {
         const text = meshMermaid([
-            { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
+            { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "enabled" } } },
             deployment("shop", "frontend", "frontend"),
             deployment("shop", "backend", "backend"),
             policy("shop", "allow-nothing", {}),
@@ -162,6 +162,35 @@ describe("render: Mermaid diagram of who may call whom", () => {
         ]);
         assert.deepStrictEqual(graph.defaultDenyNamespaces, []);
         assert.deepStrictEqual(graph.edges, [{ from: "namespace_ops", to: "workload_shop_web", action: "ALLOW", labels: ["dry run, not enforced: any request"] }]);
+    });
+
+    it("reads istio.io/dry-run like istiod (Go ParseBool): \"1\" is dry run, an unparsable value is enforced", () => {
+        const annotated = (value: string): KubeObject => ({ ...policy("shop", "allow-nothing", {}), metadata: { name: "allow-nothing", namespace: "shop", annotations: { "istio.io/dry-run": value } } });
+        for (const value of ["1", "t", "T", "TRUE", "True"]) assert.deepStrictEqual(buildMeshGraph([annotated(value)]).defaultDenyNamespaces, [], value);
+        for (const value of ["0", "false", "yes"]) assert.deepStrictEqual(buildMeshGraph([annotated(value)]).defaultDenyNamespaces, ["shop"], value);
+    });
+
+    it("marks workloads outside the mesh and names the label that keeps them out", () => {
+        const text = meshMermaid([
+            { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
+            deployment("shop", "cart"),
+            deployment("shop", "web", undefined, { app: "web", "sidecar.istio.io/inject": "true" }),
+        ]);
+        assert.strictEqual(text, [
+            "flowchart LR",
+            "  %% no AuthorizationPolicy: Istio allows every call (no access control)",
+            "  %% shop/cart is outside the mesh (no sidecar: namespace shop has no istio-injection, istio.io/rev or istio.io/dataplane-mode label and its pods do not opt in): no policy is enforced on it",
+            '  subgraph ns_shop["namespace shop"]',
+            '    workload_shop_cart["cart (no sidecar)"]',
+            '    workload_shop_web["web"]',
+            "  end",
+            "",
+        ].join("\n"));
+    });
+
+    it("does not draw a policy the simulator's reading rejects, and says why", () => {
+        const graph = buildMeshGraph([policy("shop", "bad", { action: "ALLOW", rules: "everyone" })]);
+        assert.deepStrictEqual([graph.edges, graph.unreadable], [[], ['invalid AuthorizationPolicy "shop/bad":\n  - spec.rules: must be a list']]);
     });
 
     it("says when there is no AuthorizationPolicy at all", () => {

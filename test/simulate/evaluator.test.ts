@@ -122,6 +122,7 @@ describe("simulator: scope", () => {
         );
         assert.strictEqual(d.verdict, "allowed");
         assert.strictEqual(d.stage, "no-sidecar");
+        assert.strictEqual(d.reason, "shop/legacy is outside the mesh (no sidecar): nothing enforces mTLS or authorization on it, so the request reaches it as sent (why: declared inMesh: false).");
     });
 
     it("names unknown workloads in a validation error", () => {
