@@ -18,7 +18,9 @@ export const authorizationPolicyNoAllowAll: ResourceValidationPolicy = {
             let findings;
             try {
                 // The simulator's evaluator decides, so the pack and `meshguard simulate` agree.
-                findings = findAllowAnyCaller(object.body["spec"] ?? {}, object.namespace);
+                // The namespace only resolves bare `serviceAccounts` to identities, which are named
+                // callers in any namespace: an unknown namespace cannot change the verdict.
+                findings = findAllowAnyCaller(object.body["spec"] ?? {}, object.unknownNamespace === undefined ? object.namespace : undefined);
             } catch (err) {
                 if (!(err instanceof MeshguardValidationError)) throw err;
                 for (const issue of err.issues) {
