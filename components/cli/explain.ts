@@ -1,10 +1,13 @@
+import { isIP } from "net";
 import * as path from "path";
-import { runProgramOffline } from "../offline";
+import { parseIpBlock } from "../istio";
+import { DEFAULT_TIMEOUT_SECONDS, runProgramOffline } from "../offline";
 import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
-import { parseArgs, ParsedArgs, stringOption } from "./args";
+import { parseArgs, ParsedArgs, stringOption, timeoutOption } from "./args";
 import { CliIO, Command } from "./command";
 import { previewObjects } from "./kubernetes-objects";
 import { loadManifests, ManifestLoadError } from "./manifest-files";
+import { boundedMessage, quote, shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to NS/NAME CALLER [request options]
@@ -22,6 +25,8 @@ Input (one of):
   FILE.yaml|DIR...       multi-document YAML files, or directories of *.yaml/*.yml
   --program DIR          a Pulumi project, run offline (as meshguard preview does)
   --stack NAME           stack of --program (default: dev)
+  --timeout SECONDS      give up on a --program that has not finished after this long
+                         (default: ${DEFAULT_TIMEOUT_SECONDS})
 
 Destination:
   --to NS/NAME           the destination workload (required)
@@ -40,18 +45,20 @@ Request:
   --host H               HTTP host (default NAME.NS.svc.cluster.local)
   --headers JSON         request headers, e.g. '{"x-env":"prod"}'
   --jwt-claims JSON      claims of a JWT the request carries (iss, sub, aud, ...), assumed signed
-  --source-ip IP         caller IP, for ipBlocks and source.ip conditions
+  --source-ip IP         caller IP (one IPv4 or IPv6 address, not a CIDR), for ipBlocks and
+                         source.ip conditions
   --root-namespace NS    meshConfig.rootNamespace (default istio-system)
   --trust-domain TD      meshConfig.trustDomain (default cluster.local)
   --json                 print the decision as JSON
   -h, --help             show this help
 
-Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP), 2 usage error,
-3 the input could not be read or the program failed.`;
+Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP), 2 usage error
+or unreadable input (a missing or invalid YAML file), 3 the program failed or did not finish.`;
 
 const OPTIONS = {
     "program": "string",
     "stack": "string",
+    "timeout": "string",
     "to": "string",
     "to-labels": "string",
     "from": "string",
@@ -89,12 +96,16 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
     if (program !== undefined && parsed.positionals.length > 0) throw new UsageError("give either YAML files or --program, not both");
     if (program === undefined && parsed.positionals.length === 0) throw new UsageError("expected YAML files or directories, or --program DIR");
 
+    const timeoutSeconds = timeoutOption(parsed, DEFAULT_TIMEOUT_SECONDS);
     let manifests: unknown[];
     try {
-        manifests = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io);
+        manifests = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io, timeoutSeconds);
     } catch (err) {
-        const detail = err instanceof ManifestLoadError ? `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}` : `${(err as Error).message}\n`;
-        io.stderr(`meshguard explain: ${detail}`);
+        if (err instanceof ManifestLoadError) {
+            io.stderr(`meshguard explain: ${manifestProblems(err)}`);
+            return EXIT.usage;
+        }
+        io.stderr(`meshguard explain: ${boundedMessage((err as Error).message)}\n`);
         return EXIT.failed;
     }
     const simulator = new AuthorizationSimulator({
@@ -119,12 +130,16 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
     return exitCode(decision);
 }
 
+function manifestProblems(err: ManifestLoadError): string {
+    return `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}`;
+}
+
 function exitCode(decision: Decision): number {
     return decision.verdict === "allowed" ? EXIT.ok : 1;
 }
 
-async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
-    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev" });
+async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO, timeoutSeconds: number): Promise<unknown[]> {
+    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
     const objects = previewObjects(run.resources);
     const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));
     for (const o of unknown) {
@@ -147,9 +162,9 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
     else from = { plaintext: true };
     const portText = stringOption(parsed, "port");
     const port = portText === undefined ? undefined : Number(portText);
-    if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${portText})`);
+    if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${shown(portText ?? "")})`);
     const protocol = stringOption(parsed, "protocol");
-    if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${protocol})`);
+    if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${shown(protocol)})`);
     return {
         from,
         to,
@@ -160,13 +175,22 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
         host: stringOption(parsed, "host"),
         headers: jsonObject(parsed, "headers") as Record<string, string> | undefined,
         jwt: jsonObject(parsed, "jwt-claims"),
-        sourceIp: stringOption(parsed, "source-ip"),
+        sourceIp: sourceIp(stringOption(parsed, "source-ip")),
     };
+}
+
+/** One IP address as the simulator parses it (components/istio/ip.ts) and Node agrees is one: no CIDR, no leading zeros. */
+function sourceIp(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined;
+    if (text.includes("/") || isIP(text) === 0 || parseIpBlock(text) === undefined) {
+        throw new UsageError(`--source-ip must be one IPv4 or IPv6 address such as 10.0.0.7 (not a CIDR block) (got ${quote(text)})`);
+    }
+    return text;
 }
 
 function nsName(value: string, flag: string): [string, string] {
     const parts = value.split("/");
-    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw new UsageError(`${flag} must be NAMESPACE/NAME (got ${value})`);
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw new UsageError(`${flag} must be NAMESPACE/NAME (got ${shown(value)})`);
     return [parts[0], parts[1]];
 }
 
@@ -177,9 +201,9 @@ function jsonObject(parsed: ParsedArgs, flag: string): Record<string, unknown> |
     try {
         value = JSON.parse(text);
     } catch {
-        throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+        throw new UsageError(`--${flag} must be a JSON object (got ${shown(text)})`);
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--${flag} must be a JSON object (got ${shown(text)})`);
     if (flag === "headers" && Object.values(value).some((v) => typeof v !== "string")) throw new UsageError("--headers values must be strings");
     return value as Record<string, unknown>;
 }
@@ -189,7 +213,7 @@ function parseLabels(text: string | undefined, flag: string): Record<string, str
     const labels: Record<string, string> = {};
     for (const pair of text.split(",")) {
         const eq = pair.indexOf("=");
-        if (eq <= 0) throw new UsageError(`${flag} must be K=V[,K=V...] (got ${text})`);
+        if (eq <= 0) throw new UsageError(`${flag} must be K=V[,K=V...] (got ${shown(text)})`);
         labels[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     return labels;

@@ -5,6 +5,9 @@ import { helpCommand, overview } from "./help";
 import { packageVersion } from "./package-root";
 import { previewCommand } from "./preview";
 import { TerminalIO } from "./progress";
+import { PolicyConfigError } from "../analyzer";
+import { DidNotSettle, settleWithin } from "../offline";
+import { boundedMessage, quote } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
@@ -21,8 +24,9 @@ export function processIO(): TerminalIO {
 }
 
 /**
- * Runs `meshguard <argv>` and returns the exit code: 0 success, 1 a mandatory policy failed,
- * 2 usage error, 3 the program or input could not be run.
+ * Runs `meshguard <argv>` and returns the exit code (EXIT; docs/cli.md lists when each is used).
+ * Never 0 on an error; a command that cannot finish (the event loop empties while it waits)
+ * ends with EXIT.failed rather than letting Node exit silently with 0.
  */
 export async function main(argv: readonly string[], io: TerminalIO = processIO()): Promise<number> {
     const [name, ...args] = argv;
@@ -40,7 +44,7 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-        io.stderr(`meshguard: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(", ")} (see meshguard help)\n`);
+        io.stderr(`meshguard: unknown command ${quote(name)}; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n${HELP_POINTER}\n`);
         return EXIT.usage;
     }
     if (asksForHelp(args)) {
@@ -48,16 +52,24 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
         return EXIT.ok;
     }
     try {
-        return await command.run(args, io);
+        return await settleWithin(command.run(args, io), {
+            describe: () => `meshguard ${command.name} did not finish: it waits on a promise nothing can settle any more (Node's event loop is empty)`,
+        });
     } catch (err) {
-        if (err instanceof UsageError) {
-            io.stderr(`meshguard ${command.name}: ${err.message}\n\n${command.usage}\n`);
+        if (err instanceof UsageError || err instanceof PolicyConfigError) {
+            io.stderr(`meshguard ${command.name}: ${boundedMessage(err.message)}\nRun "meshguard ${command.name} --help" for usage.\n`);
             return EXIT.usage;
         }
-        io.stderr(`meshguard ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (err instanceof DidNotSettle) {
+            io.stderr(`${boundedMessage(err.message)}\n`);
+            return EXIT.failed;
+        }
+        io.stderr(`meshguard ${command.name}: ${boundedMessage(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT.failed;
     }
 }
+
+const HELP_POINTER = 'Run "meshguard --help" for the commands.';
 
 /** `--help` or `-h` anywhere before a `--` separator. */
 function asksForHelp(args: readonly string[]): boolean {
