@@ -22,7 +22,6 @@ export function progressLine(io: TerminalIO, what: string, expected: number): Pr
     const tty = io.stderrIsTTY === true;
     if (!tty && expected < PROGRESS_THRESHOLD) return { update: () => undefined, finish: () => undefined };
     let lastQuarter = -1;
-    let shown = tty;
     io.stderr(tty ? `\r${what}: starting the policy pack` : `${what}: starting the policy pack (${expected})\n`);
     return {
         update(done, total) {
@@ -37,7 +36,7 @@ export function progressLine(io: TerminalIO, what: string, expected: number): Pr
             }
         },
         finish() {
-            if (tty && shown) io.stderr("\r\x1b[K");
+            if (tty) io.stderr("\r\x1b[K");
         },
     };
 }
