@@ -28,7 +28,17 @@ export function processIO(): TerminalIO {
  * Never 0 on an error; a command that cannot finish (the event loop empties while it waits)
  * ends with EXIT.failed rather than letting Node exit silently with 0.
  */
-export async function main(argv: readonly string[], io: TerminalIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], given?: TerminalIO): Promise<number> {
+    try {
+        return await dispatch(argv, given ?? processIO());
+    } finally {
+        // Run as the process (the launcher passes no IO): a program's timers or sockets must not
+        // keep meshguard alive once the exit code is known (set by the launcher meanwhile).
+        if (given === undefined) setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+    }
+}
+
+async function dispatch(argv: readonly string[], io: TerminalIO): Promise<number> {
     const [name, ...args] = argv;
     if (name === undefined) {
         io.stderr(overview(COMMANDS));
@@ -53,6 +63,7 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
     }
     try {
         return await settleWithin(command.run(args, io), {
+            idleRounds: 2,
             describe: () => `meshguard ${command.name} did not finish: it waits on a promise nothing can settle any more (Node's event loop is empty)`,
         });
     } catch (err) {
@@ -68,6 +79,8 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
         return EXIT.failed;
     }
 }
+
+const EXIT_GRACE_MS = 500;
 
 const HELP_POINTER = 'Run "meshguard --help" for the commands.';
 

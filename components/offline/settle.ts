@@ -17,6 +17,11 @@ export interface SettleOptions {
     readonly timeoutMs?: number;
     /** Builds the error from the reason (so the message can name what is still pending then). */
     readonly describe: (reason: StallReason) => string;
+    /**
+     * How many times the event loop must empty before giving up (default 1). An outer watchdog
+     * uses 2 so that an inner one, which knows better what is pending, reports first.
+     */
+    readonly idleRounds?: number;
 }
 
 /**
@@ -36,7 +41,12 @@ export function settleWithin<T>(work: Promise<T>, options: SettleOptions): Promi
             settle();
         };
         const stall = (reason: StallReason) => finish(() => reject(new DidNotSettle(reason, options.describe(reason))));
-        const onIdle = () => stall("idle");
+        let rounds = options.idleRounds ?? 1;
+        const onIdle = () => {
+            if (--rounds <= 0) stall("idle");
+            // Another turn of the loop, so that whatever reacts to inner watchdogs can run.
+            else setImmediate(() => undefined);
+        };
         const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stall("timeout"), options.timeoutMs);
         timer?.unref();
         process.on("beforeExit", onIdle);
