@@ -1,6 +1,6 @@
 import { parseArgs, stringOption } from "./args";
 import { Command } from "./command";
-import { LoadedManifests, loadManifests, ManifestLoadError } from "./manifest-files";
+import { LoadedManifests, loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
 import { verdictFailsRun } from "../analyzer";
 import { K8sManifest } from "../manifest";
 import { analyzeObjects } from "./policy-gate";
@@ -45,7 +45,7 @@ async function runCheck(args: readonly string[], io: TerminalIO): Promise<number
         loaded = loadManifests(parsed.positionals, io.cwd);
     } catch (err) {
         if (!(err instanceof ManifestLoadError)) throw err;
-        io.stderr(`meshguard check: cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}`);
+        io.stderr(`meshguard check: ${manifestProblemsText(err)}`);
         return EXIT.usage;
     }
     const { manifests, files, emptyFiles } = loaded;

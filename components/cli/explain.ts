@@ -6,7 +6,7 @@ import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimPro
 import { parseArgs, ParsedArgs, stringOption, timeoutOption } from "./args";
 import { CliIO, Command } from "./command";
 import { previewObjects } from "./kubernetes-objects";
-import { loadManifests, ManifestLoadError } from "./manifest-files";
+import { loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
 import { boundedMessage, quote, shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
@@ -102,7 +102,7 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
         manifests = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io, timeoutSeconds);
     } catch (err) {
         if (err instanceof ManifestLoadError) {
-            io.stderr(`meshguard explain: ${manifestProblems(err)}`);
+            io.stderr(`meshguard explain: ${manifestProblemsText(err)}`);
             return EXIT.usage;
         }
         io.stderr(`meshguard explain: ${boundedMessage((err as Error).message)}\n`);
@@ -128,10 +128,6 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
         io.stdout(`${formatDecision(decision)}\n`);
     }
     return exitCode(decision);
-}
-
-function manifestProblems(err: ManifestLoadError): string {
-    return `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}`;
 }
 
 function exitCode(decision: Decision): number {

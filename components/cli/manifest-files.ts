@@ -28,6 +28,11 @@ export class ManifestLoadError extends Error {
     }
 }
 
+/** "cannot read the manifests:" and each problem indented, its continuation lines (a YAML excerpt) too. */
+export function manifestProblemsText(err: ManifestLoadError): string {
+    return `cannot read the manifests:\n${err.problems.map((p) => `${p.split("\n").map((line) => `  ${line}`).join("\n")}\n`).join("")}`;
+}
+
 const YAML_FILE = /\.ya?ml$/i;
 
 /**
