@@ -9,6 +9,14 @@ export interface PolicyConfigEntry {
     properties: Record<string, unknown>;
 }
 
+/** A policy configuration that does not fit the pack (the CLI reports it as a usage error). */
+export class PolicyConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`invalid policy config:\n${problems.map((e) => `  - ${e}`).join("\n")}`);
+        this.name = "PolicyConfigError";
+    }
+}
+
 /**
  * Reconciles a policy config file with the pack's policies the way the Pulumi CLI does
  * (ReconcilePolicyPackConfig): every policy starts from its own enforcement level and its schema
@@ -34,7 +42,8 @@ export function reconcilePolicyConfig(policies: readonly PolicyDescription[], gi
     }
     for (const [name, entry] of parsed) {
         if (name === "all") continue;
-        const target = result[name];
+        // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+        const target = Object.hasOwn(result, name) ? result[name] : undefined;
         if (target === undefined) {
             errors.push(`"${name}" is not a policy of this pack (policies: ${policies.map((p) => p.name).join(", ")})`);
             continue;
@@ -43,7 +52,7 @@ export function reconcilePolicyConfig(policies: readonly PolicyDescription[], gi
         Object.assign(target.properties, entry.properties);
     }
     for (const policy of policies) validateProperties(policy, result[policy.name].properties, errors);
-    if (errors.length > 0) throw new Error(`invalid policy config:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+    if (errors.length > 0) throw new PolicyConfigError(errors);
     return result;
 }
 

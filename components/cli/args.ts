@@ -1,3 +1,4 @@
+import { quote, shown } from "./text";
 import { UsageError } from "./usage-error";
 
 /** The options a command accepts: `--name VALUE` (string) or `--name` (boolean). */
@@ -26,14 +27,14 @@ export function parseArgs(args: readonly string[], spec: OptionSpec): ParsedArgs
             continue;
         }
         if (!arg.startsWith("--")) {
-            if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
+            if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${shown(arg)}`);
             positionals.push(arg);
             continue;
         }
         const eq = arg.indexOf("=");
         const name = arg.slice(2, eq < 0 ? undefined : eq);
         const type = name === "help" ? "boolean" : spec[name];
-        if (type === undefined) throw new UsageError(`unknown option --${name}`);
+        if (type === undefined) throw new UsageError(`unknown option --${shown(name)}`);
         if (type === "boolean") {
             if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
             options[name] = true;
@@ -50,4 +51,18 @@ export function parseArgs(args: readonly string[], spec: OptionSpec): ParsedArgs
 export function stringOption(parsed: ParsedArgs, name: string): string | undefined {
     const value = parsed.options[name];
     return typeof value === "string" ? value : undefined;
+}
+
+/** The longest `--timeout` accepted, in seconds (one day). */
+export const MAX_TIMEOUT_SECONDS = 86400;
+
+/** `--timeout SECONDS`: a positive number of seconds (fractions allowed), at most MAX_TIMEOUT_SECONDS. */
+export function timeoutOption(parsed: ParsedArgs, fallback: number): number {
+    const text = stringOption(parsed, "timeout");
+    if (text === undefined) return fallback;
+    const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+        throw new UsageError(`--timeout must be a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS} (got ${quote(text)})`);
+    }
+    return seconds;
 }

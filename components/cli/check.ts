@@ -1,6 +1,6 @@
 import { parseArgs, stringOption } from "./args";
 import { Command } from "./command";
-import { loadManifests, ManifestLoadError } from "./manifest-files";
+import { LoadedManifests, loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
 import { verdictFailsRun } from "../analyzer";
 import { K8sManifest } from "../manifest";
 import { analyzeObjects } from "./policy-gate";
@@ -9,19 +9,24 @@ import { TerminalIO } from "./progress";
 import { plural } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 import { verdictReport } from "./verdict-report";
+import { YAML_LIMITS } from "./yaml-documents";
 
 const USAGE = `Usage: meshguard check FILE.yaml|DIR... [options]
 
 Runs the meshguard policy pack over plain Kubernetes YAML: multi-document files, and directories
-(recursively, *.yaml and *.yml). Prints the verdicts grouped by policy, as \`meshguard preview\`
-does. A CI gate for manifests that do not come from Pulumi.
+(recursively, *.yaml and *.yml, following symbolic links). Prints the verdicts grouped by policy,
+as \`meshguard preview\` does. A CI gate for manifests that do not come from Pulumi.
 
 Options:
   --policy-config FILE   policy configuration JSON, as for pulumi --policy-pack-config
   -h, --help             show this help
 
-Exit status: 0 no mandatory violation, 1 a mandatory policy failed, 2 usage error or
-unreadable input (invalid YAML, an object without apiVersion or kind).`;
+Limits per file: ${YAML_LIMITS.bytesPerFile} bytes, ${YAML_LIMITS.objectsPerFile} objects, ${YAML_LIMITS.keysPerMapping} keys per mapping,
+${YAML_LIMITS.depth} levels of nesting, ${YAML_LIMITS.anchorsAndAliases} anchors and aliases per document.
+
+Exit status: 0 every object was checked and no mandatory policy failed, 1 a mandatory policy
+failed, 2 usage error or unreadable input (a missing or unreadable file, invalid YAML, a document
+that is not a Kubernetes object, a limit exceeded, no object at all).`;
 
 export const checkCommand: Command = {
     name: "check",
@@ -35,17 +40,22 @@ async function runCheck(args: readonly string[], io: TerminalIO): Promise<number
     if (parsed.positionals.length === 0) throw new UsageError("expected at least one YAML file or directory");
     const configFile = stringOption(parsed, "policy-config");
     const config = configFile === undefined ? undefined : readPolicyConfig(configFile, io.cwd);
-    let loaded: ReturnType<typeof loadManifests>;
+    let loaded: LoadedManifests;
     try {
         loaded = loadManifests(parsed.positionals, io.cwd);
     } catch (err) {
         if (!(err instanceof ManifestLoadError)) throw err;
-        io.stderr(`meshguard check: cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}`);
+        io.stderr(`meshguard check: ${manifestProblemsText(err)}`);
         return EXIT.usage;
     }
-    const { manifests, files } = loaded;
+    const { manifests, files, emptyFiles } = loaded;
+    if (manifests.length === 0) {
+        io.stderr(`meshguard check: nothing to check: ${files.length === 1 ? files[0] : `the ${files.length} files`} hold no Kubernetes object (only empty documents). Fix: name the files that hold the manifests\n`);
+        return EXIT.usage;
+    }
+    for (const file of emptyFiles) io.stderr(`meshguard check: note: ${file} holds no Kubernetes object (only empty documents)\n`);
     const scope = `${manifests.length} Kubernetes ${plural(manifests.length, "object")} from ${files.length === 1 ? files[0] : `${files.length} files`}`;
     const run = await analyzeObjects(manifests.map((m) => m.object as K8sManifest), { config, io });
-    io.stdout(verdictReport(run, scope));
+    io.stdout(verdictReport(run, scope, "meshguard check refuses these manifests"));
     return run.verdicts.some(verdictFailsRun) ? EXIT.policyFailed : EXIT.ok;
 }

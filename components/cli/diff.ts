@@ -4,6 +4,7 @@ import { diffMeshObjects, formatDiffMarkdown, formatDiffText, isWidening, MeshDi
 import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
 import { programObjects } from "./input-objects";
+import { shown } from "./text";
 import { loadManifests, ManifestLoadError } from "./manifest-files";
 import { EXIT, UsageError } from "./usage-error";
 
@@ -64,7 +65,7 @@ async function runDiff(args: readonly string[], io: CliIO): Promise<number> {
     const parsed = parseArgs(args, OPTIONS);
     if (parsed.positionals.length !== 2) throw new UsageError(`expected BEFORE and AFTER (got ${parsed.positionals.length} argument${parsed.positionals.length === 1 ? "" : "s"})`);
     const format = stringOption(parsed, "format") ?? "text";
-    if (format !== "text" && format !== "markdown") throw new UsageError(`--format must be text or markdown (got ${format})`);
+    if (format !== "text" && format !== "markdown") throw new UsageError(`--format must be text or markdown (got ${shown(format)})`);
     if (parsed.options["json"] === true && stringOption(parsed, "format") !== undefined) throw new UsageError("give either --json or --format, not both");
     const sides: { objects: unknown[]; label: string }[] = [];
     for (const input of parsed.positionals) {

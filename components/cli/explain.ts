@@ -1,7 +1,11 @@
+import { isIP } from "net";
+import { parseIpBlock } from "../istio";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline";
 import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
 import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
 import { INPUT_OPTIONS, readInputObjects } from "./input-objects";
+import { quote, shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to NS/NAME CALLER [request options]
@@ -19,6 +23,8 @@ Input (one of):
   FILE.yaml|DIR...       multi-document YAML files, or directories of *.yaml/*.yml
   --program DIR          a Pulumi project, run offline (as meshguard preview does)
   --stack NAME           stack of --program (default: dev)
+  --timeout SECONDS      give up on a --program that has not finished after this long
+                         (default: ${DEFAULT_TIMEOUT_SECONDS})
 
 Destination:
   --to NS/NAME           the destination workload (required)
@@ -37,14 +43,15 @@ Request:
   --host H               HTTP host (default NAME.NS.svc.cluster.local)
   --headers JSON         request headers, e.g. '{"x-env":"prod"}'
   --jwt-claims JSON      claims of a JWT the request carries (iss, sub, aud, ...), assumed signed
-  --source-ip IP         caller IP, for ipBlocks and source.ip conditions
+  --source-ip IP         caller IP (one IPv4 or IPv6 address, not a CIDR), for ipBlocks and
+                         source.ip conditions
   --root-namespace NS    meshConfig.rootNamespace (default istio-system)
   --trust-domain TD      meshConfig.trustDomain (default cluster.local)
   --json                 print the decision as JSON
   -h, --help             show this help
 
-Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP), 2 usage error,
-3 the input could not be read or the program failed.`;
+Exit status: 0 allowed, 1 denied or undecided (a CUSTOM provider, a missing IP), 2 usage error
+or unreadable input (a missing or invalid YAML file), 3 the program failed or did not finish.`;
 
 const OPTIONS = {
     ...INPUT_OPTIONS,
@@ -81,8 +88,9 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
         return EXIT.ok;
     }
     const request = requestFrom(parsed);
-    const manifests = await readInputObjects("explain", parsed, io);
-    if (manifests === undefined) return EXIT.failed;
+    const input = await readInputObjects("explain", parsed, io);
+    if (!Array.isArray(input)) return input.exitCode;
+    const manifests = input;
     const simulator = new AuthorizationSimulator({
         manifests,
         rootNamespace: stringOption(parsed, "root-namespace"),
@@ -123,9 +131,9 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
     else from = { plaintext: true };
     const portText = stringOption(parsed, "port");
     const port = portText === undefined ? undefined : Number(portText);
-    if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${portText})`);
+    if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${shown(portText ?? "")})`);
     const protocol = stringOption(parsed, "protocol");
-    if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${protocol})`);
+    if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${shown(protocol)})`);
     return {
         from,
         to,
@@ -136,13 +144,22 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
         host: stringOption(parsed, "host"),
         headers: jsonObject(parsed, "headers") as Record<string, string> | undefined,
         jwt: jsonObject(parsed, "jwt-claims"),
-        sourceIp: stringOption(parsed, "source-ip"),
+        sourceIp: sourceIp(stringOption(parsed, "source-ip")),
     };
+}
+
+/** One IP address as the simulator parses it (components/istio/ip.ts) and Node agrees is one: no CIDR, no leading zeros. */
+function sourceIp(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined;
+    if (text.includes("/") || isIP(text) === 0 || parseIpBlock(text) === undefined) {
+        throw new UsageError(`--source-ip must be one IPv4 or IPv6 address such as 10.0.0.7 (not a CIDR block) (got ${quote(text)})`);
+    }
+    return text;
 }
 
 function nsName(value: string, flag: string): [string, string] {
     const parts = value.split("/");
-    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw new UsageError(`${flag} must be NAMESPACE/NAME (got ${value})`);
+    if (parts.length !== 2 || parts[0] === "" || parts[1] === "") throw new UsageError(`${flag} must be NAMESPACE/NAME (got ${shown(value)})`);
     return [parts[0], parts[1]];
 }
 
@@ -153,9 +170,9 @@ function jsonObject(parsed: ParsedArgs, flag: string): Record<string, unknown> |
     try {
         value = JSON.parse(text);
     } catch {
-        throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+        throw new UsageError(`--${flag} must be a JSON object (got ${shown(text)})`);
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--${flag} must be a JSON object (got ${text})`);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--${flag} must be a JSON object (got ${shown(text)})`);
     if (flag === "headers" && Object.values(value).some((v) => typeof v !== "string")) throw new UsageError("--headers values must be strings");
     return value as Record<string, unknown>;
 }
@@ -165,7 +182,7 @@ function parseLabels(text: string | undefined, flag: string): Record<string, str
     const labels: Record<string, string> = {};
     for (const pair of text.split(",")) {
         const eq = pair.indexOf("=");
-        if (eq <= 0) throw new UsageError(`${flag} must be K=V[,K=V...] (got ${text})`);
+        if (eq <= 0) throw new UsageError(`${flag} must be K=V[,K=V...] (got ${shown(text)})`);
         labels[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     return labels;

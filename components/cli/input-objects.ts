@@ -1,35 +1,49 @@
 import * as path from "path";
-import { runProgramOffline } from "../offline";
-import { ParsedArgs, stringOption } from "./args";
+import { DEFAULT_TIMEOUT_SECONDS, runProgramOffline } from "../offline";
+import { ParsedArgs, stringOption, timeoutOption } from "./args";
 import { CliIO } from "./command";
 import { previewObjects } from "./kubernetes-objects";
-import { loadManifests, ManifestLoadError } from "./manifest-files";
-import { UsageError } from "./usage-error";
+import { loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
+import { boundedMessage } from "./text";
+import { EXIT, UsageError } from "./usage-error";
 
 /** The input options shared by commands that read objects from YAML files or a Pulumi program. */
-export const INPUT_OPTIONS = { program: "string", stack: "string" } as const;
+export const INPUT_OPTIONS = { program: "string", stack: "string", timeout: "string" } as const;
+
+/** Why a command's input could not be read (already printed), with the exit code it ends with. */
+export interface InputFailure {
+    /** EXIT.usage for unreadable or invalid YAML, EXIT.failed for a program that failed or did not settle. */
+    readonly exitCode: number;
+}
 
 /**
  * The Kubernetes objects of a command's input: the YAML files/directories given as positionals, or
- * the resources a Pulumi program (`--program DIR`, `--stack NAME`) registers when run offline, as
- * `meshguard preview` runs it. Returns undefined after printing why when the input cannot be read.
+ * the resources a Pulumi program (`--program DIR`, `--stack NAME`, `--timeout SECONDS`) registers
+ * when run offline, as `meshguard preview` runs it. When the input cannot be read it prints why
+ * and returns the exit code the command must end with (docs/cli.md, exit codes).
  */
-export async function readInputObjects(command: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[] | undefined> {
+export async function readInputObjects(command: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[] | InputFailure> {
     const program = stringOption(parsed, "program");
     if (program !== undefined && parsed.positionals.length > 0) throw new UsageError("give either YAML files or --program, not both");
     if (program === undefined && parsed.positionals.length === 0) throw new UsageError("expected YAML files or directories, or --program DIR");
+    const timeoutSeconds = timeoutOption(parsed, DEFAULT_TIMEOUT_SECONDS);
     try {
-        return program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io);
+        return program === undefined
+            ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object)
+            : await programObjects(program, parsed, io, timeoutSeconds);
     } catch (err) {
-        const detail = err instanceof ManifestLoadError ? `cannot read the manifests:\n${err.problems.map((p) => `  ${p}\n`).join("")}` : `${(err as Error).message}\n`;
-        io.stderr(`meshguard ${command}: ${detail}`);
-        return undefined;
+        if (err instanceof ManifestLoadError) {
+            io.stderr(`meshguard ${command}: ${manifestProblemsText(err)}`);
+            return { exitCode: EXIT.usage };
+        }
+        io.stderr(`meshguard ${command}: ${boundedMessage((err as Error).message)}\n`);
+        return { exitCode: EXIT.failed };
     }
 }
 
 /** The Kubernetes objects a Pulumi program registers when run offline (`--stack`, default dev). */
-export async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO): Promise<unknown[]> {
-    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev" });
+export async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<unknown[]> {
+    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
     const objects = previewObjects(run.resources);
     const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));
     for (const o of unknown) {

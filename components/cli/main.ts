@@ -8,6 +8,9 @@ import { packageVersion } from "./package-root";
 import { previewCommand } from "./preview";
 import { reachabilityCommand } from "./reachability";
 import { TerminalIO } from "./progress";
+import { PolicyConfigError } from "../analyzer";
+import { DidNotSettle, settleWithin } from "../offline";
+import { boundedMessage, quote } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
@@ -24,10 +27,21 @@ export function processIO(): TerminalIO {
 }
 
 /**
- * Runs `meshguard <argv>` and returns the exit code: 0 success, 1 a mandatory policy failed,
- * 2 usage error, 3 the program or input could not be run.
+ * Runs `meshguard <argv>` and returns the exit code (EXIT; docs/cli.md lists when each is used).
+ * Never 0 on an error; a command that cannot finish (the event loop empties while it waits)
+ * ends with EXIT.failed rather than letting Node exit silently with 0.
  */
-export async function main(argv: readonly string[], io: TerminalIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], given?: TerminalIO): Promise<number> {
+    try {
+        return await dispatch(argv, given ?? processIO());
+    } finally {
+        // Run as the process (the launcher passes no IO): a program's timers or sockets must not
+        // keep meshguard alive once the exit code is known (set by the launcher meanwhile).
+        if (given === undefined) setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+    }
+}
+
+async function dispatch(argv: readonly string[], io: TerminalIO): Promise<number> {
     const [name, ...args] = argv;
     if (name === undefined) {
         io.stderr(overview(COMMANDS));
@@ -43,7 +57,7 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-        io.stderr(`meshguard: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(", ")} (see meshguard help)\n`);
+        io.stderr(`meshguard: unknown command ${quote(name)}; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n${HELP_POINTER}\n`);
         return EXIT.usage;
     }
     if (asksForHelp(args)) {
@@ -51,16 +65,27 @@ export async function main(argv: readonly string[], io: TerminalIO = processIO()
         return EXIT.ok;
     }
     try {
-        return await command.run(args, io);
+        return await settleWithin(command.run(args, io), {
+            idleRounds: 2,
+            describe: () => `meshguard ${command.name} did not finish: it waits on a promise nothing can settle any more (Node's event loop is empty)`,
+        });
     } catch (err) {
-        if (err instanceof UsageError) {
-            io.stderr(`meshguard ${command.name}: ${err.message}\n\n${command.usage}\n`);
+        if (err instanceof UsageError || err instanceof PolicyConfigError) {
+            io.stderr(`meshguard ${command.name}: ${boundedMessage(err.message)}\nRun "meshguard ${command.name} --help" for usage.\n`);
             return EXIT.usage;
         }
-        io.stderr(`meshguard ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (err instanceof DidNotSettle) {
+            io.stderr(`${boundedMessage(err.message)}\n`);
+            return EXIT.failed;
+        }
+        io.stderr(`meshguard ${command.name}: ${boundedMessage(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT.failed;
     }
 }
+
+const EXIT_GRACE_MS = 500;
+
+const HELP_POINTER = 'Run "meshguard --help" for the commands.';
 
 /** `--help` or `-h` anywhere before a `--` separator. */
 function asksForHelp(args: readonly string[]): boolean {

@@ -1,19 +1,20 @@
 import * as path from "path";
-import { OfflineRun, runProgramOffline, UNKNOWN_PLACEHOLDER } from "../offline";
+import { DEFAULT_TIMEOUT_SECONDS, OfflineRun, runProgramOffline, UNKNOWN_PLACEHOLDER } from "../offline";
 import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
-import { parseArgs, stringOption } from "./args";
+import { parseArgs, stringOption, timeoutOption } from "./args";
 import { Command } from "./command";
 import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
 import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
+import * as fs from "fs";
 import { nearestProjectDir, packageRoot } from "./package-root";
 import { verdictFailsRun } from "../analyzer";
 import { analyzeRegistrations } from "./policy-gate";
 import { readPolicyConfig } from "./policy-config";
 import { TerminalIO } from "./progress";
 import { resourceTable } from "./resource-table";
-import { displayPath, plural } from "./text";
+import { boundedMessage, displayPath, plural } from "./text";
 import { EXIT, UsageError } from "./usage-error";
-import { verdictReport } from "./verdict-report";
+import { PULUMI_WOULD_REFUSE, verdictReport } from "./verdict-report";
 
 const USAGE = `Usage: meshguard preview [DIR] [options]
 
@@ -27,7 +28,7 @@ process under Pulumi's mock runtime), then:
     \`pulumi preview --policy-pack policy-pack\` would, and prints the verdicts.
 
 DIR defaults to the nearest directory with a Pulumi.yaml (from the working directory upwards),
-else meshguard's own flagship project.
+else, in a checkout of meshguard, its own flagship project.
 
 Options:
   --stack NAME           stack name; Pulumi.NAME.yaml supplies configuration (default: dev)
@@ -35,10 +36,12 @@ Options:
   --no-policy            skip the policy pack
   --policy-config FILE   policy configuration JSON, as for pulumi --policy-pack-config
   --quiet                print only the summary and the verdicts
+  --timeout SECONDS      give up on a program that has not finished after this long
+                         (default: ${DEFAULT_TIMEOUT_SECONDS})
   -h, --help             show this help
 
 Exit status: 0 no mandatory violation, 1 a mandatory policy failed, 2 usage error,
-3 the project is missing or the program failed.`;
+3 the project is missing, or the program failed or did not finish.`;
 
 export const previewCommand: Command = {
     name: "preview",
@@ -48,18 +51,23 @@ export const previewCommand: Command = {
 };
 
 async function runPreview(args: readonly string[], io: TerminalIO): Promise<number> {
-    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean" });
+    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean", "timeout": "string" });
     if (parsed.positionals.length > 1) throw new UsageError(`expected at most one project directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`);
+    const timeoutSeconds = timeoutOption(parsed, DEFAULT_TIMEOUT_SECONDS);
     const configFile = stringOption(parsed, "policy-config");
     const policyConfig = configFile === undefined ? undefined : readPolicyConfig(configFile, io.cwd);
-    const dir = parsed.positionals[0] !== undefined ? path.resolve(io.cwd, parsed.positionals[0]) : nearestProjectDir(io.cwd) ?? packageRoot();
+    const dir = parsed.positionals[0] !== undefined ? path.resolve(io.cwd, parsed.positionals[0]) : defaultProjectDir(io.cwd, packageRoot());
+    if (dir === undefined) {
+        io.stderr(`meshguard preview: ${noProjectMessage(io.cwd)}\n`);
+        return EXIT.failed;
+    }
     const quiet = parsed.options["quiet"] === true;
 
     let run: OfflineRun;
     try {
-        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev" });
+        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
     } catch (err) {
-        io.stderr(`meshguard preview: ${(err as Error).message}\n`);
+        io.stderr(`meshguard preview: ${boundedMessage((err as Error).message)}\n`);
         return EXIT.failed;
     }
     const objects = previewObjects(run.resources);
@@ -79,12 +87,26 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
     let exit: number = EXIT.ok;
     if (parsed.options["no-policy"] !== true) {
         const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io });
-        report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`);
+        report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`, PULUMI_WOULD_REFUSE);
         io.stdout(`\n${report}`);
         if (packRun.verdicts.some(verdictFailsRun)) exit = EXIT.policyFailed;
     }
     writeFiles(outDir, [{ path: SUMMARY_FILE, content: summaryMarkdown(run, table, graph, files, summary, report) }]);
     return exit;
+}
+
+/**
+ * The project `meshguard preview` without DIR runs: the nearest Pulumi.yaml from `cwd` upwards,
+ * else the flagship project when meshguard runs from a checkout (`packageDir` holds a Pulumi.yaml;
+ * an installed package does not); undefined when there is neither.
+ */
+export function defaultProjectDir(cwd: string, packageDir: string): string | undefined {
+    return nearestProjectDir(cwd) ?? (fs.existsSync(path.join(packageDir, "Pulumi.yaml")) ? packageDir : undefined);
+}
+
+/** Where preview looked and what it expected, when there is no project. */
+export function noProjectMessage(cwd: string): string {
+    return `no Pulumi project found: looked for a Pulumi.yaml in ${cwd} and every directory above it. Fix: run meshguard preview in a Pulumi project (a directory with a Pulumi.yaml naming the project, with runtime: nodejs), or give its directory: meshguard preview DIR`;
 }
 
 function banner(run: OfflineRun, quiet: boolean, cwd: string): string {

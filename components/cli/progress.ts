@@ -14,19 +14,19 @@ export interface Progress {
 }
 
 /**
- * A progress line on stderr: rewritten in place on a terminal; otherwise (many resources only)
- * one line at each quarter, so CI logs stay short. Silent for small runs without a terminal.
+ * A progress line on stderr: a first line as soon as it is created (the policy pack takes a few
+ * seconds to start), then rewritten in place on a terminal; otherwise (many resources only) one
+ * line at each quarter, so CI logs stay short. Silent for small runs without a terminal.
  */
 export function progressLine(io: TerminalIO, what: string, expected: number): Progress {
     const tty = io.stderrIsTTY === true;
     if (!tty && expected < PROGRESS_THRESHOLD) return { update: () => undefined, finish: () => undefined };
     let lastQuarter = -1;
-    let shown = false;
+    io.stderr(tty ? `\r${what}: starting the policy pack` : `${what}: starting the policy pack (${expected})\n`);
     return {
         update(done, total) {
             if (tty) {
-                io.stderr(`\r${what} ${done}/${total}`);
-                shown = true;
+                io.stderr(`\r\x1b[K${what} ${done}/${total}`);
                 return;
             }
             const quarter = total === 0 ? 4 : Math.floor((done / total) * 4);
@@ -36,7 +36,7 @@ export function progressLine(io: TerminalIO, what: string, expected: number): Pr
             }
         },
         finish() {
-            if (tty && shown) io.stderr("\r\x1b[K");
+            if (tty) io.stderr("\r\x1b[K");
         },
     };
 }

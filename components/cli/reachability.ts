@@ -1,7 +1,9 @@
 import { AuthorizationSimulator, defaultProbes, PairReachability, ProbeOutcome, reachability, ReachabilityProbe, ReachabilityReport, SimWorkload } from "../simulate";
 import { parseArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline";
 import { INPUT_OPTIONS, readInputObjects } from "./input-objects";
+import { shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 const USAGE = `Usage: meshguard reachability (FILE.yaml|DIR... | --program DIR) [--format text|json|markdown]
@@ -26,6 +28,8 @@ Input (one of):
   FILE.yaml|DIR...       multi-document YAML files, or directories of *.yaml/*.yml
   --program DIR          a Pulumi project, run offline
   --stack NAME           stack of --program (default: dev)
+  --timeout SECONDS      give up on a --program that has not finished after this long
+                         (default: ${DEFAULT_TIMEOUT_SECONDS})
 
 Options:
   --format F             text (default), json or markdown
@@ -34,8 +38,8 @@ Options:
   --trust-domain TD      meshConfig.trustDomain (default cluster.local)
   -h, --help             show this help
 
-Exit status: 0 the matrix was printed, 2 usage error, 3 the input could not be read or the
-program failed.`;
+Exit status: 0 the matrix was printed, 2 usage error or unreadable YAML, 3 the program failed
+or did not finish.`;
 
 const OPTIONS = {
     ...INPUT_OPTIONS,
@@ -65,10 +69,10 @@ async function runReachability(args: readonly string[], io: CliIO): Promise<numb
         return EXIT.ok;
     }
     const format = stringOption(parsed, "format") ?? "text";
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be text, json or markdown (got ${format})`);
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be text, json or markdown (got ${shown(format)})`);
     const methods = methodList(stringOption(parsed, "methods"));
     const manifests = await readInputObjects("reachability", parsed, io);
-    if (manifests === undefined) return EXIT.failed;
+    if (!Array.isArray(manifests)) return manifests.exitCode;
     const simulator = new AuthorizationSimulator({ manifests, rootNamespace: stringOption(parsed, "root-namespace"), trustDomain: stringOption(parsed, "trust-domain") });
     if (simulator.workloads.length === 0) io.stderr("meshguard reachability: no workloads among the objects (Deployments, StatefulSets, DaemonSets, Jobs, Pods); the matrix is empty\n");
     const report = reachability(simulator, { probes: policyAwareProbes(simulator, methods ?? DEFAULT_METHODS) });

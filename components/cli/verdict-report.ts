@@ -3,27 +3,36 @@ import { plural } from "./text";
 
 const LEVEL_ORDER = ["mandatory", "remediate", "advisory", "disabled"];
 
+/** What a failed run means, said after "FAILED: ..." (preview: what `pulumi preview` would do). */
+export const PULUMI_WOULD_REFUSE = "pulumi preview --policy-pack policy-pack would refuse this";
+
 /**
- * The verdicts grouped by policy (failing levels first, then the pack's policy order), each
- * group headed by its enforcement level, name and description, one line per resource with the
- * policy's message; then a one-line result (mandatory verdicts fail the run). `scope` says what
- * was analyzed ("12 resources of project p, stack dev").
+ * The verdicts grouped by policy and enforcement level (failing groups first, then by level and
+ * the pack's policy order), each group headed by its level, name and description, so a header
+ * never shows another level than its verdicts carry; one line per resource with the policy's
+ * message; then a one-line result (mandatory verdicts fail the run). `scope` says what was
+ * analyzed ("12 resources of project p, stack dev"); `refusal`, when given, what a failure means.
  */
-export function verdictReport(run: PolicyPackRunResult, scope: string): string {
+export function verdictReport(run: PolicyPackRunResult, scope: string, refusal?: string): string {
     const lines: string[] = [];
     const policyOrder = run.policies.map((p) => p.name);
     const groups = new Map<string, PolicyVerdict[]>();
-    for (const v of run.verdicts) groups.set(v.policyName, [...(groups.get(v.policyName) ?? []), v]);
-    const rank = (name: string) => {
-        const level = groups.get(name)![0].enforcementLevel;
-        const failing = groups.get(name)!.some(verdictFailsRun) ? 0 : 1;
-        const index = policyOrder.indexOf(name);
-        return [failing, LEVEL_ORDER.indexOf(level) < 0 ? LEVEL_ORDER.length : LEVEL_ORDER.indexOf(level), index < 0 ? policyOrder.length : index];
+    for (const v of run.verdicts) {
+        const key = groupKey(v);
+        groups.set(key, [...(groups.get(key) ?? []), v]);
+    }
+    const rank = (key: string) => {
+        const first = groups.get(key)![0];
+        const failing = groups.get(key)!.some(verdictFailsRun) ? 0 : 1;
+        const index = policyOrder.indexOf(first.policyName);
+        const level = LEVEL_ORDER.indexOf(first.enforcementLevel);
+        return [failing, level < 0 ? LEVEL_ORDER.length : level, index < 0 ? policyOrder.length : index];
     };
-    const names = [...groups.keys()].sort((a, b) => compareTuples(rank(a), rank(b)) || a.localeCompare(b));
+    const keys = [...groups.keys()].sort((a, b) => compareTuples(rank(a), rank(b)) || a.localeCompare(b));
     lines.push(`Policy verdicts: ${run.policies.length} ${plural(run.policies.length, "policy", "policies")} over ${scope}`);
-    for (const name of names) {
-        const verdicts = groups.get(name)!;
+    for (const key of keys) {
+        const verdicts = groups.get(key)!;
+        const name = verdicts[0].policyName;
         lines.push("");
         lines.push(`  [${verdicts[0].enforcementLevel}] ${name} (${verdicts.length} ${plural(verdicts.length, "violation")})`);
         lines.push(`      ${verdicts[0].description}`);
@@ -33,18 +42,23 @@ export function verdictReport(run: PolicyPackRunResult, scope: string): string {
         }
     }
     lines.push("");
-    lines.push(resultLine(run, groups));
+    lines.push(resultLine(run, refusal));
     return `${lines.join("\n")}\n`;
 }
 
-function resultLine(run: PolicyPackRunResult, groups: Map<string, PolicyVerdict[]>): string {
+function groupKey(v: PolicyVerdict): string {
+    return `${v.policyName}\u0000${v.enforcementLevel}`;
+}
+
+function resultLine(run: PolicyPackRunResult, refusal: string | undefined): string {
     const failing = run.verdicts.filter(verdictFailsRun);
     if (failing.length > 0) {
         const policies = new Set(failing.map((v) => v.policyName)).size;
-        return `FAILED: ${failing.length} mandatory ${plural(failing.length, "violation")} of ${policies} ${plural(policies, "policy", "policies")} (pulumi preview --policy-pack policy-pack would refuse this).`;
+        return `FAILED: ${failing.length} mandatory ${plural(failing.length, "violation")} of ${policies} ${plural(policies, "policy", "policies")}${refusal === undefined ? "" : ` (${refusal})`}.`;
     }
     if (run.verdicts.length > 0) {
-        return `PASSED with ${run.verdicts.length} advisory ${plural(run.verdicts.length, "violation")} of ${groups.size} ${plural(groups.size, "policy", "policies")} (not blocking).`;
+        const policies = new Set(run.verdicts.map((v) => v.policyName)).size;
+        return `PASSED with ${run.verdicts.length} advisory ${plural(run.verdicts.length, "violation")} of ${policies} ${plural(policies, "policy", "policies")} (not blocking).`;
     }
     return "PASSED: no policy violations.";
 }

@@ -77,8 +77,12 @@ const TOP_LEVEL_FIELDS = new Set(["apiVersion", "kind", "metadata", "spec", "sta
  * DestinationRule subtrees without security meaning (connectionPool, loadBalancer, ...) are only
  * required to be objects.
  */
-export function checkIstioSecurityObject(obj: { apiVersion: string; kind: string; metadata?: unknown; spec?: unknown }): ValidationIssue[] {
-    if (!isIstioSecurityKind(obj.apiVersion, obj.kind)) return [];
+export function checkIstioSecurityObject(value: unknown): ValidationIssue[] {
+    // Any input (parsed YAML, a program's registrations): what is not an object with string
+    // apiVersion and kind is no Istio security object, and is never dereferenced.
+    if (typeof value !== "object" || value === null) return [];
+    const obj = value as { apiVersion: unknown; kind: unknown; metadata?: unknown; spec?: unknown };
+    if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string" || !isIstioSecurityKind(obj.apiVersion, obj.kind)) return [];
     const kind = ISTIO_SECURITY_KINDS[obj.kind];
     const out = new IstioIssueList();
     const { version } = splitApiVersion(obj.apiVersion);

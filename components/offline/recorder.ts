@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isHelmResource } from "../kube";
+import { UNKNOWN_SENTINEL } from "./wire-values";
 
 /** One resource registration exactly as the Pulumi engine would receive it. */
 export interface RegisteredResource {
@@ -59,15 +60,22 @@ export interface OfflineRuntimeOptions {
  */
 export class OfflineRecorder {
     private readonly registered: RegisteredResource[] = [];
+    private readonly invoked: string[] = [];
 
     /** Registrations in the order the program made them. */
     get resources(): readonly RegisteredResource[] {
         return this.registered;
     }
 
+    /** Provider function tokens the program invoked (every one fails offline), in call order. */
+    get invokes(): readonly string[] {
+        return this.invoked;
+    }
+
     /** Forgets what was recorded (the mock runtime stays installed). */
     reset(): void {
         this.registered.length = 0;
+        this.invoked.length = 0;
     }
 
     /**
@@ -82,9 +90,12 @@ export class OfflineRecorder {
             {
                 newResource: (args) => ({
                     id: args.custom ? `${args.name}-id` : undefined,
-                    state: defaultState(args.type, args.name, args.inputs),
+                    state: defaultState(args.type, args.name, args.inputs, preview),
                 }),
                 call: (args) => {
+                    // The SDK drops this error's message (the program sees an empty reason), so the
+                    // token is recorded for runProgramOffline to name.
+                    this.invoked.push(args.token);
                     throw new Error(`offline preview cannot call provider function "${args.token}"`);
                 },
             },
@@ -126,12 +137,23 @@ function fromRequest(req: RegisterRequest, resp: RegisterResponse): RegisteredRe
 }
 
 /**
- * What the mock "creates": the inputs, plus the name the Kubernetes provider would give an
- * object whose metadata.name is unset (offline it is the resource name, without the random suffix).
+ * Metadata the API server sets on every object: a real preview of a new object does not know it,
+ * so a program reading it (`ns.metadata.uid`) gets an unknown value there, never undefined.
  */
-function defaultState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+const SERVER_SET_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields"] as const;
+
+/**
+ * What the mock "creates": the inputs, plus the name the Kubernetes provider would give an
+ * object whose metadata.name is unset (offline it is the resource name, without the random suffix),
+ * and, at preview, the server-set metadata and `status` as unknown values (outputs not among the
+ * inputs at all are already unknown at preview: the SDK resolves missing outputs so).
+ */
+function defaultState(type: string, name: string, inputs: Record<string, unknown>, preview: boolean): Record<string, unknown> {
     if (!type.startsWith("kubernetes:") || isHelmResource(type)) return inputs;
-    const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
-    if (metadata["name"] !== undefined) return inputs;
-    return { ...inputs, metadata: { ...metadata, name } };
+    const given = inputs["metadata"];
+    const metadata: Record<string, unknown> = typeof given === "object" && given !== null ? { ...(given as Record<string, unknown>) } : {};
+    if (metadata["name"] === undefined) metadata["name"] = name;
+    if (!preview) return { ...inputs, metadata };
+    for (const field of SERVER_SET_METADATA) metadata[field] = UNKNOWN_SENTINEL;
+    return { ...inputs, metadata, status: UNKNOWN_SENTINEL };
 }

@@ -1,12 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProject, PulumiProject } from "./project";
 import { OfflineRecorder, RegisteredResource } from "./recorder";
+import { DEFAULT_TIMEOUT_SECONDS, DidNotSettle, settleWithin, StallReason } from "./settle";
 
 export interface OfflineRunOptions {
     /** Stack name (default "dev"); its `Pulumi.<stack>.yaml` supplies config when present. */
     stack?: string;
     /** Mirror `pulumi preview` (default) rather than `pulumi up`. */
     preview?: boolean;
+    /** Wall-clock limit for the program and its registrations, in seconds (default DEFAULT_TIMEOUT_SECONDS). */
+    timeoutSeconds?: number;
 }
 
 /** What a program registered when run offline. */
@@ -35,9 +38,24 @@ export async function runProgramOffline(dir: string, options: OfflineRunOptions 
     process.on("unhandledRejection", onFailure);
     process.on("uncaughtException", onFailure);
     let outputs: Record<string, unknown> = {};
-    try {
-        outputs = ((await sdk.runtime.runInPulumiStack(() => runEntryPoint(project.main))) ?? {}) as Record<string, unknown>;
+    const constructed: string[] = [];
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const work = (async () => {
+        const result = await sdk.runtime.runInPulumiStack(() => {
+            sdk.runtime.registerStackTransformation((args) => {
+                constructed.push(`${args.type} ${args.name}`);
+                return undefined;
+            });
+            return runEntryPoint(project.main);
+        });
         await waitForRegistrations(sdk);
+        return result;
+    })();
+    try {
+        outputs = ((await settleWithin(work, {
+            timeoutMs: timeoutSeconds * 1000,
+            describe: (reason) => stalledMessage(project, reason, timeoutSeconds, pending(constructed, recorder.resources)),
+        })) ?? {}) as Record<string, unknown>;
     } catch (err) {
         failures.unshift(err);
     } finally {
@@ -47,7 +65,8 @@ export async function runProgramOffline(dir: string, options: OfflineRunOptions 
         process.off("uncaughtException", onFailure);
     }
     if (failures.length > 0) {
-        throw programError(project, failures[0]);
+        if (failures[0] instanceof DidNotSettle) throw failures[0];
+        throw programError(project, failures[0], recorder.invokes);
     }
     return { project, stack, resources: [...recorder.resources], outputs };
 }
@@ -78,9 +97,42 @@ async function waitForRegistrations(sdk: typeof pulumi): Promise<void> {
     if (runtime.waitForRPCs) await runtime.waitForRPCs();
 }
 
-function programError(project: PulumiProject, cause: unknown): Error {
+/** Resources the program constructed whose registration never completed (their inputs never resolved). */
+function pending(constructed: readonly string[], registered: readonly RegisteredResource[]): string[] {
+    const done = new Set(registered.map((r) => `${r.type} ${r.name}`));
+    return constructed.filter((c) => !done.has(c));
+}
+
+const PENDING_SHOWN = 5;
+
+function stalledMessage(project: PulumiProject, reason: StallReason, timeoutSeconds: number, waiting: readonly string[]): string {
+    const how = reason === "timeout"
+        ? `did not finish within ${timeoutSeconds} s (--timeout)`
+        : "did not settle: it is waiting on a promise that nothing can resolve any more (Node's event loop is empty)";
+    const what = waiting.length === 0
+        ? "the program's own code (its exported function or a promise it awaits) never finished"
+        : `waiting for the inputs of ${waiting.length} ${waiting.length === 1 ? "resource" : "resources"}: ${waiting.slice(0, PENDING_SHOWN).join(", ")}${waiting.length > PENDING_SHOWN ? `, and ${waiting.length - PENDING_SHOWN} more` : ""} (an Output or promise among their inputs never resolves)`;
+    const fix = reason === "timeout"
+        ? "Fix: make every promise the program awaits settle, or raise --timeout if it is only slow."
+        : "Fix: make every promise the program awaits, and every Output given as an input, resolve or reject.";
+    return `program ${project.name} (${project.main}) ${how}; ${what}. ${fix}`;
+}
+
+function programError(project: PulumiProject, cause: unknown, invokes: readonly string[]): Error {
     const message = cause instanceof Error ? cause.message : String(cause);
-    const err = new Error(`program ${project.name} (${project.main}) failed: ${message}`);
+    const reasons = [message.trim(), invokes.length === 0 ? "" : invokeProblem(invokes[0])].filter((r) => r !== "");
+    const err = new Error(`program ${project.name} (${project.main}) failed: ${reasons.join("; ") || "(the error carries no message)"}`);
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
+}
+
+/** The Helm v3 Chart renders its templates through this provider function. */
+const HELM_TEMPLATE = "kubernetes:helm:template";
+
+function invokeProblem(token: string): string {
+    const by = token === HELM_TEMPLATE ? " (helm.v3.Chart renders its chart through it)" : "";
+    const alternative = token === HELM_TEMPLATE
+        ? "use helm.v4.Chart, which the offline preview shows as one component, or run a real `pulumi preview` against a cluster"
+        : "run a real `pulumi preview`, or give the program the value through stack configuration when it runs offline";
+    return `it invoked the provider function "${token}"${by}, which the offline preview cannot run: no provider, cluster or cloud is involved. Fix: ${alternative}.`;
 }

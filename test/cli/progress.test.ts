@@ -13,7 +13,12 @@ describe("cli: progress line", () => {
         progress.update(1, 3);
         progress.update(3, 3);
         progress.finish();
-        assert.deepStrictEqual(written, ["\ranalyzing resources 1/3", "\ranalyzing resources 3/3", "\r\x1b[K"]);
+        assert.deepStrictEqual(written, [
+            "\ranalyzing resources: starting the policy pack",
+            "\r\x1b[Kanalyzing resources 1/3",
+            "\r\x1b[Kanalyzing resources 3/3",
+            "\r\x1b[K",
+        ]);
     });
 
     it("without a terminal: silent for small runs, one line per quarter for many resources", () => {
@@ -27,6 +32,7 @@ describe("cli: progress line", () => {
         for (let done = 1; done <= 100; done++) progress.update(done, 100);
         progress.finish();
         assert.deepStrictEqual(big.written, [
+            "analyzing resources: starting the policy pack (100)\n",
             "analyzing resources 1/100\n",
             "analyzing resources 25/100\n",
             "analyzing resources 50/100\n",

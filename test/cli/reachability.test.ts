@@ -137,7 +137,7 @@ describe("cli: meshguard reachability", () => {
         });
     });
 
-    it("exits 2 on a usage error and 3 when the input cannot be read", async () => {
+    it("exits 2 on a usage error and when the YAML cannot be read (documented exit codes)", async () => {
         const format = await runCli(["reachability", "mesh.yaml", "--format", "html"], dir);
         assert.strictEqual(format.code, 2);
         assert.ok(format.stderr.startsWith("meshguard reachability: --format must be text, json or markdown (got html)\n"), format.stderr);
@@ -150,7 +150,7 @@ describe("cli: meshguard reachability", () => {
         assert.strictEqual(methods.code, 2);
         assert.ok(methods.stderr.startsWith("meshguard reachability: --methods must be upper-case HTTP methods separated by commas (got get)\n"), methods.stderr);
         const missing = await runCli(["reachability", "missing.yaml"], dir);
-        assert.strictEqual(missing.code, 3);
+        assert.strictEqual(missing.code, 2);
         assert.strictEqual(missing.stdout, "");
         assert.match(missing.stderr, /^meshguard reachability: cannot read the manifests:\n {2}.*missing\.yaml/);
     });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { PolicyPackRunResult, PolicyVerdict } from "../../components/analyzer";
-import { verdictReport } from "../../components/cli/verdict-report";
+import { PULUMI_WOULD_REFUSE, verdictReport } from "../../components/cli/verdict-report";
 
 const policies = [
     { name: "peer-authentication-strict", description: "PeerAuthentication must be STRICT.", enforcementLevel: "mandatory" },
@@ -29,7 +29,7 @@ describe("cli: verdict report", () => {
                 verdict("peer-authentication-strict", "mandatory", "The stack has no mesh-wide policy."),
             ],
         };
-        assert.strictEqual(verdictReport(run, "5 resources of project p, stack dev"), [
+        assert.strictEqual(verdictReport(run, "5 resources of project p, stack dev", PULUMI_WOULD_REFUSE), [
             "Policy verdicts: 3 policies over 5 resources of project p, stack dev",
             "",
             "  [mandatory] peer-authentication-strict (1 violation)",

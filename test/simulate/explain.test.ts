@@ -91,9 +91,9 @@ describe("meshguard explain", () => {
         }
     });
 
-    it("reports unreadable input with exit 3", async () => {
+    it("reports unreadable input with exit 2", async () => {
         const r = await run(["missing.yaml", "--to", "shop/cart", "--plaintext"], dir);
-        assert.strictEqual(r.code, 3);
+        assert.strictEqual(r.code, 2);
         assert.strictEqual(r.err, "meshguard explain: cannot read the manifests:\n  missing.yaml: no such file or directory\n");
     });
 });

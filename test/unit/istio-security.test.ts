@@ -115,6 +115,12 @@ describe("checkIstioSecurityObject: valid hand-written objects are never reporte
         assert.equal(isIstioSecurityKind("security.istio.io/v1", "PeerAuthentication"), true);
         assert.equal(isIstioSecurityKind("v1", "ConfigMap"), false);
     });
+
+    it("returns no issues, without throwing, for values that are not objects with string apiVersion and kind (issue 10 item 18)", () => {
+        for (const value of [null, undefined, 7, "x", [], { apiVersion: 1, kind: "AuthorizationPolicy", spec: {} }, { apiVersion: "security.istio.io/v1", kind: null }]) {
+            assert.deepEqual(checkIstioSecurityObject(value), [], JSON.stringify(value));
+        }
+    });
 });
 
 describe("checkIstioSecurityObject: AuthorizationPolicy errors", () => {
