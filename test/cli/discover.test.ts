@@ -134,7 +134,7 @@ describe("meshguard discover", () => {
             const r = await runCli(["discover", "--format", "yaml", "--prometheus", "x.json"], FIXTURES);
             assert.strictEqual(r.code, 2);
             assert.strictEqual(r.stdout, "");
-            assert.match(r.stderr, /^meshguard discover: --format must be json or ts \(got yaml\)\n\nUsage: meshguard discover/);
+            assert.match(r.stderr, /^meshguard discover: --format must be json or ts \(got yaml\)\nRun "meshguard discover --help" for usage\.\n$/);
             const none = await runCli(["discover"], FIXTURES);
             assert.strictEqual(none.code, 2);
             assert.match(none.stderr, /^meshguard discover: expected --prometheus FILE/);
@@ -176,7 +176,7 @@ describe("meshguard discover --check", () => {
             const r = await runCli(["discover", "--prometheus", path.join(FIXTURES, "bookinfo-tcp.json"), "--check", "bad.yaml"], dir);
             assert.strictEqual(r.code, 2);
             assert.strictEqual(r.stdout, "");
-            assert.match(r.stderr, /^meshguard discover: cannot read the manifests:\n {2}bad\.yaml: document 1: invalid YAML: /);
+            assert.match(r.stderr, /^meshguard discover: cannot read the manifests:\n {2}bad\.yaml: document 1: invalid YAML at line 2, column 1: .*\n {6}1 \| kind: \[\n/);
             const both = await runCli(["discover", "--prometheus", path.join(FIXTURES, "bookinfo-tcp.json"), "--check", "bad.yaml", "--merge", "x.json"], dir);
             assert.strictEqual(both.code, 2);
             assert.match(both.stderr, /^meshguard discover: --check writes no input: it cannot be combined with --merge or --format/);
