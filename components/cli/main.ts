@@ -2,7 +2,7 @@ import { checkCommand } from "./check";
 import { Command } from "./command";
 import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
-import { packageVersion } from "./package-root";
+import { packageVersion } from "../package-root";
 import { previewCommand } from "./preview";
 import { TerminalIO } from "./progress";
 import { EXIT, UsageError } from "./usage-error";

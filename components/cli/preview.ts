@@ -5,7 +5,7 @@ import { parseArgs, stringOption } from "./args";
 import { Command } from "./command";
 import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
 import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
-import { nearestProjectDir, packageRoot } from "./package-root";
+import { nearestProjectDir, packageRoot } from "../package-root";
 import { verdictFailsRun } from "../analyzer";
 import { analyzeRegistrations } from "./policy-gate";
 import { readPolicyConfig } from "./policy-config";
