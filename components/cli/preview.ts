@@ -35,6 +35,7 @@ Options:
   --no-policy            skip the policy pack
   --policy-config FILE   policy configuration JSON, as for pulumi --policy-pack-config
   --quiet                print only the summary and the verdicts
+  --verbose              when the program fails, show its error's full stack
   -h, --help             show this help
 
 Exit status: 0 no mandatory violation, 1 a mandatory policy failed, 2 usage error,
@@ -48,7 +49,7 @@ export const previewCommand: Command = {
 };
 
 async function runPreview(args: readonly string[], io: TerminalIO): Promise<number> {
-    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean" });
+    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean", "verbose": "boolean" });
     if (parsed.positionals.length > 1) throw new UsageError(`expected at most one project directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`);
     const configFile = stringOption(parsed, "policy-config");
     const policyConfig = configFile === undefined ? undefined : readPolicyConfig(configFile, io.cwd);
@@ -57,7 +58,7 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
 
     let run: OfflineRun;
     try {
-        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev" });
+        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", verbose: parsed.options["verbose"] === true });
     } catch (err) {
         io.stderr(`meshguard preview: ${(err as Error).message}\n`);
         return EXIT.failed;

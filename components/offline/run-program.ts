@@ -1,12 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProject, PulumiProject } from "./project";
 import { OfflineRecorder, RegisteredResource } from "./recorder";
+import { programStackLines } from "./program-stack";
+import { registerProgramTypeScript } from "./typescript-loader";
 
 export interface OfflineRunOptions {
     /** Stack name (default "dev"); its `Pulumi.<stack>.yaml` supplies config when present. */
     stack?: string;
     /** Mirror `pulumi preview` (default) rather than `pulumi up`. */
     preview?: boolean;
+    /** On failure, show the program error's whole stack rather than only the program's own frames. */
+    verbose?: boolean;
 }
 
 /** What a program registered when run offline. */
@@ -22,12 +26,13 @@ const recorder = new OfflineRecorder();
 /**
  * Runs the Pulumi program of the project in `dir` in this process under the SDK's mock runtime
  * (no engine, no cluster) and returns every registration it made. Runs are sequential: the SDK's
- * runtime state is process-wide. A TypeScript program needs a TypeScript loader (ts-node) registered.
+ * runtime state is process-wide. TypeScript programs are compiled as the Pulumi CLI compiles them.
  */
 export async function runProgramOffline(dir: string, options: OfflineRunOptions = {}): Promise<OfflineRun> {
     const stack = options.stack ?? "dev";
     const project = loadProject(dir, stack);
     const sdk = programSdk(project);
+    registerProgramTypeScript(project.dir);
     await recorder.install({ project: project.name, stack, preview: options.preview ?? true, config: project.config }, sdk);
 
     const failures: unknown[] = [];
@@ -47,7 +52,7 @@ export async function runProgramOffline(dir: string, options: OfflineRunOptions 
         process.off("uncaughtException", onFailure);
     }
     if (failures.length > 0) {
-        throw programError(project, failures[0]);
+        throw programError(project, failures[0], options.verbose === true);
     }
     return { project, stack, resources: [...recorder.resources], outputs };
 }
@@ -78,9 +83,10 @@ async function waitForRegistrations(sdk: typeof pulumi): Promise<void> {
     if (runtime.waitForRPCs) await runtime.waitForRPCs();
 }
 
-function programError(project: PulumiProject, cause: unknown): Error {
+function programError(project: PulumiProject, cause: unknown, verbose: boolean): Error {
     const message = cause instanceof Error ? cause.message : String(cause);
-    const err = new Error(`program ${project.name} (${project.main}) failed: ${message}`);
+    const stack = programStackLines(cause, project.dir, verbose);
+    const err = new Error([`program ${project.name} (${project.main}) failed: ${message}`, ...stack].join("\n"));
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
 }
