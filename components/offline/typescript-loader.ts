@@ -33,7 +33,6 @@ interface PulumiTsUtils {
 
 /** Whether some TypeScript loader (ts-node, a source checkout's own registration) is already active. */
 export function typeScriptLoaderActive(): boolean {
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- ts-node registers through require.extensions
     return require.extensions[".ts"] !== undefined;
 }
 

@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { packCommand } from "../../components/analyzer/pack-process";
 import { analyzeRequest, analyzeStackRequest, manifestResources, reconcilePolicyConfig, toAnalyzerValue, verdictFailsRun } from "../../components/analyzer";
