@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { version as typescriptVersion } from "typescript";
 import { typeScriptSetup } from "../../components/offline/typescript-loader";
 
 // Issue 12 item 3: a TypeScript program is compiled with the Pulumi CLI's rules
@@ -11,14 +12,13 @@ describe("offline: TypeScript programs are compiled as the Pulumi CLI compiles t
     beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshguard-ts-")); });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
     const write = (file: string, text: string) => fs.writeFileSync(path.join(dir, file), text);
-    const ts = require("typescript") as { version: string };
 
     it("without a tsconfig.json: no project file, target ES2020, module and moduleResolution nodenext, source maps, type checked", () => {
         write("Pulumi.yaml", "name: p\nruntime: nodejs\n");
         assert.deepStrictEqual(typeScriptSetup(dir, {}), {
             tsnodeRequire: "ts-node",
             typescriptRequire: "typescript",
-            typescriptVersion: ts.version,
+            typescriptVersion,
             project: path.join(dir, "tsconfig.json"),
             skipProject: true,
             transpileOnly: undefined,
