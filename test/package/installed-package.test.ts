@@ -58,7 +58,6 @@ const TEMPLATE = {
 const TSCONFIGS: Record<string, Record<string, unknown>> = {
     "template-esModuleInterop": { ...TEMPLATE, esModuleInterop: true },
     "template-skipLibCheck": { ...TEMPLATE, skipLibCheck: true },
-    "template-esModuleInterop-skipLibCheck": { ...TEMPLATE, esModuleInterop: true, skipLibCheck: true },
     "node16": { ...TEMPLATE, module: "node16", moduleResolution: "node16" },
     "nodenext": { ...TEMPLATE, module: "nodenext", moduleResolution: "nodenext" },
     "bundler": { ...TEMPLATE, module: "esnext", moduleResolution: "bundler" },
@@ -112,10 +111,14 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
     });
 
     it("tsc --noEmit accepts the program under Pulumi-template tsconfigs and moduleResolution node16, nodenext, bundler", async () => {
-        const results = [];
-        for (const [name, compilerOptions] of Object.entries(TSCONFIGS)) {
-            fs.writeFileSync(path.join(project, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files: ["index.ts"] }));
-            results.push([name, await run("npx", ["--no-install", "tsc", "--noEmit", "-p", `tsconfig.${name}.json`], project)] as const);
+        const names = Object.keys(TSCONFIGS);
+        for (const name of names) fs.writeFileSync(path.join(project, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: TSCONFIGS[name], files: ["index.ts"] }));
+        // Two at a time: each run reads @pulumi/kubernetes's large declarations.
+        const results: (readonly [string, { code: number | null; out: string }])[] = [];
+        for (let i = 0; i < names.length; i += 2) {
+            const batch = names.slice(i, i + 2);
+            const outcomes = await Promise.all(batch.map((name) => run("npx", ["--no-install", "tsc", "--noEmit", "-p", `tsconfig.${name}.json`], project)));
+            batch.forEach((name, j) => results.push([name, outcomes[j]] as const));
         }
         assert.deepStrictEqual(results.map(([name, r]) => [name, r.code, r.out]), Object.keys(TSCONFIGS).map((name) => [name, 0, ""]));
     });
