@@ -123,6 +123,14 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
         assert.deepStrictEqual(results.map(([name, r]) => [name, r.code, r.out]), Object.keys(TSCONFIGS).map((name) => [name, 0, ""]));
     });
 
+    it("with TypeScript 6 and ts-node in the project and no tsconfig.json, the preview compiles with nodenext (no TS5107/TS5109)", async () => {
+        // ts-node's own defaults (moduleResolution node10) fail on TypeScript 6; the Pulumi CLI's defaults do not.
+        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "-D", "typescript@6.0.3", "ts-node@10.9.2"], { cwd: project, stdio: "inherit" });
+        const { code, out } = await run("npx", ["--no-install", "meshguard", "preview", "--no-policy", "--quiet"], project);
+        assert.strictEqual(code, 0, out);
+        assert.match(out, /^Resources: 18 \(1 stack, 3 components, 2 Helm installs, 12 Kubernetes objects\)$/m);
+    });
+
     it("the pack in node_modules/meshguard/policy-pack, started through run-policy-pack, answers the analyzer protocol", async () => {
         const session = await startPolicyPack({ packDir: path.join(project, "node_modules", "meshguard", "policy-pack"), stack: "dev", project: "installed" });
         try {
