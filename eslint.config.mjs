@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "meshguard-out/", "**/node_modules/", "bench/results/"] },
+    { ignores: ["node_modules/", "dist/", "policy-pack/dist/", "meshguard-out/", "**/node_modules/", "bench/results/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Launches the meshguard CLI. In a source checkout it runs the TypeScript sources through
 // ts-node (no build step) with the `meshguard-source` export condition, so programs that
-// `import "meshguard"` get the checkout's own sources; an installed package runs dist/.
+// `import "meshguard"` get the checkout's own sources; an installed package runs dist/ and
+// compiles a TypeScript program the way the Pulumi CLI does (components/offline/typescript-loader.ts).
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -27,10 +28,5 @@ if (fs.existsSync(sourceEntry)) {
     require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
     run(sourceEntry);
 } else {
-    try {
-        require("ts-node").register({ transpileOnly: true });
-    } catch {
-        // Without ts-node only JavaScript programs can be previewed.
-    }
     run(path.join(root, "dist", "components", "cli", "main.js"));
 }

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { packageRoot } from "../cli/package-root";
+import { packageRoot } from "../package-root";
 
 /** A running policy pack: the analyzer gRPC server the Pulumi CLI would talk to. */
 export interface PackProcess {
@@ -13,15 +13,19 @@ export interface PackProcess {
     stop(): Promise<void>;
 }
 
-/** meshguard's own policy pack directory. */
+/** meshguard's own policy pack directory (in a checkout and in an installed package alike). */
 export function defaultPackDir(): string {
     return path.join(packageRoot(), "policy-pack");
 }
 
 /**
- * How to run the pack: its TypeScript source through ts-node (transpile-only, as a source
- * checkout), or the compiled `dist/policy-pack/index.js` of an installed package. The working
- * directory is always the pack directory: @pulumi/policy reads `./package.json` for the version.
+ * How to run the pack. A source checkout (an `index.ts` next to `PulumiPolicy.yaml`) runs its
+ * TypeScript through ts-node, transpile-only, so a preview does not wait for a type check. Any
+ * other pack runs exactly as the Pulumi CLI's nodejs host starts a policy pack: `node
+ * @pulumi/pulumi/cmd/run-policy-pack <engine-address> <pack-dir>`, with `@pulumi/pulumi` resolved
+ * from the pack directory, which then requires the pack's package.json `main`
+ * (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go, RunPlugin for analyzers). The
+ * working directory is always the pack directory: @pulumi/policy reads `./package.json` for the version.
  */
 export function packCommand(packDir: string): { args: string[]; entry: string; env: NodeJS.ProcessEnv } {
     const source = path.join(packDir, "index.ts");
@@ -32,13 +36,32 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
             : { ...process.env, TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node", target: "ES2020", esModuleInterop: true }) };
         return { args: ["-r", require.resolve("ts-node/register/transpile-only"), source], entry: source, env };
     }
-    const compiled = path.resolve(packDir) === path.resolve(defaultPackDir())
-        ? path.join(packageRoot(), "dist", "policy-pack", "index.js")
-        : path.join(packDir, "index.js");
-    if (!fs.existsSync(compiled)) {
-        throw new Error(`policy pack in ${packDir} has no entry point (looked for ${source} and ${compiled})`);
+    const entry = packEntryPoint(packDir);
+    let host: string;
+    try {
+        host = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    } catch {
+        throw new Error(`policy pack in ${packDir}: @pulumi/pulumi is not installed where the pack can resolve it. Fix: run npm install in the pack directory or in the project that contains it.`);
     }
-    return { args: [compiled], entry: compiled, env: process.env };
+    // The engine address is the first argument; the pack itself never dials it.
+    return { args: [host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
+}
+
+/** The file `require(packDir)` loads: package.json `main`, else index.js, as Node resolves a directory. */
+export function packEntryPoint(packDir: string): string {
+    const manifestFile = path.join(packDir, "package.json");
+    let main = "index.js";
+    if (fs.existsSync(manifestFile)) {
+        const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { main?: unknown };
+        if (typeof manifest.main === "string" && manifest.main !== "") main = manifest.main;
+    }
+    const entry = path.resolve(packDir, main);
+    const candidates = [entry, `${entry}.js`, path.join(entry, "index.js")];
+    const found = candidates.find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
+    if (found === undefined) {
+        throw new Error(`policy pack in ${packDir} has no entry point: ${path.relative(packDir, entry)} (package.json "main") does not exist and there is no index.ts. Fix: build the pack (npm run build) or install the package again.`);
+    }
+    return found;
 }
 
 /**

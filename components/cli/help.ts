@@ -1,5 +1,5 @@
 import { Command } from "./command";
-import { packageVersion } from "./package-root";
+import { packageVersion } from "../package-root";
 import { EXIT, UsageError } from "./usage-error";
 
 /** The overview `meshguard help` and `meshguard --help` print. */

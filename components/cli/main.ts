@@ -4,7 +4,7 @@ import { diffCommand } from "./diff";
 import { discoverCommand } from "./discover";
 import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
-import { packageVersion } from "./package-root";
+import { packageVersion } from "../package-root";
 import { previewCommand } from "./preview";
 import { reachabilityCommand } from "./reachability";
 import { TerminalIO } from "./progress";

@@ -6,7 +6,7 @@ import { Command } from "./command";
 import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
 import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
 import * as fs from "fs";
-import { nearestProjectDir, packageRoot } from "./package-root";
+import { nearestProjectDir, packageRoot } from "../package-root";
 import { verdictFailsRun } from "../analyzer";
 import { analyzeRegistrations } from "./policy-gate";
 import { readPolicyConfig } from "./policy-config";
@@ -38,6 +38,7 @@ Options:
   --quiet                print only the summary and the verdicts
   --timeout SECONDS      give up on a program that has not finished after this long
                          (default: ${DEFAULT_TIMEOUT_SECONDS})
+  --verbose              when the program fails, show its error's full stack
   -h, --help             show this help
 
 Exit status: 0 no mandatory violation, 1 a mandatory policy failed, 2 usage error,
@@ -51,7 +52,7 @@ export const previewCommand: Command = {
 };
 
 async function runPreview(args: readonly string[], io: TerminalIO): Promise<number> {
-    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean", "timeout": "string" });
+    const parsed = parseArgs(args, { "stack": "string", "out": "string", "no-policy": "boolean", "policy-config": "string", "quiet": "boolean", "timeout": "string", "verbose": "boolean" });
     if (parsed.positionals.length > 1) throw new UsageError(`expected at most one project directory, got ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`);
     const timeoutSeconds = timeoutOption(parsed, DEFAULT_TIMEOUT_SECONDS);
     const configFile = stringOption(parsed, "policy-config");
@@ -65,7 +66,7 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
 
     let run: OfflineRun;
     try {
-        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
+        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds, verbose: parsed.options["verbose"] === true });
     } catch (err) {
         io.stderr(`meshguard preview: ${boundedMessage((err as Error).message)}\n`);
         return EXIT.failed;

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadProject, PulumiProject } from "./project";
 import { OfflineRecorder, RegisteredResource } from "./recorder";
 import { DEFAULT_TIMEOUT_SECONDS, DidNotSettle, settleWithin, StallReason } from "./settle";
+import { programStackLines } from "./program-stack";
+import { registerProgramTypeScript } from "./typescript-loader";
 
 export interface OfflineRunOptions {
     /** Stack name (default "dev"); its `Pulumi.<stack>.yaml` supplies config when present. */
@@ -10,6 +12,8 @@ export interface OfflineRunOptions {
     preview?: boolean;
     /** Wall-clock limit for the program and its registrations, in seconds (default DEFAULT_TIMEOUT_SECONDS). */
     timeoutSeconds?: number;
+    /** On failure, show the program error's whole stack rather than only the program's own frames. */
+    verbose?: boolean;
 }
 
 /** What a program registered when run offline. */
@@ -25,12 +29,13 @@ const recorder = new OfflineRecorder();
 /**
  * Runs the Pulumi program of the project in `dir` in this process under the SDK's mock runtime
  * (no engine, no cluster) and returns every registration it made. Runs are sequential: the SDK's
- * runtime state is process-wide. A TypeScript program needs a TypeScript loader (ts-node) registered.
+ * runtime state is process-wide. TypeScript programs are compiled as the Pulumi CLI compiles them.
  */
 export async function runProgramOffline(dir: string, options: OfflineRunOptions = {}): Promise<OfflineRun> {
     const stack = options.stack ?? "dev";
     const project = loadProject(dir, stack);
     const sdk = programSdk(project);
+    registerProgramTypeScript(project.dir);
     await recorder.install({ project: project.name, stack, preview: options.preview ?? true, config: project.config }, sdk);
 
     const failures: unknown[] = [];
@@ -66,7 +71,7 @@ export async function runProgramOffline(dir: string, options: OfflineRunOptions 
     }
     if (failures.length > 0) {
         if (failures[0] instanceof DidNotSettle) throw failures[0];
-        throw programError(project, failures[0], recorder.invokes);
+        throw programError(project, failures[0], recorder.invokes, options.verbose === true);
     }
     return { project, stack, resources: [...recorder.resources], outputs };
 }
@@ -118,10 +123,11 @@ function stalledMessage(project: PulumiProject, reason: StallReason, timeoutSeco
     return `program ${project.name} (${project.main}) ${how}; ${what}. ${fix}`;
 }
 
-function programError(project: PulumiProject, cause: unknown, invokes: readonly string[]): Error {
+function programError(project: PulumiProject, cause: unknown, invokes: readonly string[], verbose: boolean): Error {
     const message = cause instanceof Error ? cause.message : String(cause);
     const reasons = [message.trim(), invokes.length === 0 ? "" : invokeProblem(invokes[0])].filter((r) => r !== "");
-    const err = new Error(`program ${project.name} (${project.main}) failed: ${reasons.join("; ") || "(the error carries no message)"}`);
+    const stack = programStackLines(cause, project.dir, verbose);
+    const err = new Error([`program ${project.name} (${project.main}) failed: ${reasons.join("; ") || "(the error carries no message)"}`, ...stack].join("\n"));
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
 }

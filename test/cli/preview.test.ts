@@ -132,8 +132,35 @@ describe("cli: meshguard preview errors", () => {
         const { code, stdout, stderr } = await runCli(["preview", dir], work.dir);
         assert.strictEqual(code, 3);
         assert.strictEqual(stdout, "");
-        assert.strictEqual(stderr, `meshguard preview: program throws (${path.join(dir, "index.ts")}) failed: database password is not set (config key throws:dbPassword)\n`);
+        assert.strictEqual(stderr, [
+            `meshguard preview: program throws (${path.join(dir, "index.ts")}) failed: database password is not set (config key throws:dbPassword)`,
+            "    at Object.<anonymous> (index.ts:4:7)",
+            "    (meshguard preview --verbose shows the full stack)",
+            "",
+        ].join("\n"));
         assert.deepStrictEqual(fs.readdirSync(work.dir), []);
+    });
+
+    it("shows the program's own frames, source-mapped to its .ts lines, and the full stack with --verbose (issue 12 item 5)", async () => {
+        const dir = path.join(FIXTURES, "projects", "null-deref");
+        const short = await runCli(["preview", dir], work.dir);
+        assert.strictEqual(short.code, 3);
+        assert.strictEqual(short.stderr, [
+            `meshguard preview: program null-deref (${path.join(dir, "index.ts")}) failed: Cannot read properties of null (reading 'boom')`,
+            "    at readSettings (settings.ts:6:30)",
+            "    at Object.<anonymous> (index.ts:3:35)",
+            "    (meshguard preview --verbose shows the full stack)",
+            "",
+        ].join("\n"));
+        const verbose = await runCli(["preview", dir, "--verbose"], work.dir);
+        assert.strictEqual(verbose.code, 3);
+        const lines = verbose.stderr.split("\n");
+        assert.deepStrictEqual(lines.slice(1, 3), [
+            `    at readSettings (${path.join(dir, "settings.ts")}:6:30)`,
+            `    at Object.<anonymous> (${path.join(dir, "index.ts")}:3:35)`,
+        ]);
+        assert.ok(lines.length > 5 && lines.slice(3).some((line) => line.includes("node_modules")), verbose.stderr);
+        assert.ok(!verbose.stderr.includes("--verbose shows"), verbose.stderr);
     });
 
     it("exits 3 naming the directory when there is no Pulumi project", async () => {

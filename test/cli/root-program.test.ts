@@ -94,6 +94,6 @@ describe("meshguard preview of the root (flagship) program", () => {
         const bin = path.join(REPO_ROOT, "bin", "meshguard.js");
         const result = spawnSync(process.execPath, [bin, "preview", path.join(FIXTURES, "projects", "throws")], { cwd: work.dir, encoding: "utf8" });
         assert.strictEqual(result.status, 3, result.stderr);
-        assert.match(result.stderr, /^meshguard preview: program throws \(.*index\.ts\) failed: database password is not set \(config key throws:dbPassword\)\n$/);
+        assert.match(result.stderr, /^meshguard preview: program throws \(.*index\.ts\) failed: database password is not set \(config key throws:dbPassword\)\n {4}at Object\.<anonymous> \(index\.ts:4:7\)\n {4}\(meshguard preview --verbose shows the full stack\)\n$/);
     });
 });

@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { packCommand } from "../../components/analyzer/pack-process";
 import { analyzeRequest, analyzeStackRequest, manifestResources, reconcilePolicyConfig, toAnalyzerValue, verdictFailsRun } from "../../components/analyzer";
@@ -143,20 +142,37 @@ describe("analyzer client: requests", () => {
 });
 
 describe("analyzer client: how the pack is started", () => {
-    it("runs the TypeScript source through ts-node, else the compiled index.js", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshguard-pack-"));
+    it("runs a checkout's TypeScript through ts-node, any other pack through the CLI's run-policy-pack and its package.json main", () => {
+        // Inside the repository, so that @pulumi/pulumi resolves from the pack directory as in a project.
+        const dir = fs.mkdtempSync(path.join(__dirname, ".pack-"));
         try {
-            fs.writeFileSync(path.join(dir, "index.js"), "");
-            assert.deepStrictEqual(packCommand(dir).args, [path.join(dir, "index.js")]);
+            fs.mkdirSync(path.join(dir, "dist"));
+            fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "p", version: "1.0.0", main: "dist/entry.js" }));
+            fs.writeFileSync(path.join(dir, "dist", "entry.js"), "");
+            const compiled = packCommand(dir);
+            assert.deepStrictEqual([compiled.args, compiled.entry], [[require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", dir], path.join(dir, "dist", "entry.js")]);
             fs.writeFileSync(path.join(dir, "index.ts"), "");
             const source = packCommand(dir);
             assert.deepStrictEqual(source.args, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(dir, "index.ts")]);
             assert.match(String(source.env["TS_NODE_COMPILER_OPTIONS"]), /"module":"commonjs"/);
             fs.rmSync(path.join(dir, "index.ts"));
-            fs.rmSync(path.join(dir, "index.js"));
-            assert.throws(() => packCommand(dir), { message: `policy pack in ${dir} has no entry point (looked for ${path.join(dir, "index.ts")} and ${path.join(dir, "index.js")})` });
+            fs.rmSync(path.join(dir, "dist", "entry.js"));
+            assert.throws(() => packCommand(dir), {
+                message: `policy pack in ${dir} has no entry point: ${path.join("dist", "entry.js")} (package.json "main") does not exist and there is no index.ts. Fix: build the pack (npm run build) or install the package again.`,
+            });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("the shipped pack's package.json main is the compiled pack the build emits (issue 12 item 1)", () => {
+        const packDir = path.join(__dirname, "..", "..", "policy-pack");
+        const manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as { main: string; files: string[] };
+        const tsconfig = JSON.parse(fs.readFileSync(path.join(packDir, "tsconfig.json"), "utf8")) as { compilerOptions: { rootDir: string; outDir: string }; files: string[] };
+        // rootDir ".." keeps the repository layout under outDir: index.ts compiles to <outDir>/policy-pack/index.js.
+        assert.deepStrictEqual(
+            [manifest.main, manifest.files, tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir, tsconfig.files],
+            ["dist/policy-pack/index.js", ["PulumiPolicy.yaml", "dist/"], "..", "dist", ["index.ts"]],
+        );
     });
 });
