@@ -4,7 +4,7 @@ import { join } from "path";
 import fc from "fast-check";
 import { z } from "zod";
 import { isPlainRecord, safeRecord, unsafeRecordKeyProblem } from "../../components/model/record";
-import { resolveInputs } from "../../components/model/resolve-inputs";
+import { resolveInputs } from "../../components/resolve-inputs";
 import "../harness/property-seed";
 
 const BUILT_INS = [...Object.getOwnPropertyNames(Object.prototype), "prototype"];

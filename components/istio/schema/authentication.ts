@@ -7,7 +7,7 @@ import {
     istioPolicyTargetReferenceSchema,
     istioWorkloadSelectorSchema,
     parseGoDuration,
-} from "./istio-common";
+} from "./common";
 
 export const ISTIO_MTLS_MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
 
