@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRecord } from "../../kube";
 import {
     checkNoEmptyValues,
     checkPolicyScope,
@@ -93,8 +94,7 @@ function checkJwtRule(rule: IstioJwtRule, path: PropertyKey[], out: IstioIssueLi
 
 function isJsonObject(text: string): boolean {
     try {
-        const value: unknown = JSON.parse(text);
-        return typeof value === "object" && value !== null && !Array.isArray(value);
+        return isRecord(JSON.parse(text));
     } catch {
         return false;
     }
