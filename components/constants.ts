@@ -27,3 +27,23 @@ export const DRY_RUN_ANNOTATION = "istio.io/dry-run";
 export const MANAGED_BY_LABELS: Readonly<Record<string, string>> = Object.freeze({
     "app.kubernetes.io/managed-by": "meshguard",
 });
+
+/** metadata.name of the namespace- or mesh-wide STRICT PeerAuthentication. */
+export const STRICT_MTLS_NAME = "default";
+/** metadata.name of the allow-nothing AuthorizationPolicy. */
+export const ALLOW_NOTHING_NAME = "allow-nothing";
+
+/** Namespace of the ingress gateway IstioMesh installs when `gateway.namespace` is not set. */
+export const DEFAULT_GATEWAY_NAMESPACE = "istio-ingress";
+/** Release name of the ingress gateway (the chart names its Deployment and ServiceAccount after it). */
+export const DEFAULT_GATEWAY_NAME = "istio-ingressgateway";
+/**
+ * The identity of the ingress gateway IstioMesh installs: the Helm chart `gateway` released as
+ * `istio-ingressgateway` in `istio-ingress` runs under a ServiceAccount named after the release.
+ */
+export const DEFAULT_INGRESS_GATEWAY = Object.freeze({
+    namespace: DEFAULT_GATEWAY_NAMESPACE,
+    serviceAccount: DEFAULT_GATEWAY_NAME,
+});
+/** Kubernetes cluster DNS domain used for DestinationRule hosts (not the SPIFFE trust domain). */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";

@@ -10,7 +10,7 @@ import {
 } from "./compile/install";
 import { K8sManifest } from "./manifest";
 import { ISTIO_MESH_PLAIN_FIELDS, IstioInstaller, istioMeshArgsSchema, istioMeshLayoutSchema, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install";
-import { resolveInputs } from "./model/resolve-inputs";
+import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 
 export interface IstioMeshConfigArgs {

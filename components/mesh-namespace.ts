@@ -4,7 +4,7 @@ import { compileMeshNamespace, MeshNamespaceStep, MeshNamespaceStepKey, MeshName
 import { MeshguardValidationError } from "./errors";
 import { IstioMesh } from "./istio-mesh";
 import { checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
-import { resolveInputs } from "./model/resolve-inputs";
+import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 
 export interface MeshNamespaceArgs {

@@ -306,6 +306,6 @@ const METHOD = `## Method
   one more process alternates the two largest sizes run by run and takes the median of the per-run
   ratios. The registration and wire timings compare the per-size medians (a paired 5,000-service
   registration would take minutes per run).
-- **Regression guard**: \`test/unit/scale-guard.test.ts\` asserts, on small sizes and without any clock, that
+- **Regression guard**: \`test/bench/scale-guard.test.ts\` asserts, on small sizes and without any clock, that
   the emitted objects equal the minimum and that objects, YAML bytes and registrations grow linearly.
 `;

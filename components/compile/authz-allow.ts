@@ -1,5 +1,5 @@
 import { K8sManifest } from "../manifest";
-import type { IstioCondition, IstioOperation } from "../model/istio-authorization-policy";
+import type { IstioCondition, IstioOperation } from "../istio/schema/authorization-policy";
 import { MeshCaller, MeshPolicyConfig, MeshRelationship, MeshService, meshServiceSelector } from "../model/mesh-policy";
 import { authorizationPolicy, CallerField, gatewayPrincipal, mergeRules, RuleDraft, servicePrincipal, sortedUnique, workloadPorts } from "./authz-rules";
 import { stableName } from "./naming";

@@ -1,5 +1,5 @@
 import { K8sManifest } from "../manifest";
-import type { IstioRule, IstioSource } from "../model/istio-authorization-policy";
+import type { IstioRule, IstioSource } from "../istio/schema/authorization-policy";
 import { MeshDenyRule, MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
 import { authorizationPolicy, compareStrings, gatewayPrincipal, servicePrincipal, sortedUnique, workloadPorts } from "./authz-rules";
 import { stableName } from "./naming";

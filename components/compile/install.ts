@@ -1,4 +1,5 @@
 import { INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { isRecord } from "../kube";
 import { K8sManifest } from "../manifest";
 import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install";
 import { strictPeerAuthentication } from "./security-manifests";
@@ -177,11 +178,7 @@ export function mergeHelmValues(base: Record<string, unknown>, override: Record<
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) {
         const current = out[key];
-        out[key] = isPlainRecord(current) && isPlainRecord(value) ? mergeHelmValues(current, value) : value;
+        out[key] = isRecord(current) && isRecord(value) ? mergeHelmValues(current, value) : value;
     }
     return out;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }

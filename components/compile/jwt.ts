@@ -1,6 +1,6 @@
 import { MANAGED_BY_LABELS, SECURITY_API_VERSION } from "../constants";
 import { K8sManifest } from "../manifest";
-import type { IstioJwtRule } from "../model/istio-authentication";
+import type { IstioJwtRule } from "../istio/schema/authentication";
 import { MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
 import { compareStrings, sortedUnique } from "./authz-rules";
 import { stableName } from "./naming";

@@ -1,6 +1,6 @@
 import { MeshguardValidationError } from "../errors";
 import { K8sManifest } from "../manifest";
-import { checkIstioSecurityObject } from "../model/istio-security";
+import { checkIstioSecurityObject } from "../istio/schema/security";
 import { MeshPolicyConfig, MeshPolicyInput, MeshService, parseMeshPolicy } from "../model/mesh-policy";
 import { compileAllowPolicies } from "./authz-allow";
 import { compileDenyPolicies } from "./authz-deny";

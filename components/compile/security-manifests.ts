@@ -1,10 +1,7 @@
-import { MANAGED_BY_LABELS, SECURITY_API_VERSION } from "../constants";
+import { ALLOW_NOTHING_NAME, MANAGED_BY_LABELS, SECURITY_API_VERSION, STRICT_MTLS_NAME } from "../constants";
 import { K8sManifest } from "../manifest";
 
-/** metadata.name of the namespace- or mesh-wide STRICT PeerAuthentication. */
-export const STRICT_MTLS_NAME = "default";
-/** metadata.name of the allow-nothing AuthorizationPolicy. */
-export const ALLOW_NOTHING_NAME = "allow-nothing";
+export { ALLOW_NOTHING_NAME, STRICT_MTLS_NAME } from "../constants";
 
 /**
  * A PeerAuthentication with no selector: namespace-wide, or mesh-wide when `namespace` is the

@@ -1,6 +1,6 @@
 import { K8sManifest } from "../manifest";
 import { MeshPolicyConfig, MeshPolicyInput, MeshRelationship, MeshService, parseMeshPolicy } from "../model/mesh-policy";
-import { listed } from "../model/quote";
+import { listed } from "../validation/quote";
 import { workloadPorts } from "./authz-rules";
 
 /** Something valid that is probably not what the author meant: where it is and the fix. */

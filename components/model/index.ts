@@ -1,6 +1,6 @@
 export * from "./install";
 export * from "./namespace";
 export * from "./mesh-policy";
-export * from "./istio-security";
+export * from "../istio/schema/security";
 export * from "./namespace-dependencies";
-export { formatPath, parseOrThrow, toIssues } from "./validate";
+export { formatPath, parseOrThrow, toIssues } from "../validation/validate";

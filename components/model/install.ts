@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
+import { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE, DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 import { isRecord } from "../kube";
@@ -19,9 +19,7 @@ export const PATH_NORMALIZATION_TYPES = ["DEFAULT", "NONE", "BASE", "MERGE_SLASH
 
 /** The mesh's audit trail: Envoy access logs on the proxies' stdout unless the user opts out. */
 export const DEFAULT_ACCESS_LOG_FILE = "/dev/stdout";
-export const DEFAULT_GATEWAY_NAMESPACE = "istio-ingress";
-/** Release name of the ingress gateway (the chart names its Deployment and ServiceAccount after it). */
-export const DEFAULT_GATEWAY_NAME = "istio-ingressgateway";
+export { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE } from "../constants";
 
 const EXACT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const VERSION_MESSAGE = `must be an exact Istio version "x.y.z" such as "${DEFAULT_ISTIO_VERSION}" (ranges, "latest", pre-releases and a "v" prefix are rejected)`;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
+import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 
 /** Kubernetes label key (apimachinery IsQualifiedName): optional DNS subdomain prefix (≤ 253) and '/', then a name of ≤ 63 chars. */
 export const labelKey = z.string().refine((k) => {

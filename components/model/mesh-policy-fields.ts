@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
+import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { labelKey, labelValue } from "./labels";
-import { quoted } from "./quote";
+import { quoted } from "../validation/quote";
 import { safeRecord } from "./record";
 
 /**

@@ -1,7 +1,7 @@
 import { ValidationIssue } from "../errors";
-import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy";
-import { listed, MAX_LISTED_ITEMS } from "./quote";
-import { formatPath } from "./validate";
+import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy-schema";
+import { listed, MAX_LISTED_ITEMS } from "../validation/quote";
+import { formatPath } from "../validation/validate";
 
 /**
  * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at

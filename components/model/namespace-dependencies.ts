@@ -1,7 +1,7 @@
 import { MeshguardValidationError } from "../errors";
-import { listed, quoted } from "./quote";
+import { listed, quoted } from "../validation/quote";
 import { unsafeKeyIssues } from "./record";
-import { formatPath } from "./validate";
+import { formatPath } from "../validation/validate";
 
 /**
  * Rejects `namespaceDependsOn` keys that are not a namespace of the declared services: a typo there

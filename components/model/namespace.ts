@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
 import { ValidationIssue } from "../errors";
-import { DNS1123_LABEL_PATTERN } from "./dns-names";
+import { DNS1123_LABEL_PATTERN } from "../validation/dns-names";
 import { labelKey } from "./labels";
 import { safeRecord } from "./record";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quoted } from "./quote";
+import { quoted } from "../validation/quote";
 
 /**
  * Record-shaped inputs (labels, selectors, JWT claims, Helm values) are plain objects keyed by

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_INGRESS_GATEWAY } from "../../components/model/mesh-policy";
+import { DEFAULT_INGRESS_GATEWAY } from "../../components/constants";
 import { matchString, parsePrincipal } from "../../components/istio";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";

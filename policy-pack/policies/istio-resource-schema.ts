@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { checkIstioSecurityObject } from "../../components/model/istio-security";
+import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { configSchema } from "../lib/config";
 import { istioKindOfType, parseKubernetesType } from "../lib/kinds";
 import { allUnknowns, isUnknownValue, withPlaceholders } from "../lib/preview-values";

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { dryRunState } from "../../components/istio";
-import { ALLOW_NOTHING_NAME } from "../../components/compile/security-manifests";
+import { ALLOW_NOTHING_NAME } from "../../components/constants";
 import { configSchema } from "../lib/config";
 import { asList } from "../lib/object";
 import { hasTargetRefs, meshNamespaces, namespaceExemption, readMeshStack, reportOnNamespace, selectorLabels, specOf, StackObject } from "../lib/stack";

@@ -1,64 +1,38 @@
 import { K8sManifest } from "../../components/manifest";
 import { k8s, resource, TestResource } from "./harness";
 
+import * as objects from "../fixtures/objects";
+import { APP_CONTAINER, MESH_LABELS, PodShape, WorkloadKind } from "../fixtures/objects";
+
 type Spec = Record<string, unknown>;
 
+// The objects come from the shared builders (test/fixtures/objects.ts); the pack sees them as resources.
 export function authorizationPolicy(namespace: string, name: string, spec: Spec, extra: { apiVersion?: string; annotations?: Record<string, string> } = {}): TestResource {
-    return k8s({
-        apiVersion: extra.apiVersion ?? "security.istio.io/v1",
-        kind: "AuthorizationPolicy",
-        metadata: { name, namespace, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-        spec,
-    });
+    return k8s(objects.authorizationPolicy(namespace, name, spec, extra));
 }
 
 export function peerAuthentication(namespace: string, name: string, spec: Spec, apiVersion = "security.istio.io/v1"): TestResource {
-    return k8s({ apiVersion, kind: "PeerAuthentication", metadata: { name, namespace }, spec });
+    return k8s(objects.peerAuthentication(namespace, name, spec, apiVersion));
 }
 
 export function requestAuthentication(namespace: string, name: string, spec: Spec): TestResource {
-    return k8s({ apiVersion: "security.istio.io/v1", kind: "RequestAuthentication", metadata: { name, namespace }, spec });
+    return k8s(objects.requestAuthentication(namespace, name, spec));
 }
 
 export function destinationRule(namespace: string, name: string, spec: Spec, apiVersion = "networking.istio.io/v1"): TestResource {
-    return k8s({ apiVersion, kind: "DestinationRule", metadata: { name, namespace }, spec });
+    return k8s(objects.destinationRule(namespace, name, spec, apiVersion));
 }
 
 export function namespace(name: string, labels: Record<string, string> = {}): TestResource {
-    return k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+    return k8s(objects.namespace(name, labels));
 }
 
-export const MESH_LABELS = { "istio-injection": "enabled" };
-
-export interface PodShape {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    spec?: Record<string, unknown>;
-}
-
-const APP_CONTAINER = { name: "app", image: "registry.example.com/shop/app:1.0.0" };
-
-function podTemplate(shape: PodShape): Record<string, unknown> {
-    return {
-        metadata: { labels: shape.labels ?? { app: "app" }, ...(shape.annotations ? { annotations: shape.annotations } : {}) },
-        spec: shape.spec ?? { containers: [APP_CONTAINER] },
-    };
-}
+export { MESH_LABELS };
+export type { PodShape };
 
 /** A workload of any kind, its pod template where that kind keeps it. */
-export function workload(kind: "Pod" | "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob", namespace: string, name: string, shape: PodShape = {}): TestResource {
-    const template = podTemplate(shape);
-    const metadata = { name, namespace };
-    switch (kind) {
-        case "Pod":
-            return k8s({ apiVersion: "v1", kind, metadata: { ...metadata, ...(template["metadata"] as object) }, spec: template["spec"] as Spec });
-        case "Job":
-            return k8s({ apiVersion: "batch/v1", kind, metadata, spec: { template } });
-        case "CronJob":
-            return k8s({ apiVersion: "batch/v1", kind, metadata, spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } } });
-        default:
-            return k8s({ apiVersion: "apps/v1", kind, metadata, spec: { selector: { matchLabels: { app: "app" } }, template } });
-    }
+export function workload(kind: WorkloadKind, namespace: string, name: string, shape: PodShape = {}): TestResource {
+    return k8s(objects.workload(kind, namespace, name, shape));
 }
 
 export function deployment(namespace: string, name: string, shape: PodShape = {}): TestResource {

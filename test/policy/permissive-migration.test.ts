@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { compileMeshNamespace } from "../../components/compile/namespace";
 import { meshNamespaceArgsSchema } from "../../components/model/namespace";
-import { parseOrThrow } from "../../components/model/validate";
+import { parseOrThrow } from "../../components/validation/validate";
 import { authorizationPolicy, deployment, namespace, peerAuthentication } from "./fixtures";
 import { k8s, ownMessage, runPack, TestResource } from "./harness";
 

@@ -1,18 +1,10 @@
 import * as assert from "assert";
 import { buildMeshGraph, KubeObject, meshMermaid } from "../../components/render";
+import { authorizationPolicy, workload } from "../fixtures/objects";
 
-const deployment = (namespace: string, name: string, serviceAccountName?: string, labels: Record<string, string> = { app: name }): KubeObject => ({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, namespace },
-    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [] } } },
-});
-const policy = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject => ({
-    apiVersion: "security.istio.io/v1",
-    kind: "AuthorizationPolicy",
-    metadata: { name, namespace },
-    spec,
-});
+const deployment = (namespace: string, name: string, serviceAccountName?: string, labels: Record<string, string> = { app: name }): KubeObject =>
+    workload("Deployment", namespace, name, { labels, selector: labels, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [] } });
+const policy = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject => authorizationPolicy(namespace, name, spec);
 
 describe("render: Mermaid diagram of who may call whom", () => {
     it("draws workloads in namespace boxes and an edge per allowed caller with methods and paths", () => {

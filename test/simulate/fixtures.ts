@@ -1,22 +1,11 @@
 import { SimWorkload } from "../../components/simulate";
 
-/** Test fixtures: small builders for Istio objects and workloads. */
-export function authz(namespace: string, name: string, spec: Record<string, unknown>, extra: { apiVersion?: string; annotations?: Record<string, string> } = {}) {
-    return {
-        apiVersion: extra.apiVersion ?? "security.istio.io/v1",
-        kind: "AuthorizationPolicy",
-        metadata: { name, namespace, ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }) },
-        spec,
-    };
-}
+import { authorizationPolicy, peerAuthentication, requestAuthentication } from "../fixtures/objects";
 
-export function peerAuthn(namespace: string, name: string, spec: Record<string, unknown>) {
-    return { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name, namespace }, spec };
-}
-
-export function requestAuthn(namespace: string, name: string, spec: Record<string, unknown>) {
-    return { apiVersion: "security.istio.io/v1", kind: "RequestAuthentication", metadata: { name, namespace }, spec };
-}
+/** Test fixtures: the shared object builders (test/fixtures/objects.ts) under the simulator suites' short names, and workloads. */
+export const authz = authorizationPolicy;
+export const peerAuthn = peerAuthentication;
+export const requestAuthn = requestAuthentication;
 
 export const strictMesh = peerAuthn("istio-system", "default", { mtls: { mode: "STRICT" } });
 

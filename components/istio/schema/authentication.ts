@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRecord } from "../../kube";
 import {
     checkNoEmptyValues,
     checkPolicyScope,
@@ -7,7 +8,7 @@ import {
     istioPolicyTargetReferenceSchema,
     istioWorkloadSelectorSchema,
     parseGoDuration,
-} from "./istio-common";
+} from "./common";
 
 export const ISTIO_MTLS_MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
 
@@ -93,8 +94,7 @@ function checkJwtRule(rule: IstioJwtRule, path: PropertyKey[], out: IstioIssueLi
 
 function isJsonObject(text: string): boolean {
     try {
-        const value: unknown = JSON.parse(text);
-        return typeof value === "object" && value !== null && !Array.isArray(value);
+        return isRecord(JSON.parse(text));
     } catch {
         return false;
     }

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { checkIstioSecurityObject, isIstioSecurityKind } from "../../components/model/istio-security";
+import { checkIstioSecurityObject, isIstioSecurityKind } from "../../components/istio/schema/security";
 
 const UNKNOWN = "unknown field (not part of the schema; check its spelling)";
 

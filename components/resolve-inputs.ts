@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { MeshguardValidationError, ValidationIssue } from "../errors";
-import { formatPath, parseOrThrow, toIssues } from "./validate";
+import { MeshguardValidationError, ValidationIssue } from "./errors";
+import { formatPath, parseOrThrow, toIssues } from "./validation/validate";
 
 /** Component args validated now (`known`, when every value is plain) or once their outputs resolve. */
 export interface ResolvedInputs<T> {

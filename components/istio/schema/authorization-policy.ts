@@ -8,7 +8,7 @@ import {
     istioWorkloadSelectorSchema,
     isValidIpOrCidr,
     isValidPortString,
-} from "./istio-common";
+} from "./common";
 
 const serviceAccountList = z.array(z.string().max(320)).max(16);
 

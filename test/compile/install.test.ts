@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { compileIstioInstall, istioInstallLayout, mergeHelmValues } from "../../components/compile/install";
 import { istioMeshArgsSchema, IstioMeshSettings } from "../../components/model/install";
-import { parseOrThrow } from "../../components/model/validate";
+import { parseOrThrow } from "../../components/validation/validate";
 
 const REPO = "https://istio-release.storage.googleapis.com/charts";
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };

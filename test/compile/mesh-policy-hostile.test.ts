@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { MeshguardValidationError } from "../../components/errors";
 import { K8sManifest } from "../../components/manifest";
-import { checkIstioSecurityObject } from "../../components/model/istio-security";
+import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { MeshPolicyConfig, MeshPolicyInput, MeshService, meshServiceSelector, parseMeshPolicy } from "../../components/model/mesh-policy";
 import { selectorsCanSelectOnePod } from "../../components/model/mesh-policy-references";
 import { AuthorizationSimulator, SimWorkload } from "../../components/simulate";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ValidationIssue } from "../errors";
-import { formatPath } from "./validate";
+import { ValidationIssue } from "../../errors";
+import { formatPath } from "../../validation/validate";
 
 /** Collects issues with their paths while a checker walks an object. */
 export class IstioIssueList {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { compileMeshNamespace, meshNamespaceLayout, namespaceInjectionLabels } from "../../components/compile/namespace";
 import { checkInjectionWithMesh, meshNamespaceArgsSchema, MeshNamespaceSettings } from "../../components/model/namespace";
-import { parseOrThrow } from "../../components/model/validate";
+import { parseOrThrow } from "../../components/validation/validate";
 
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
 const STRICT = (ns: string) => ({

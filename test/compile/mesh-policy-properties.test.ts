@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { childResourceName } from "../../components/compile/naming";
 import { K8sManifest } from "../../components/manifest";
-import { checkIstioSecurityObject } from "../../components/model/istio-security";
+import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { MeshPolicyInput, MeshPortProtocol } from "../../components/model/mesh-policy";
 
 type ServiceInput = MeshPolicyInput["services"][number];

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { checkWorkloadSelector, IstioIssueList, istioStringList, istioWorkloadSelectorSchema } from "./istio-common";
-import { DNS1123_LABEL_PATTERN } from "./dns-names";
+import { checkWorkloadSelector, IstioIssueList, istioStringList, istioWorkloadSelectorSchema } from "./common";
+import { DNS1123_LABEL_PATTERN } from "../../validation/dns-names";
 
 export const ISTIO_CLIENT_TLS_MODES = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] as const;
 

@@ -10,6 +10,7 @@ import { buildMeshGraph, KubeObject } from "../../components/render";
 import { AuthorizationSimulator } from "../../components/simulate";
 import { FIXTURES, reportedPolicies, runCli, tempDir } from "../cli/run-cli";
 import { k8s, policyNamed, runResourcePolicy, runStackPolicy } from "../policy/harness";
+import { authorizationPolicy, namespace, peerAuthentication } from "../fixtures/objects";
 
 /**
  * Mesh membership is decided once (components/istio/enrolment): the simulator, the renderer, the
@@ -46,14 +47,12 @@ function workloadObject(kind: string, namespace: string, name: string, shape: Wo
     return { ...base, metadata: { name, namespace }, spec: { selector: { matchLabels: { app: name } }, template } };
 }
 
-function namespaceObject(name: string, labels: Labels): KubeObject {
-    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
-}
+const namespaceObject = (name: string, labels: Labels): KubeObject => namespace(name, labels);
 
 /** Mesh-wide STRICT and allow-nothing: a plaintext call to a mesh workload is refused, to one outside the mesh it is not. */
 const MESH_POLICIES: readonly KubeObject[] = [
-    { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } },
-    { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "allow-nothing", namespace: "istio-system" }, spec: {} },
+    peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }),
+    authorizationPolicy("istio-system", "allow-nothing", {}),
 ];
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });

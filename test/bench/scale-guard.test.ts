@@ -16,7 +16,7 @@ import { SelectorIndex } from "../../components/istio";
 import * as naming from "../../components/compile/naming";
 import { K8sManifest } from "../../components/manifest";
 import { MeshPolicy } from "../../components/mesh-policy";
-import * as istioSecurity from "../../components/model/istio-security";
+import * as istioSecurity from "../../components/istio/schema/security";
 import * as meshPolicyModel from "../../components/model/mesh-policy";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
 import * as meshPolicyReferences from "../../components/model/mesh-policy-references";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { K8sManifest } from "../../components/manifest";
-import { checkIstioSecurityObject } from "../../components/model/istio-security";
+import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { MeshPolicyInput, parseMeshPolicy } from "../../components/model/mesh-policy";
 
 const labels = { "app.kubernetes.io/managed-by": "meshguard" };

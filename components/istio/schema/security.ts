@@ -1,30 +1,31 @@
 import { z } from "zod";
-import { DRY_RUN_ANNOTATION } from "../constants";
-import { ValidationIssue } from "../errors";
-import { ISTIO_KIND_TABLE, parseGoBool } from "../istio";
-import { splitApiVersion } from "../kube";
-import { checkAuthorizationPolicySpec, istioAuthorizationPolicySpecSchema } from "./istio-authorization-policy";
+import { DRY_RUN_ANNOTATION } from "../../constants";
+import { ValidationIssue } from "../../errors";
+import { parseGoBool } from "../dry-run";
+import { ISTIO_KIND_TABLE } from "../kinds";
+import { splitApiVersion } from "../../kube";
+import { checkAuthorizationPolicySpec, istioAuthorizationPolicySpecSchema } from "./authorization-policy";
 import {
     checkPeerAuthenticationSpec,
     checkRequestAuthenticationSpec,
     istioPeerAuthenticationSpecSchema,
     istioRequestAuthenticationSpecSchema,
-} from "./istio-authentication";
-import { IstioIssueList } from "./istio-common";
-import { checkDestinationRuleSpec, istioDestinationRuleSpecSchema } from "./istio-destination-rule";
-import { toIssues } from "./validate";
-import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "./dns-names";
+} from "./authentication";
+import { IstioIssueList } from "./common";
+import { checkDestinationRuleSpec, istioDestinationRuleSpecSchema } from "./destination-rule";
+import { toIssues } from "../../validation/validate";
+import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "../../validation/dns-names";
 
-export * from "./istio-authorization-policy";
-export * from "./istio-authentication";
-export * from "./istio-destination-rule";
+export * from "./authorization-policy";
+export * from "./authentication";
+export * from "./destination-rule";
 export {
     IstioIssueList,
     istioPolicyTargetReferenceSchema,
     istioWorkloadSelectorSchema,
     type IstioPolicyTargetReference,
     type IstioWorkloadSelector,
-} from "./istio-common";
+} from "./common";
 
 interface KindSchema {
     readonly group: string;
