@@ -1,7 +1,18 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { manifestWorkloads } from "../../components/istio";
+import { KubeObject } from "../../components/render";
 import { INSECURE_EXAMPLE_POLICIES, listFiles, REPO_ROOT, reportedPolicies, runCli, tempDir } from "../cli/run-cli";
+import { assertAgreement } from "../istio/membership-agreement";
+
+/** The objects `meshguard preview --out DIR` wrote (one YAML file per object under 1-manifest/). */
+function writtenObjects(dir: string): KubeObject[] {
+    return listFiles(dir)
+        .filter((f) => f.startsWith("1-manifest/"))
+        .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8")).map((d) => d.toJS() as KubeObject));
+}
 
 interface SecureExample {
     readonly name: string;
@@ -84,6 +95,10 @@ describe("examples through meshguard preview (offline program + policy pack over
             assert.strictEqual(listFiles(work.dir).filter((f) => f.startsWith("1-manifest/")).length, objects);
             const graph = fs.readFileSync(path.join(work.dir, "mesh.mmd"), "utf8").split("\n").filter((l) => l.includes("-->") || l.includes("--x")).map((l) => l.trim());
             assert.deepStrictEqual(graph, example.edges);
+            // Issue 11: simulator, renderer and pack classify the example's workloads alike.
+            const written = writtenObjects(work.dir);
+            assert.ok(manifestWorkloads(written).length > 0, "the example deploys workloads");
+            await assertAgreement(written, work.dir, false);
         });
     }
 
@@ -92,6 +107,7 @@ describe("examples through meshguard preview (offline program + policy pack over
         assert.strictEqual(code, 1, stdout);
         assert.ok(stdout.includes("\nResources: 12 (1 stack, 1 component, 2 Helm installs, 8 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
+        await assertAgreement(writtenObjects(work.dir), work.dir, false);
         assert.ok(stdout.endsWith("\nFAILED: 6 mandatory violations of 6 policies (pulumi preview --policy-pack policy-pack would refuse this).\n"), stdout);
     });
 });
