@@ -29,7 +29,10 @@ const istiodSchema = z
     })
     .default({ selector: { ...DEFAULT_ISTIOD_SELECTOR } });
 
-const settingsSchema = z.strictObject({
+const NOT_SETTINGS = "must be false or an object { ingress?, egress?, dns?, istiod? }";
+
+const settingsSchema = z.strictObject(
+    {
     /** Default-deny ingress per namespace plus, per destination, exactly its callers' pods and ports. */
     ingress: z.boolean().default(true),
     /** Default-deny egress per namespace plus, per caller, exactly its callees, DNS and istiod (opt-in). */
@@ -38,7 +41,9 @@ const settingsSchema = z.strictObject({
     dns: dnsSchema,
     /** Where istiod runs (egress: TCP 15012 to these pods). */
     istiod: istiodSchema,
-});
+    },
+    { error: (issue) => (issue.code === "invalid_type" ? NOT_SETTINGS : undefined) },
+);
 
 export type NetworkPolicySettings = z.output<typeof settingsSchema>;
 
@@ -49,13 +54,16 @@ const OFF: NetworkPolicySettings = {
     istiod: { selector: { ...DEFAULT_ISTIOD_SELECTOR } },
 };
 
-/** `networkPolicies`: an object of settings, or `false` for neither direction. */
+/** What a user writes for `networkPolicies`. */
+export type NetworkPoliciesInput = false | z.input<typeof settingsSchema>;
+
+/**
+ * `networkPolicies`: an object of settings, or `false` for neither direction. `false` is mapped
+ * before validation (not a union) so an error inside the object names its field.
+ */
 export const networkPoliciesSchema = z
-    .union([z.literal(false), settingsSchema], {
-        error: "must be false or an object { ingress?, egress?, dns?, istiod? }",
-    })
-    .transform((value): NetworkPolicySettings => (value === false ? { ...OFF } : value))
-    .default({ ...OFF, ingress: true });
+    .preprocess((value) => (value === false ? { ...OFF } : value), settingsSchema)
+    .default({ ...OFF, ingress: true }) as unknown as z.ZodDefault<z.ZodType<NetworkPolicySettings, NetworkPoliciesInput>>;
 
 /** Pod labels of the ingress gateway, for NetworkPolicy peers. */
 export const ingressGatewaySelector = selectorLabels.default({ ...DEFAULT_INGRESS_GATEWAY_SELECTOR });
