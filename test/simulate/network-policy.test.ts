@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { MeshguardValidationError } from "../../components/errors";
-import { AuthorizationSimulator, NetworkEndpoint, NetworkPolicyLayer, SimWorkload } from "../../components/simulate";
+import { AuthorizationSimulator, formatReachability, NetworkEndpoint, NetworkPolicyLayer, reachability, SimWorkload } from "../../components/simulate";
 
 const web: NetworkEndpoint = { label: "shop/web", namespace: "shop", labels: { app: "web", tier: "front" }, ip: "10.1.0.5" };
 const db: NetworkEndpoint = { label: "data/db", namespace: "data", labels: { app: "db" }, ip: "10.2.0.7", namedPorts: { pg: 5432, metrics: 9187 } };
@@ -119,5 +119,16 @@ describe("simulator: NetworkPolicy layer", () => {
         assert.deepEqual([unknown.verdict, unknown.layer], ["unknown", "network-policy"]);
         const plain = new AuthorizationSimulator({ manifests: [], workloads }).decide({ from: { workload: "shop/rogue" }, to: "data/db", port: 5432 });
         assert.deepEqual([plain.layer, plain.network], ["istio", undefined]);
+    });
+
+    it("reachability applies the NetworkPolicy layer before Istio and counts what it denied", () => {
+        const workloads: SimWorkload[] = [
+            { namespace: "shop", name: "web", labels: { app: "web" }, ports: [{ port: 8080, protocol: "tcp" }] },
+            { namespace: "data", name: "db", labels: { app: "db" }, ports: [{ port: 5432, protocol: "tcp" }, { port: 9187, protocol: "tcp" }] },
+        ];
+        const manifests = [np("db-in", "data", { podSelector: { matchLabels: { app: "db" } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "web" } } }], ports: [{ port: 5432 }] }] })];
+        const report = reachability(new AuthorizationSimulator({ manifests, workloads }), { callees: ["data/db"] });
+        assert.deepEqual(report.pairs, [{ from: "shop/web", to: "data/db", allowed: [{ port: 5432, protocol: "tcp", verdict: "allowed", policy: undefined }], unknown: [], denied: 1, deniedByNetworkPolicy: 1 }]);
+        assert.equal(formatReachability(report).split("\n")[1], "  shop/web → data/db: tcp/5432 (1 denied, 1 by NetworkPolicy)");
     });
 });
