@@ -119,11 +119,23 @@ export interface LayoutCounts {
     peerAuthentications: number;
     requestAuthentications: number;
     destinationRules: number;
+    /** default-deny NetworkPolicies: one per namespace per restricted direction. */
+    networkPolicyDefaults: number;
+    /** Ingress NetworkPolicies (one per destination) and egress ones (one per caller group). */
+    networkPolicies: number;
     total: number;
 }
 
 function withTotal(counts: Omit<LayoutCounts, "total">): LayoutCounts {
-    const total = counts.allowPolicies + counts.denyPolicies + counts.allowNothing + counts.peerAuthentications + counts.requestAuthentications + counts.destinationRules;
+    const total =
+        counts.allowPolicies +
+        counts.denyPolicies +
+        counts.allowNothing +
+        counts.peerAuthentications +
+        counts.requestAuthentications +
+        counts.destinationRules +
+        counts.networkPolicyDefaults +
+        counts.networkPolicies;
     return { ...counts, total };
 }
 
@@ -137,10 +149,25 @@ function withTotal(counts: Omit<LayoutCounts, "total">): LayoutCounts {
  * DestinationRule per service host when destinationRules is on.
  */
 export function minimumLayout(input: MeshPolicyInput): LayoutCounts {
-    const namespaces = new Set(input.services.map((s) => s.namespace)).size;
+    const namespaceSet = new Set(input.services.map((s) => s.namespace));
+    const namespaces = namespaceSet.size;
     const allow = input.allow ?? [];
     const deny = input.deny ?? [];
+    const np = input.networkPolicies;
+    const ingress = np !== false && (np?.ingress ?? true);
+    const egress = np !== false && (np?.egress ?? false);
+    // Egress: every service, plus namespace callers and the gateway when their namespace is declared.
+    const gatewayNamespace = input.ingressGateway?.namespace ?? "istio-ingress";
+    const callerGroups = new Set(
+        allow.flatMap((r) => {
+            if (r.from.namespace !== undefined) return namespaceSet.has(r.from.namespace) ? [`ns:${r.from.namespace}`] : [];
+            if (r.from.service !== undefined) return [];
+            return namespaceSet.has(gatewayNamespace) ? ["gateway"] : [];
+        }),
+    ).size;
     return withTotal({
+        networkPolicyDefaults: namespaces * (Number(ingress) + Number(egress)),
+        networkPolicies: (ingress ? new Set(allow.map((r) => r.to)).size : 0) + (egress ? input.services.length + callerGroups : 0),
         allowPolicies: new Set(allow.map((r) => r.to)).size,
         denyPolicies: new Set(deny.map((d) => (d.to !== undefined ? `svc:${d.to}` : `ns:${d.toNamespace}`))).size,
         allowNothing: input.defaultDeny === false ? 0 : namespaces,
@@ -157,12 +184,17 @@ export function minimumLayout(input: MeshPolicyInput): LayoutCounts {
  */
 export function naiveLayout(input: MeshPolicyInput): LayoutCounts {
     const minimum = minimumLayout(input);
-    return withTotal({ ...minimum, allowPolicies: (input.allow ?? []).length, denyPolicies: (input.deny ?? []).length });
+    // Naive NetworkPolicies: one ingress policy per relationship instead of one per destination.
+    const np = input.networkPolicies;
+    const ingress = np !== false && (np?.ingress ?? true);
+    const destinations = new Set((input.allow ?? []).map((r) => r.to)).size;
+    const networkPolicies = minimum.networkPolicies + (ingress ? (input.allow ?? []).length - destinations : 0);
+    return withTotal({ ...minimum, allowPolicies: (input.allow ?? []).length, denyPolicies: (input.deny ?? []).length, networkPolicies });
 }
 
 /** Counts of compiled manifests, by the same categories. */
 export function emittedLayout(manifests: readonly { kind: string; spec?: unknown; metadata: { name: string } }[]): LayoutCounts {
-    const counts = { allowPolicies: 0, denyPolicies: 0, allowNothing: 0, peerAuthentications: 0, requestAuthentications: 0, destinationRules: 0 };
+    const counts = { allowPolicies: 0, denyPolicies: 0, allowNothing: 0, peerAuthentications: 0, requestAuthentications: 0, destinationRules: 0, networkPolicyDefaults: 0, networkPolicies: 0 };
     for (const m of manifests) {
         const spec = (m.spec ?? {}) as Record<string, unknown>;
         if (m.kind === "AuthorizationPolicy") {
@@ -172,6 +204,10 @@ export function emittedLayout(manifests: readonly { kind: string; spec?: unknown
         } else if (m.kind === "PeerAuthentication") counts.peerAuthentications++;
         else if (m.kind === "RequestAuthentication") counts.requestAuthentications++;
         else if (m.kind === "DestinationRule") counts.destinationRules++;
+        else if (m.kind === "NetworkPolicy") {
+            if (spec["ingress"] === undefined && spec["egress"] === undefined) counts.networkPolicyDefaults++;
+            else counts.networkPolicies++;
+        }
         else throw new Error(`unexpected kind ${m.kind}`);
     }
     return withTotal(counts);

@@ -5,3 +5,4 @@ export * from "./naming";
 export * from "./security-manifests";
 export * from "./warnings";
 export { MAX_OBJECT_BYTES, MAX_RULES_PER_POLICY } from "./limits";
+export * from "./network-policy";

@@ -8,6 +8,7 @@ import { compareStrings, withDryRun } from "./authz-rules";
 import { compileIstioMutualDestinationRules } from "./destination-rule";
 import { compileRequestAuthentications } from "./jwt";
 import { compiledLimitIssues } from "./limits";
+import { compileNetworkPolicies } from "./network-policy";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
@@ -56,6 +57,7 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
     manifests.push(...compileDenyPolicies(config, services));
     manifests.push(...compileRequestAuthentications(config, services));
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
+    manifests.push(...compileNetworkPolicies(config, services));
     return manifests.sort(compareManifests);
 }
 

@@ -17,6 +17,7 @@ import {
     trustDomain,
     wildcardProblem,
 } from "./mesh-policy-fields";
+import { DEFAULT_INGRESS_GATEWAY_SELECTOR, ingressGatewaySelector, networkPoliciesSchema } from "./network-policy";
 import { safeRecord } from "./record";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 
@@ -137,7 +138,16 @@ export const meshPolicySchema = z.strictObject({
     services: nonEmptyList(serviceSchema, "must declare at least one service"),
     allow: z.array(relationshipSchema).default([]),
     deny: z.array(denyRuleSchema).default([]),
-    ingressGateway: z.strictObject({ namespace: dnsLabel, serviceAccount: serviceAccountName }).default({ ...DEFAULT_INGRESS_GATEWAY }),
+    ingressGateway: z
+        .strictObject({
+            namespace: dnsLabel,
+            serviceAccount: serviceAccountName,
+            /** Pod labels of the gateway (NetworkPolicy peers). */
+            selector: ingressGatewaySelector,
+        })
+        .default({ ...DEFAULT_INGRESS_GATEWAY, selector: { ...DEFAULT_INGRESS_GATEWAY_SELECTOR } }),
+    /** L3/L4 NetworkPolicies derived from the same graph; `false` emits none. */
+    networkPolicies: networkPoliciesSchema,
     /** Istio's root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
     rootNamespace: dnsLabel.default(DEFAULT_ROOT_NAMESPACE),
     /** An allow-nothing AuthorizationPolicy per namespace of the declared services. */

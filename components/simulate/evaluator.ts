@@ -4,7 +4,8 @@ import { AuthzAttributes, evaluateRule, PeerIdentity, RequestAuthIdentity } from
 import { authorize, authzReason, firstMatch, policyRef } from "./authorize";
 import { DestinationPolicies, destinationPolicies, resolveMtls } from "./destination";
 import { PolicyInventory } from "./inventory";
-import { Decision, DecisionStage, DryRunOutcome, MtlsMode, PolicyRef, RequestSource, SimProtocol, SimRequest, SimWorkload, Verdict } from "./types";
+import { NetworkEndpoint, NetworkPolicyLayer } from "./network-policy";
+import { Decision, DecisionLayer, DecisionStage, NetworkLayerReport, DryRunOutcome, MtlsMode, PolicyRef, RequestSource, SimProtocol, SimRequest, SimWorkload, Verdict } from "./types";
 import { workloadsFromManifests } from "./workloads";
 
 export interface SimulatorInput {
@@ -35,6 +36,8 @@ export class AuthorizationSimulator {
     readonly rootNamespace: string;
     readonly trustDomain: string;
     readonly inventory: PolicyInventory;
+    /** Kubernetes NetworkPolicies (L3/L4), decided before Istio sees anything. */
+    readonly network: NetworkPolicyLayer;
     private readonly workloadsByKey = new Map<string, SimWorkload>();
     private readonly destinations = new Map<string, DestinationPolicies>();
 
@@ -42,6 +45,7 @@ export class AuthorizationSimulator {
         this.rootNamespace = input.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
         this.trustDomain = input.trustDomain ?? DEFAULT_TRUST_DOMAIN;
         this.inventory = new PolicyInventory(input.manifests);
+        this.network = new NetworkPolicyLayer(input.manifests);
         for (const w of [...workloadsFromManifests(input.manifests), ...(input.workloads ?? [])]) {
             this.workloadsByKey.set(`${w.namespace}/${w.name}`, w);
         }
@@ -121,15 +125,22 @@ export class AuthorizationSimulator {
             mtls: { mode: "DISABLE", used: false },
             dryRun: [],
         };
+        let network: NetworkLayerReport | undefined;
         const finish = (verdict: Verdict, stage: DecisionStage, reason: string, policy?: PolicyRef): Decision => {
             trace?.push(reason);
             const { mtls, peer, requestAuth, dryRun } = result;
             const [peerPrincipal, requestPrincipal] = [peer?.principal, requestAuth?.principal];
-            return { verdict, stage, reason, policy, mtls, peerPrincipal, requestPrincipal, dryRun, trace: trace ?? [], warnings };
+            const layer: DecisionLayer = stage === "network-policy" ? "network-policy" : "istio";
+            const base = { verdict, layer, stage, reason, policy, mtls, peerPrincipal, requestPrincipal, dryRun, trace: trace ?? [], warnings };
+            return network === undefined ? base : { ...base, network };
         };
 
         const action = protocol === "http" ? ` ${request.method ?? "GET"} ${request.path ?? "/"}` : "";
         trace?.push(`${source.label} → ${destLabel} port ${port}/${protocol}${action}.`);
+        if (this.network.count > 0) {
+            network = this.networkLayer(request, dest, port);
+            if (network.verdict !== "allowed") return finish(network.verdict, "network-policy", network.reason, network.policy);
+        }
         if (dest.inMesh === false) {
             const why = dest.meshReason === undefined ? "" : `: ${dest.meshReason}`;
             return finish("allowed", "no-sidecar", `${destLabel} is outside the mesh (no sidecar): nothing enforces mTLS or authorization on it, so the request reaches it as sent (why${why === "" ? ": declared inMesh: false" : why}).`);
@@ -167,6 +178,37 @@ export class AuthorizationSimulator {
         }
         const outcome = authorize(policies, attrs);
         return finish(outcome.verdict, outcome.stage, authzReason(outcome, destLabel, policies), outcome.policy && policyRef(outcome.policy, outcome.rule));
+    }
+
+    /** The NetworkPolicy layer's outcome for the request's connection (TCP: HTTP rides on TCP). */
+    private networkLayer(request: SimRequest, dest: SimWorkload, port: number): NetworkLayerReport {
+        const destination = podEndpoint(dest);
+        const source = this.networkSource(request);
+        if (source === undefined) {
+            if (this.network.isolating(destination, "ingress").length === 0) {
+                return { verdict: "allowed", reason: `no NetworkPolicy isolates ${destination.label} for ingress.` };
+            }
+            const sa = "serviceAccount" in request.from ? request.from.serviceAccount : "";
+            return {
+                verdict: "unknown",
+                direction: "ingress",
+                reason: `NetworkPolicies select pods by labels, and service account ${sa} does not name exactly one known workload, so whether ${destination.label} admits it cannot be decided (give the caller as a workload).`,
+            };
+        }
+        const outcome = this.network.decide(source, destination, port, "TCP");
+        return { verdict: outcome.verdict, direction: outcome.direction, policy: outcome.policy, reason: outcome.reason };
+    }
+
+    private networkSource(request: SimRequest): NetworkEndpoint | undefined {
+        const from = request.from;
+        if ("workload" in from) {
+            const w = this.workload(from.workload, "from.workload");
+            return podEndpoint(request.sourceIp === undefined ? w : { ...w, ip: request.sourceIp });
+        }
+        if ("plaintext" in from) return { label: request.sourceIp ?? "an off-cluster caller", ip: request.sourceIp };
+        const [namespace, serviceAccount] = from.serviceAccount.split("/");
+        const matches = this.workloads.filter((w) => w.namespace === namespace && (w.serviceAccount ?? "default") === serviceAccount);
+        return matches.length === 1 ? podEndpoint(matches[0]) : undefined;
     }
 
     private validateJwt(
@@ -216,6 +258,13 @@ export interface Connection {
     readonly refused: boolean;
     /** The caller's identity as the destination sees it (only with mTLS). */
     readonly peer?: PeerIdentity;
+}
+
+/** A workload as the NetworkPolicy layer sees it: namespace, pod labels, IP and named ports. */
+export function podEndpoint(w: SimWorkload): NetworkEndpoint {
+    const named: Record<string, number> = {};
+    for (const p of w.ports ?? []) if (p.name !== undefined) named[p.name] = p.port;
+    return { label: `${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels ?? {}, ip: w.ip, namedPorts: named };
 }
 
 /** Mesh callers send mTLS unless the destination port's mode is DISABLE (auto-mTLS). */

@@ -10,6 +10,8 @@ function policyText(p: PolicyRef): string {
 export function formatDecision(d: Decision): string {
     const lines = [`${d.verdict.toUpperCase()}: ${d.reason}`];
     if (d.policy !== undefined) lines.push(`decided by: ${policyText(d.policy)}`);
+    lines.push(`layer: ${d.layer === "network-policy" ? "Kubernetes NetworkPolicy (L3/L4)" : "Istio"}`);
+    if (d.network !== undefined && d.layer === "istio") lines.push(`NetworkPolicy: ${d.network.reason}`);
     lines.push(`mTLS: ${d.mtls.mode}, connection ${d.mtls.used ? "mTLS" : "plaintext"}${d.peerPrincipal === undefined ? "" : `, peer ${d.peerPrincipal}`}`);
     if (d.requestPrincipal !== undefined) lines.push(`request principal: ${d.requestPrincipal}`);
     if (d.trace.length > 0) lines.push("trace:", ...d.trace.map((t) => `  - ${t}`));

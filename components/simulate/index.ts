@@ -1,7 +1,9 @@
 // The authorization simulator: Istio's decision for one request, and reachability over a mesh.
 export {
     Decision,
+    DecisionLayer,
     DecisionStage,
+    NetworkLayerReport,
     DryRunOutcome,
     MtlsMode,
     PolicyRef,
@@ -27,3 +29,5 @@ export {
     samplePath,
 } from "./reachability";
 export { formatDecision } from "./format";
+export { L4Protocol, NetworkEndpoint, NetworkLayerOutcome, NetworkPolicyLayer } from "./network-policy";
+export { LabelSelector, labelSelectorMatches, readLabelSelector } from "./label-selector";

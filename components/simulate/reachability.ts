@@ -1,7 +1,8 @@
 import { AuthzAttributes, isPathTemplate, ruleResult } from "../istio";
 import { authorize, policyRef } from "./authorize";
 import { DestinationPolicies } from "./destination";
-import { AuthorizationSimulator, connection, requestAttributes, ResolvedSource } from "./evaluator";
+import { AuthorizationSimulator, connection, podEndpoint, requestAttributes, ResolvedSource } from "./evaluator";
+import { NetworkEndpoint } from "./network-policy";
 import { PolicyRef, SimProtocol, SimWorkload, Verdict } from "./types";
 
 /** One request tried for every (caller, callee) pair. */
@@ -40,6 +41,8 @@ export interface PairReachability {
     readonly unknown: readonly ProbeOutcome[];
     /** Probes denied. */
     readonly denied: number;
+    /** Of those, the probes the Kubernetes NetworkPolicy layer denied (present when NetworkPolicies were given). */
+    readonly deniedByNetworkPolicy?: number;
 }
 
 export interface ReachabilityReport {
@@ -88,8 +91,14 @@ export function defaultProbes(callee: SimWorkload, methods: readonly string[] = 
 export function reachability(sim: AuthorizationSimulator, options: ReachabilityOptions = {}): ReachabilityReport {
     const all = sim.workloads;
     const pick = (keys: readonly string[] | undefined) => (keys === undefined ? all : keys.map((k) => sim.workload(k)));
-    const callers = pick(options.callers).map((w) => ({ name: `${w.namespace}/${w.name}`, source: sim.resolveSource({ workload: `${w.namespace}/${w.name}` }) }));
-    if (options.includeExternal ?? true) callers.push({ name: EXTERNAL_CALLER, source: sim.resolveSource({ plaintext: true }) });
+    const callers: { name: string; source: ResolvedSource; endpoint: NetworkEndpoint }[] = pick(options.callers).map((w) => ({
+        name: `${w.namespace}/${w.name}`,
+        source: sim.resolveSource({ workload: `${w.namespace}/${w.name}` }),
+        endpoint: podEndpoint(w),
+    }));
+    if (options.includeExternal ?? true) callers.push({ name: EXTERNAL_CALLER, source: sim.resolveSource({ plaintext: true }), endpoint: { label: EXTERNAL_CALLER } });
+    // NetworkPolicies (L3/L4) are decided first, per caller pod and port; Istio only sees what they let through.
+    const network = sim.network.count > 0;
     const resolved = callers.map((c) => ({ ...c, states: callerStates(c.source) }));
     const callees = pick(options.callees);
     const pairs: PairReachability[] = [];
@@ -117,18 +126,33 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         for (const caller of resolved) {
             probes += calleeProbes.length;
             if (gate && !anyAllowRuleAdmits(policies.allow, caller.states)) continue;
-            let results = open ? openResults.get(caller.source.inMesh) : undefined;
+            let results = open && !network ? openResults.get(caller.source.inMesh) : undefined;
+            let networkDenied = 0;
             if (results === undefined) {
                 results = { allowed: [], unknown: [] };
+                const networkByPort = new Map<number, Verdict>();
                 for (let i = 0; i < calleeProbes.length; i++) {
+                    const port = calleeProbes[i].port;
+                    if (network) {
+                        let l4 = networkByPort.get(port);
+                        if (l4 === undefined) {
+                            l4 = sim.network.decide(caller.endpoint, podEndpoint(callee), port, "TCP").verdict;
+                            networkByPort.set(port, l4);
+                        }
+                        if (l4 === "denied") {
+                            networkDenied++;
+                            continue;
+                        }
+                    }
                     const { verdict, policy } = probeVerdict(callee, policies, caller.source, calleeProbes[i]);
                     if (verdict !== "denied") results[verdict].push(outcome(i, verdict, policy));
                 }
-                if (open) openResults.set(caller.source.inMesh, results);
+                if (open && !network) openResults.set(caller.source.inMesh, results);
             }
             const { allowed, unknown } = results;
             if (allowed.length > 0 || unknown.length > 0) {
-                pairs.push({ from: caller.name, to, allowed, unknown, denied: calleeProbes.length - allowed.length - unknown.length });
+                const denied = calleeProbes.length - allowed.length - unknown.length;
+                pairs.push(network ? { from: caller.name, to, allowed, unknown, denied, deniedByNetworkPolicy: networkDenied } : { from: caller.name, to, allowed, unknown, denied });
             }
         }
     }
@@ -168,7 +192,8 @@ export function formatReachability(report: ReachabilityReport): string {
         const show = (o: ProbeOutcome) => (o.protocol === "tcp" ? `tcp/${o.port}` : `${o.method} ${o.path} :${o.port}`);
         const allowed = pair.allowed.map(show).join(", ");
         const unknown = pair.unknown.length > 0 ? `; undecided: ${pair.unknown.map(show).join(", ")}` : "";
-        lines.push(`  ${pair.from} → ${pair.to}: ${allowed === "" ? "nothing allowed" : allowed}${unknown} (${pair.denied} denied)`);
+        const byNetwork = pair.deniedByNetworkPolicy === undefined ? "" : `, ${pair.deniedByNetworkPolicy} by NetworkPolicy`;
+        lines.push(`  ${pair.from} → ${pair.to}: ${allowed === "" ? "nothing allowed" : allowed}${unknown} (${pair.denied} denied${byNetwork})`);
     }
     return lines.join("\n");
 }

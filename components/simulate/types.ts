@@ -6,6 +6,8 @@ export type SimProtocol = "http" | "tcp";
 export interface SimPort {
     readonly port: number;
     readonly protocol: SimProtocol;
+    /** Container port name (NetworkPolicy named ports). */
+    readonly name?: string;
 }
 
 /** A workload (the pods of one Deployment, say): what Istio selects policies by and who it is. */
@@ -67,6 +69,8 @@ export type Verdict = "allowed" | "denied" | "unknown";
 
 /** Where the decision was taken, in Istio's order. */
 export type DecisionStage =
+    /** Kubernetes NetworkPolicy (L3/L4) denied the connection before any sidecar saw it. */
+    | "network-policy"
     | "no-sidecar"
     | "mtls"
     | "jwt"
@@ -78,7 +82,7 @@ export type DecisionStage =
 
 /** A policy, and the rule in it, that took part in a decision. */
 export interface PolicyRef {
-    readonly kind: "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication";
+    readonly kind: "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication" | "NetworkPolicy";
     readonly namespace: string;
     readonly name: string;
     readonly action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";
@@ -93,9 +97,25 @@ export interface DryRunOutcome {
     readonly matched: "match" | "no-match" | "unknown";
 }
 
+/** Which layer took the decision: Kubernetes NetworkPolicy (L3/L4) or Istio (mTLS and authorization). */
+export type DecisionLayer = "network-policy" | "istio";
+
+/** What the NetworkPolicy layer said about the connection (present when NetworkPolicies were given). */
+export interface NetworkLayerReport {
+    readonly verdict: Verdict;
+    /** The direction that denied or could not be decided. */
+    readonly direction?: "ingress" | "egress";
+    /** The rule that admitted the destination's ingress, or the first policy isolating the denying side. */
+    readonly policy?: PolicyRef;
+    readonly reason: string;
+}
+
 export interface Decision {
     readonly verdict: Verdict;
+    readonly layer: DecisionLayer;
     readonly stage: DecisionStage;
+    /** The NetworkPolicy layer's outcome, when any NetworkPolicy was given. */
+    readonly network?: NetworkLayerReport;
     /** One sentence: why. */
     readonly reason: string;
     /** The policy (and rule) that decided, when one did. */

@@ -28,7 +28,10 @@ export function workloadsFromManifests(manifests: readonly unknown[]): SimWorklo
         name: w.name,
         serviceAccount: w.serviceAccount,
         labels: w.podLabels,
-        ports: w.ports.map((p): SimPort => ({ port: p.containerPort, protocol: servicePortProtocol(services, w.namespace, w.podLabels, p) ?? "http" })),
+        ports: w.ports.map((p): SimPort => {
+            const port: SimPort = { port: p.containerPort, protocol: servicePortProtocol(services, w.namespace, w.podLabels, p) ?? "http" };
+            return p.name === undefined ? port : { ...port, name: p.name };
+        }),
         inMesh: w.enrolment.inMesh,
         meshReason: w.enrolment.reason,
     }));

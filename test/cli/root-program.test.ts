@@ -39,8 +39,13 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ │ ├─ kubernetes:security.istio.io/v1:AuthorizationPolicy payments-default-deny payments",
             "+ │ └─ kubernetes:security.istio.io/v1:PeerAuthentication payments-mtls payments",
             "+ ├─ meshguard:policy:MeshPolicy access meshguard-dev",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy access-shop/default-deny-ingress access",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy access-payments/default-deny-ingress access",
             "+ │ ├─ kubernetes:security.istio.io/v1:AuthorizationPolicy access-shop/storefront-allow access",
             "+ │ ├─ kubernetes:security.istio.io/v1:AuthorizationPolicy access-payments/payments-allow access",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy access-shop/allow-ingress-to-orders access",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy access-shop/allow-ingress-to-storefront access",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy access-payments/allow-ingress-to-payments access",
             "+ │ └─ kubernetes:security.istio.io/v1:AuthorizationPolicy access-shop/orders-allow access",
             "+ ├─ kubernetes:core/v1:ServiceAccount storefront meshguard-dev",
             "+ ├─ kubernetes:core/v1:ServiceAccount orders meshguard-dev",
@@ -52,11 +57,16 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ ├─ kubernetes:apps/v1:Deployment orders meshguard-dev",
             "+ └─ kubernetes:apps/v1:Deployment payments meshguard-dev",
         ]);
-        assert.ok(stdout.includes("\nResources: 29 (1 stack, 4 components, 3 Helm installs, 21 Kubernetes objects)\n"), stdout);
+        assert.ok(stdout.includes("\nResources: 34 (1 stack, 4 components, 3 Helm installs, 26 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(listFiles(work.dir), [
             "1-manifest/apps_v1-deployment-payments-payments.yaml",
             "1-manifest/apps_v1-deployment-shop-orders.yaml",
             "1-manifest/apps_v1-deployment-shop-storefront.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-payments-allow-ingress-to-payments.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-payments-default-deny-ingress.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-shop-allow-ingress-to-orders.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-shop-allow-ingress-to-storefront.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-shop-default-deny-ingress.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-payments-allow-nothing.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-payments-payments-allow.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-shop-allow-nothing.yaml",

@@ -19,8 +19,9 @@ function policy(name: string, namespace: string, spec: Record<string, unknown>):
 const frontend = { id: "frontend", namespace: "frontend-ns", serviceAccount: "frontend", ports: [{ port: 80, protocol: "http" as const, targetPort: 8080 }] };
 const backend = { id: "backend", namespace: "backend-ns", serviceAccount: "backend-sa", ports: [{ port: 9000, protocol: "http" as const }] };
 
+/** The Istio objects only: the NetworkPolicies of the same graph are tested in test/compile/network-policy.test.ts. */
 function compile(input: MeshPolicyInput): K8sManifest[] {
-    const manifests = compileMeshPolicy(input);
+    const manifests = compileMeshPolicy({ networkPolicies: false, ...input });
     for (const m of manifests) assert.deepEqual(checkIstioSecurityObject(m), [], `${m.kind} ${m.metadata.name} fails the strict schema`);
     return manifests;
 }
@@ -314,7 +315,8 @@ describe("compileMeshPolicy: rules and options", () => {
                 services: undefined,
                 allow: [],
                 deny: [],
-                ingressGateway: { namespace: "istio-ingress", serviceAccount: "istio-ingressgateway" },
+                ingressGateway: { namespace: "istio-ingress", serviceAccount: "istio-ingressgateway", selector: { istio: "ingressgateway" } },
+                networkPolicies: { ingress: true, egress: false, dns: { namespace: "kube-system", selector: { "k8s-app": "kube-dns" } }, istiod: { selector: { app: "istiod" } } },
                 rootNamespace: "istio-system",
                 defaultDeny: true,
                 mtls: "STRICT",

@@ -31,7 +31,13 @@ describe("components: outputs and step registration", () => {
             });
             await registered(policy);
             assert.deepStrictEqual(outputs.get(policy), { manifests: policy.manifests });
-            assert.deepStrictEqual(policy.manifests.map((m) => `${m.kind} ${m.metadata.name}`), ["AuthorizationPolicy allow-nothing", "AuthorizationPolicy api-allow", "PeerAuthentication default"]);
+            assert.deepStrictEqual(policy.manifests.map((m) => `${m.kind} ${m.metadata.name}`), [
+                "AuthorizationPolicy allow-nothing",
+                "AuthorizationPolicy api-allow",
+                "NetworkPolicy allow-ingress-to-api",
+                "NetworkPolicy default-deny-ingress",
+                "PeerAuthentication default",
+            ]);
         } finally {
             restore();
         }

@@ -9,6 +9,7 @@ const AUTHORIZATION_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolic
 const PEER_AUTHENTICATION = "kubernetes:security.istio.io/v1:PeerAuthentication";
 const REQUEST_AUTHENTICATION = "kubernetes:security.istio.io/v1:RequestAuthentication";
 const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
 
 const input: MeshPolicyInput = {
@@ -41,6 +42,10 @@ describe("MeshPolicy (component, mock runtime)", () => {
         assert.deepStrictEqual(inventory().sort(), [
             `${DESTINATION_RULE}::mesh-api/backend-istio-mutual`,
             `${DESTINATION_RULE}::mesh-web/frontend-istio-mutual`,
+            `${NETWORK_POLICY}::mesh-api/allow-ingress-to-backend`,
+            `${NETWORK_POLICY}::mesh-api/default-deny-ingress`,
+            `${NETWORK_POLICY}::mesh-web/allow-ingress-to-frontend`,
+            `${NETWORK_POLICY}::mesh-web/default-deny-ingress`,
             `${AUTHORIZATION_POLICY}::mesh-api/allow-nothing`,
             `${AUTHORIZATION_POLICY}::mesh-api/backend-allow`,
             `${AUTHORIZATION_POLICY}::mesh-web/allow-nothing`,
@@ -178,6 +183,10 @@ describe("MeshPolicy (component, mock runtime)", () => {
         await registered(new MeshPolicy("mesh", grown));
         const after = new Set(inventory());
         assert.deepStrictEqual([...before].filter((n) => !after.has(n)), []);
-        assert.deepStrictEqual([...after].filter((n) => !before.has(n)).sort(), [`${DESTINATION_RULE}::mesh-api/reports-istio-mutual`, `${AUTHORIZATION_POLICY}::mesh-api/reports-allow`]);
+        assert.deepStrictEqual([...after].filter((n) => !before.has(n)).sort(), [
+            `${DESTINATION_RULE}::mesh-api/reports-istio-mutual`,
+            `${NETWORK_POLICY}::mesh-api/allow-ingress-to-reports`,
+            `${AUTHORIZATION_POLICY}::mesh-api/reports-allow`,
+        ]);
     });
 });

@@ -46,7 +46,8 @@ describe("meshguard explain", () => {
         assert.strictEqual(lines[0], "note: workload shop/cart is not among the objects; assumed labels app=cart, service account cart");
         assert.strictEqual(lines[1], "ALLOWED: ALLOW policy shop/cart rule 0 matches the request.");
         assert.strictEqual(lines[2], "decided by: ALLOW AuthorizationPolicy shop/cart rule 0");
-        assert.strictEqual(lines[3], "mTLS: STRICT, connection mTLS, peer cluster.local/ns/shop/sa/web");
+        assert.strictEqual(lines[3], "layer: Istio");
+        assert.strictEqual(lines[4], "mTLS: STRICT, connection mTLS, peer cluster.local/ns/shop/sa/web");
     });
 
     it("exits 1 on a denial and explains it", async () => {

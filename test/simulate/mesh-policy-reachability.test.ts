@@ -220,7 +220,9 @@ function workloads(g: Graph): SimWorkload[] {
 }
 
 function checkGraph(g: Graph): void {
-    const manifests = compileMeshPolicy(g as unknown as MeshPolicyInput);
+    // The Istio layer alone (JWT end users may arrive from any pod here); both layers together:
+    // test/simulate/network-policy-graph.test.ts.
+    const manifests = compileMeshPolicy({ ...(g as unknown as MeshPolicyInput), networkPolicies: false });
     const sim = new AuthorizationSimulator({ manifests, workloads: workloads(g) });
     const callers: { name: string; from: RequestSource; id?: CallerId }[] = [
         ...g.services.map((s) => ({ name: s.id, from: { workload: `${s.namespace}/${s.id}` }, id: { namespace: s.namespace, serviceAccount: s.serviceAccount, gateway: false } })),

@@ -21,7 +21,7 @@ describe("workloads from manifests", () => {
             { apiVersion: "v1", kind: "Pod", metadata: { name: "debug" }, spec: { containers: [{ name: "sh" }] } },
         ];
         assert.deepStrictEqual(workloadsFromManifests(manifests), [
-            { namespace: "data", name: "db", serviceAccount: "db", labels: { app: "db" }, ports: [{ port: 5432, protocol: "tcp" }, { port: 9187, protocol: "http" }], inMesh: true, meshReason: "namespace data is not among the objects (assumed labelled istio-injection=enabled)" },
+            { namespace: "data", name: "db", serviceAccount: "db", labels: { app: "db" }, ports: [{ port: 5432, protocol: "tcp", name: "pg" }, { port: 9187, protocol: "http" }], inMesh: true, meshReason: "namespace data is not among the objects (assumed labelled istio-injection=enabled)" },
             { namespace: "default", name: "debug", serviceAccount: "default", labels: {}, ports: [], inMesh: true, meshReason: "namespace default is not among the objects (assumed labelled istio-injection=enabled)" },
         ]);
     });
