@@ -87,7 +87,8 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
         releaseName,
         chart: key,
         repo: ISTIO_CHART_REPO,
-        version,
+        // During a canary window the base chart (CRDs) runs ahead of istiod: Istio upgrades the CRDs first.
+        version: key === "base" ? (settings.baseVersion ?? version) : version,
         namespace: chartNamespace,
         values: mergeHelmValues(values, settings.values[key] ?? {}),
     });
@@ -148,7 +149,8 @@ function baseValues(settings: IstioMeshSettings): Record<string, unknown> {
     };
 }
 
-function istiodValues(settings: IstioMeshSettings): Record<string, unknown> {
+/** The istiod chart's values for a control plane (a canary's too: compile/canary.ts). */
+export function istiodValues(settings: Pick<IstioMeshSettings, "revision" | "namespace" | "meshConfig" | "cni">): Record<string, unknown> {
     const { meshConfig } = settings;
     return {
         ...(settings.revision ? { revision: settings.revision } : {}),

@@ -3,6 +3,7 @@ import { DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } f
 import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 import { isRecord } from "../kube";
+import { compareVersions } from "./version";
 
 /** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
 export const ISTIO_INSTALLERS = ["chart", "release"] as const;
@@ -126,6 +127,7 @@ const valuesSchema = z.strictObject(
 export const istioMeshArgsSchema = z
     .strictObject({
         version: versionSchema.default(DEFAULT_ISTIO_VERSION),
+        baseVersion: versionSchema.optional(),
         installer: installerField,
         revision: istioRevisionSchema.optional(),
         namespace: kubernetesNamespaceNameSchema.default(DEFAULT_ROOT_NAMESPACE),
@@ -137,6 +139,14 @@ export const istioMeshArgsSchema = z
         mtls: mtlsField,
     })
     .superRefine((args, ctx) => {
+        // The base chart (CRDs) may run ahead of istiod during a canary window (CRDs first), never behind it.
+        if (args.baseVersion !== undefined && compareVersions(args.baseVersion, args.version) < 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["baseVersion"],
+                message: `"${args.baseVersion}" is older than version "${args.version}"; istiod needs CRDs at least as new as itself. Fix: remove baseVersion or set it to "${args.version}" or newer`,
+            });
+        }
         for (const chart of ISTIO_CHART_KEYS) {
             const values = args.values[chart];
             if (values === undefined || !isRecord(values)) continue;
