@@ -52,6 +52,8 @@ export interface IstioMeshArgs {
     version?: pulumi.Input<string>;
     /** Version of the base chart (CRDs), default `version`: set it to a canary's version first (docs/upgrade.md). */
     baseVersion?: pulumi.Input<string>;
+    /** Resource name of the canary IstioMesh this mesh takes over at promotion (same version and revision; docs/upgrade.md). */
+    promotedCanary?: pulumi.Input<string>;
     /** "chart" (default, helm.v4.Chart: every object visible at preview) or "release" (helm.v3.Release). */
     installer?: IstioInstaller;
     /** Control-plane revision for canary upgrades; namespaces then need `istio.io/rev=<revision>`. */
@@ -211,8 +213,10 @@ function registerStep(
                 repositoryOpts: { repo: chart.repo },
                 values: chart.values,
             };
+            // Only a promotion sets a prefix (helm.v4.Chart only: the model refuses it with "release").
+            const prefixed = chart.apply((c) => c.resourcePrefix);
             return installer === "chart"
-                ? new k8s.helm.v4.Chart(resourceName, chartArgs, opts)
+                ? new k8s.helm.v4.Chart(resourceName, { ...chartArgs, resourcePrefix: prefixed }, opts)
                 // The namespace is a step of its own (or already exists): Helm must not create it.
                 : new k8s.helm.v3.Release(resourceName, { ...chartArgs, createNamespace: false }, opts);
         }

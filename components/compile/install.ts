@@ -28,6 +28,8 @@ export interface IstioHelmChartSpec {
     version: string;
     namespace: string;
     values: Record<string, unknown>;
+    /** helm.v4.Chart's prefix of its objects' Pulumi names (default: the chart resource's name); see promotedCanary. */
+    resourcePrefix?: string;
 }
 
 export type IstioInstallStep =
@@ -104,8 +106,10 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
                 return { ...layout, kind: "chart", chart: chart("base", "istio-base", namespace, baseValues(settings)) };
             case "cni":
                 return { ...layout, kind: "chart", chart: chart("cni", "istio-cni", settings.cni!.namespace ?? namespace, {}) };
-            case "istiod":
-                return { ...layout, kind: "chart", chart: chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings)) };
+            case "istiod": {
+                const istiod = chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings));
+                return { ...layout, kind: "chart", chart: settings.promotedCanary ? { ...istiod, resourcePrefix: promotedIstiodPrefix(settings.promotedCanary) } : istiod };
+            }
             case "gateway":
                 return {
                     ...layout,
@@ -125,6 +129,18 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
         gateway: settings.gateway ? { namespace: settings.gateway.namespace, serviceAccount: settings.gateway.name } : undefined,
         steps,
     };
+}
+
+/**
+ * helm.v4.Chart names each object `<resourcePrefix>:<namespace>/<name>` with the chart resource's
+ * name as the default prefix (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go and
+ * yaml/v2/yaml.go), and a URN holds the parent *types*, not their names. A primary whose istiod
+ * chart takes the promoted canary's prefix (`<canary>-istiod`) therefore gives every istiod
+ * object the URN it had under the canary: Pulumi keeps them instead of deleting them with the
+ * canary's chart.
+ */
+export function promotedIstiodPrefix(canaryName: string): string {
+    return `${canaryName}-istiod`;
 }
 
 /**

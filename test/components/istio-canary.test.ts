@@ -213,6 +213,34 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
         ]);
     });
 
+    it("promotes: the primary switched to B with promotedCanary renders the canary's istiod chart unchanged, under its Pulumi names", async () => {
+        // Update during the window: primary A plus canary B.
+        const window = primary();
+        await registered(new IstioMesh("mesh-1-30-3", { version: "1.30.3", revision: "1-30-3", canaryOf: window }));
+        const canaryIstiod = chartInputs("mesh-1-30-3-istiod");
+        recorder.reset();
+        // The promotion update: the canary is gone from the program, the primary runs B.
+        const promoted = primary({ version: "1.30.3", baseVersion: undefined, revision: "1-30-3", promotedCanary: "mesh-1-30-3" });
+        await registered(promoted);
+        assert.deepStrictEqual(chartInputs("mesh-istiod"), { ...canaryIstiod, resourcePrefix: "mesh-1-30-3-istiod" });
+        assert.deepStrictEqual(chartInputs("mesh-gateway")["values"], { revision: "1-30-3" });
+        assert.strictEqual(chartInputs("mesh-base")["version"], "1.30.3");
+        assert.deepStrictEqual(inventory().filter((entry) => entry.includes("mesh-1-30-3")), []);
+        assert.deepStrictEqual(await outputValue(promoted.injectionLabels), { "istio.io/rev": "1-30-3" });
+    });
+
+    it("refuses promotedCanary without a revision or with helm.v3.Release", async () => {
+        const error = await captureError(() => new IstioMesh("m", { installer: "release", promotedCanary: "mesh-1-30-3" }));
+        assert.strictEqual(
+            error.message,
+            [
+                'invalid IstioMesh "m" args:',
+                "  - revision: is required with promotedCanary: set it to the promoted canary's revision. Fix: copy revision from the canary",
+                "  - promotedCanary: cannot hand a helm.v3.Release over: the canary's release would be deleted and the primary's could not be installed under the same Helm release name. Fix: promote with installer \"chart\", or keep the canary IstioMesh until the next upgrade",
+            ].join("\n"),
+        );
+    });
+
     describe("the policy pack on a stack with both meshes", () => {
         let session: PolicyPackSession;
         before(async () => {
