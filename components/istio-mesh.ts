@@ -32,6 +32,8 @@ export interface IstioGatewayArgs {
     createNamespace?: boolean;
     /** Helm release name, also the gateway's Deployment and ServiceAccount name (default "istio-ingressgateway"). */
     name?: pulumi.Input<string>;
+    /** Revision that injects the gateway (default: the mesh's); set it to a canary's to hand the gateway over. */
+    revision?: pulumi.Input<string>;
 }
 
 export interface IstioCniArgs {

@@ -114,7 +114,7 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
                 return {
                     ...layout,
                     kind: "chart",
-                    chart: chart("gateway", settings.gateway!.name, settings.gateway!.namespace, revision ? { revision } : {}),
+                    chart: chart("gateway", settings.gateway!.name, settings.gateway!.namespace, gatewayValues(settings.gateway!.revision ?? revision)),
                 };
         }
     });
@@ -181,6 +181,16 @@ export function istiodValues(settings: Pick<IstioMeshSettings, "revision" | "nam
         // CNI docs: istiod must know the node agent redirects traffic, or it injects istio-init.
         ...(settings.cni ? { pilot: { cni: { enabled: true } } } : {}),
     };
+}
+
+/**
+ * The gateway chart's `revision` value labels its pods `istio.io/rev=<revision>`, so the injector
+ * of that revision injects them (istio/istio manifests/charts/gateway/templates/_helpers.tpl,
+ * "gateway.sidecarInjectionLabels", used by the pod template in deployment.yaml); changing it
+ * rolls the gateway Deployment onto the other control plane.
+ */
+function gatewayValues(revision: string | undefined): Record<string, unknown> {
+    return revision ? { revision } : {};
 }
 
 function namespaceManifest(name: string): K8sManifest {

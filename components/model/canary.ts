@@ -27,7 +27,7 @@ export const CANARY_INHERITED_FIELDS: Readonly<Record<string, string>> = Object.
     createNamespace: "the root namespace belongs to the primary (canaryOf)",
     meshConfig: "meshConfig (trust domain included) is taken from the primary (canaryOf) so the two control planes cannot drift; change it there",
     mtls: "the mesh-wide PeerAuthentication belongs to the primary (canaryOf)",
-    gateway: "the gateway belongs to the primary (canaryOf); it keeps running on the primary's revision until the promotion",
+    gateway: "the gateway belongs to the primary (canaryOf); hand it to the canary with the primary's `gateway.revision`",
     cni: "the CNI node agent belongs to the primary (canaryOf); the canary's istiod follows the primary's cni setting",
     baseVersion: "the base chart (CRDs) is upgraded by the primary's `baseVersion`",
 });

@@ -86,8 +86,10 @@ const gatewaySchema = z.strictObject(
         namespace: kubernetesNamespaceNameSchema.default(DEFAULT_GATEWAY_NAMESPACE),
         createNamespace: gatewayCreateNamespaceField,
         name: releaseNameSchema.default(DEFAULT_GATEWAY_NAME),
+        /** The control-plane revision that injects the gateway (default: the mesh's): the canary hand-over, docs/upgrade.md. */
+        revision: istioRevisionSchema.optional(),
     },
-    { error: "must be true, false or an object {namespace?, createNamespace?, name?}" },
+    { error: "must be true, false or an object {namespace?, createNamespace?, name?, revision?}" },
 );
 
 const cniSchema = z.strictObject(

@@ -67,9 +67,13 @@ describe("canary control plane (pure plan)", () => {
     it("promotedCanary gives the primary's istiod chart the canary's object prefix and nothing else", () => {
         const plain = compileIstioInstall(istioMeshArgsSchema.parse({ version: "1.30.3", revision: "1-30-3" }));
         const promoted = compileIstioInstall(istioMeshArgsSchema.parse({ version: "1.30.3", revision: "1-30-3", promotedCanary: "mesh-1-30-3" }));
-        const istiod = (plan: typeof plain) => plan.steps.find((s) => s.key === "istiod");
+        const istiod = (plan: typeof plain) => {
+            const step = plan.steps.find((s) => s.key === "istiod");
+            if (step === undefined || !("chart" in step)) throw new Error("no istiod chart step");
+            return step;
+        };
         assert.strictEqual(promotedIstiodPrefix("mesh-1-30-3"), "mesh-1-30-3-istiod");
-        assert.deepStrictEqual(istiod(promoted), { ...istiod(plain)!, chart: { ...("chart" in istiod(plain)! ? istiod(plain)!.chart : {}), resourcePrefix: "mesh-1-30-3-istiod" } });
+        assert.deepStrictEqual(istiod(promoted), { ...istiod(plain), chart: { ...istiod(plain).chart, resourcePrefix: "mesh-1-30-3-istiod" } });
         assert.deepStrictEqual(promoted.steps.filter((s) => s.key !== "istiod"), plain.steps.filter((s) => s.key !== "istiod"));
     });
 
@@ -118,6 +122,18 @@ describe("canary control plane (pure plan)", () => {
         assert.deepStrictEqual(reserved.error!.issues.map((i) => [i.path.join("."), i.message]), [
             ["values.istiod.meshConfig.trustDomain", "is set by meshguard from the canary's `revision` and the primary's settings. Fix: remove it"],
         ]);
+    });
+
+    it("gateway.revision hands the gateway to a canary's revision; by default it follows the mesh's", () => {
+        const gateway = (args: Record<string, unknown>) => {
+            const step = compileIstioInstall(istioMeshArgsSchema.parse(args)).steps.find((s) => s.key === "gateway");
+            if (step === undefined || !("chart" in step)) throw new Error("no gateway chart step");
+            return step.chart.values;
+        };
+        assert.deepStrictEqual(gateway({ revision: "1-29-2", gateway: true }), { revision: "1-29-2" });
+        assert.deepStrictEqual(gateway({ revision: "1-29-2", gateway: { revision: "1-30-3" } }), { revision: "1-30-3" });
+        assert.deepStrictEqual(gateway({ gateway: { revision: "1-30-3" } }), { revision: "1-30-3" });
+        assert.deepStrictEqual(gateway({ gateway: true }), {});
     });
 
     it("compares versions numerically", () => {

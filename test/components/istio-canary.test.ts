@@ -138,7 +138,7 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
             [
                 'invalid IstioMesh "mesh-1-30-3" args:',
                 "  - meshConfig: is not allowed with canaryOf: meshConfig (trust domain included) is taken from the primary (canaryOf) so the two control planes cannot drift; change it there. Fix: remove it",
-                "  - gateway: is not allowed with canaryOf: the gateway belongs to the primary (canaryOf); it keeps running on the primary's revision until the promotion. Fix: remove it",
+                "  - gateway: is not allowed with canaryOf: the gateway belongs to the primary (canaryOf); hand it to the canary with the primary's `gateway.revision`. Fix: remove it",
             ].join("\n"),
         );
         const missing = await captureError(() => new IstioMesh("c", { version: "1.30.3", canaryOf: mesh } as never));
