@@ -89,7 +89,7 @@ const gatewaySchema = z.strictObject(
         /** The control-plane revision that injects the gateway (default: the mesh's): the canary hand-over, docs/upgrade.md. */
         revision: istioRevisionSchema.optional(),
     },
-    { error: "must be true, false or an object {namespace?, createNamespace?, name?, revision?}" },
+    { error: "must be true, false or an object {namespace?, createNamespace?, name?}" },
 );
 
 const cniSchema = z.strictObject(
