@@ -12,6 +12,9 @@ import { K8sManifest } from "./manifest";
 import { ISTIO_MESH_PLAIN_FIELDS, IstioInstaller, istioMeshArgsSchema, istioMeshLayoutSchema, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install";
 import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
+import { canaryPlan, IstioCanaryArgs } from "./istio-canary";
+import { istioCanaryLayout } from "./compile/canary";
+import { IstioControlPlaneSettings, primaryControlPlane } from "./model/canary";
 
 export interface IstioMeshConfigArgs {
     /** Default "cluster.local"; principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */
@@ -29,6 +32,8 @@ export interface IstioGatewayArgs {
     createNamespace?: boolean;
     /** Helm release name, also the gateway's Deployment and ServiceAccount name (default "istio-ingressgateway"). */
     name?: pulumi.Input<string>;
+    /** Revision that injects the gateway (default: the mesh's); set it to a canary's to hand the gateway over. */
+    revision?: pulumi.Input<string>;
 }
 
 export interface IstioCniArgs {
@@ -47,6 +52,10 @@ export interface IstioChartValuesArgs {
 export interface IstioMeshArgs {
     /** Exact Istio version "x.y.z" (default DEFAULT_ISTIO_VERSION). */
     version?: pulumi.Input<string>;
+    /** Version of the base chart (CRDs), default `version`: set it to a canary's version first (docs/upgrade.md). */
+    baseVersion?: pulumi.Input<string>;
+    /** Resource name of the canary IstioMesh this mesh takes over at promotion (same version and revision; docs/upgrade.md). */
+    promotedCanary?: pulumi.Input<string>;
     /** "chart" (default, helm.v4.Chart: every object visible at preview) or "release" (helm.v3.Release). */
     installer?: IstioInstaller;
     /** Control-plane revision for canary upgrades; namespaces then need `istio.io/rev=<revision>`. */
@@ -92,8 +101,48 @@ export class IstioMesh extends pulumi.ComponentResource {
     readonly ready: pulumi.Resource[];
     /** Every child, by step. */
     readonly resources: Readonly<Partial<Record<IstioInstallStepKey, pulumi.Resource>>>;
+    /** What a canary (`canaryOf: this`) takes from this mesh. */
+    readonly controlPlane: pulumi.Output<IstioControlPlaneSettings>;
 
-    constructor(name: string, args: IstioMeshArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    /**
+     * A primary mesh with `IstioMeshArgs`; with `IstioCanaryArgs` (`canaryOf: mesh`) only a second
+     * istiod revision beside `mesh`, which keeps the shared parts (docs/upgrade.md).
+     */
+    constructor(name: string, args?: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions);
+    constructor(name: string, args: IstioCanaryArgs, opts?: pulumi.ComponentResourceOptions);
+    constructor(name: string, args: IstioMeshArgs | IstioCanaryArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        if ("canaryOf" in args) {
+            const canary = canaryPlan(name, args, (value): value is IstioMesh => value instanceof IstioMesh);
+            super(IstioMesh.TYPE, name, {}, opts);
+            const plan = canary.plan;
+            const resources = registerSteps(
+                this,
+                name,
+                istioCanaryLayout(),
+                (resourceName, step, opts) => registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key)), canary.installer, opts),
+                canary.primary.ready,
+            );
+            this.resources = resources;
+            this.ready = stepResources(resources, ["istiod"]);
+            this.namespace = plan.apply((p) => p.namespace);
+            this.revision = plan.apply((p) => p.revision);
+            this.injectionLabels = plan.apply((p) => p.injectionLabels);
+            this.trustDomain = plan.apply((p) => p.trustDomain);
+            this.version = plan.apply((p) => p.version);
+            this.gateway = plan.apply((p) => p.gateway);
+            this.controlPlane = pulumi
+                .all([canary.primary.controlPlane, plan])
+                .apply(([primary, p]) => ({ ...primary, canary: true, installer: p.installer, version: p.version, revision: p.revision }));
+            this.registerOutputs({
+                namespace: this.namespace,
+                revision: this.revision,
+                injectionLabels: this.injectionLabels,
+                trustDomain: this.trustDomain,
+                version: this.version,
+                gateway: this.gateway,
+            });
+            return;
+        }
         // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
         const inputs = resolveInputs(istioMeshArgsSchema, args, `IstioMesh "${name}" args`, ISTIO_MESH_PLAIN_FIELDS);
         const layout = inputs.known ?? istioMeshLayoutSchema.parse(args);
@@ -112,6 +161,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.trustDomain = plan.apply((p) => p.trustDomain);
         this.version = plan.apply((p) => p.version);
         this.gateway = plan.apply((p) => p.gateway);
+        this.controlPlane = inputs.output.apply(primaryControlPlane);
         this.registerOutputs({
             namespace: this.namespace,
             revision: this.revision,
@@ -165,8 +215,10 @@ function registerStep(
                 repositoryOpts: { repo: chart.repo },
                 values: chart.values,
             };
+            // Only a promotion sets a prefix (helm.v4.Chart only: the model refuses it with "release").
+            const prefixed = chart.apply((c) => c.resourcePrefix);
             return installer === "chart"
-                ? new k8s.helm.v4.Chart(resourceName, chartArgs, opts)
+                ? new k8s.helm.v4.Chart(resourceName, { ...chartArgs, resourcePrefix: prefixed }, opts)
                 // The namespace is a step of its own (or already exists): Helm must not create it.
                 : new k8s.helm.v3.Release(resourceName, { ...chartArgs, createNamespace: false }, opts);
         }

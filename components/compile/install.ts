@@ -29,6 +29,8 @@ export interface IstioHelmChartSpec {
     version: string;
     namespace: string;
     values: Record<string, unknown>;
+    /** helm.v4.Chart's prefix of its objects' Pulumi names (default: the chart resource's name); see promotedCanary. */
+    resourcePrefix?: string;
 }
 
 export type IstioInstallStep =
@@ -88,7 +90,8 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
         releaseName,
         chart: key,
         repo: ISTIO_CHART_REPO,
-        version,
+        // During a canary window the base chart (CRDs) runs ahead of istiod: Istio upgrades the CRDs first.
+        version: key === "base" ? (settings.baseVersion ?? version) : version,
         namespace: chartNamespace,
         values: mergeHelmValues(values, settings.values[key] ?? {}),
     });
@@ -104,13 +107,15 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
                 return { ...layout, kind: "chart", chart: chart("base", "istio-base", namespace, baseValues(settings)) };
             case "cni":
                 return { ...layout, kind: "chart", chart: chart("cni", "istio-cni", settings.cni!.namespace ?? namespace, {}) };
-            case "istiod":
-                return { ...layout, kind: "chart", chart: chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings)) };
+            case "istiod": {
+                const istiod = chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings));
+                return { ...layout, kind: "chart", chart: settings.promotedCanary ? { ...istiod, resourcePrefix: promotedIstiodPrefix(settings.promotedCanary) } : istiod };
+            }
             case "gateway":
                 return {
                     ...layout,
                     kind: "chart",
-                    chart: chart("gateway", settings.gateway!.name, settings.gateway!.namespace, revision ? { revision } : {}),
+                    chart: chart("gateway", settings.gateway!.name, settings.gateway!.namespace, gatewayValues(settings.gateway!.revision ?? revision)),
                 };
         }
     });
@@ -125,6 +130,18 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
         gateway: settings.gateway ? { namespace: settings.gateway.namespace, serviceAccount: settings.gateway.name } : undefined,
         steps,
     };
+}
+
+/**
+ * helm.v4.Chart names each object `<resourcePrefix>:<namespace>/<name>` with the chart resource's
+ * name as the default prefix (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go and
+ * yaml/v2/yaml.go), and a URN holds the parent *types*, not their names. A primary whose istiod
+ * chart takes the promoted canary's prefix (`<canary>-istiod`) therefore gives every istiod
+ * object the URN it had under the canary: Pulumi keeps them instead of deleting them with the
+ * canary's chart.
+ */
+export function promotedIstiodPrefix(canaryName: string): string {
+    return `${canaryName}-istiod`;
 }
 
 /**
@@ -149,7 +166,8 @@ function baseValues(settings: IstioMeshSettings): Record<string, unknown> {
     };
 }
 
-function istiodValues(settings: IstioMeshSettings): Record<string, unknown> {
+/** The istiod chart's values for a control plane (a canary's too: compile/canary.ts). */
+export function istiodValues(settings: Pick<IstioMeshSettings, "revision" | "namespace" | "meshConfig" | "cni">): Record<string, unknown> {
     const { meshConfig } = settings;
     return {
         ...(settings.revision ? { revision: settings.revision } : {}),
@@ -164,6 +182,16 @@ function istiodValues(settings: IstioMeshSettings): Record<string, unknown> {
         // CNI docs: istiod must know the node agent redirects traffic, or it injects istio-init.
         ...(settings.cni ? { pilot: { cni: { enabled: true } } } : {}),
     };
+}
+
+/**
+ * The gateway chart's `revision` value labels its pods `istio.io/rev=<revision>`, so the injector
+ * of that revision injects them (istio/istio manifests/charts/gateway/templates/_helpers.tpl,
+ * "gateway.sidecarInjectionLabels", used by the pod template in deployment.yaml); changing it
+ * rolls the gateway Deployment onto the other control plane.
+ */
+function gatewayValues(revision: string | undefined): Record<string, unknown> {
+    return revision ? { revision } : {};
 }
 
 function namespaceManifest(name: string): K8sManifest {

@@ -3,6 +3,7 @@ import { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE, DEFAULT_ISTIO_VERSION,
 import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 import { isRecord } from "../kube";
+import { compareVersions } from "./version";
 
 /** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
 export const ISTIO_INSTALLERS = ["chart", "release"] as const;
@@ -83,6 +84,8 @@ const gatewaySchema = z.strictObject(
         namespace: kubernetesNamespaceNameSchema.default(DEFAULT_GATEWAY_NAMESPACE),
         createNamespace: gatewayCreateNamespaceField,
         name: releaseNameSchema.default(DEFAULT_GATEWAY_NAME),
+        /** The control-plane revision that injects the gateway (default: the mesh's): the canary hand-over, docs/upgrade.md. */
+        revision: istioRevisionSchema.optional(),
     },
     { error: "must be true, false or an object {namespace?, createNamespace?, name?}" },
 );
@@ -120,10 +123,15 @@ const valuesSchema = z.strictObject(
     { error: "must be an object {base?, cni?, istiod?, gateway?} of Helm values per chart" },
 );
 
+const PROMOTED_CANARY_MESSAGE = "must be the resource name of the canary IstioMesh being promoted (the first argument of `new IstioMesh(name, { canaryOf })`)";
+const promotedCanarySchema = z.string({ error: PROMOTED_CANARY_MESSAGE }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: PROMOTED_CANARY_MESSAGE }).max(200, { error: PROMOTED_CANARY_MESSAGE });
+
 /** IstioMesh arguments after validation, defaults applied. */
 export const istioMeshArgsSchema = z
     .strictObject({
         version: versionSchema.default(DEFAULT_ISTIO_VERSION),
+        baseVersion: versionSchema.optional(),
+        promotedCanary: promotedCanarySchema.optional(),
         installer: installerField,
         revision: istioRevisionSchema.optional(),
         namespace: kubernetesNamespaceNameSchema.default(DEFAULT_ROOT_NAMESPACE),
@@ -135,6 +143,27 @@ export const istioMeshArgsSchema = z
         mtls: mtlsField,
     })
     .superRefine((args, ctx) => {
+        // The base chart (CRDs) may run ahead of istiod during a canary window (CRDs first), never behind it.
+        if (args.baseVersion !== undefined && compareVersions(args.baseVersion, args.version) < 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["baseVersion"],
+                message: `"${args.baseVersion}" is older than version "${args.version}"; istiod needs CRDs at least as new as itself. Fix: remove baseVersion or set it to "${args.version}" or newer`,
+            });
+        }
+        if (args.promotedCanary !== undefined) {
+            // compile/install.ts hands the canary's istiod objects over through helm.v4.Chart's resourcePrefix.
+            if (args.revision === undefined) {
+                ctx.addIssue({ code: "custom", path: ["revision"], message: "is required with promotedCanary: set it to the promoted canary's revision. Fix: copy revision from the canary" });
+            }
+            if (args.installer === "release") {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["promotedCanary"],
+                    message: 'cannot hand a helm.v3.Release over: the canary\'s release would be deleted and the primary\'s could not be installed under the same Helm release name. Fix: promote with installer "chart", or keep the canary IstioMesh until the next upgrade',
+                });
+            }
+        }
         for (const chart of ISTIO_CHART_KEYS) {
             const values = args.values[chart];
             if (values === undefined || !isRecord(values)) continue;
