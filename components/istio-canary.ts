@@ -5,7 +5,7 @@ import { MeshguardValidationError } from "./errors";
 import type { IstioMesh } from "./istio-mesh";
 import { checkCanaryAgainstPrimary, checkCanaryFields, ISTIO_CANARY_PLAIN_FIELDS, IstioCanarySettings, IstioControlPlaneSettings, istioCanaryArgsSchema } from "./model/canary";
 import { IstioInstaller } from "./model/install";
-import { resolveInputs } from "./model/resolve-inputs";
+import { resolveInputs } from "./resolve-inputs";
 
 /** A second control-plane revision beside an existing IstioMesh (see docs/upgrade.md). */
 export interface IstioCanaryArgs {

@@ -87,7 +87,7 @@ const gatewaySchema = z.strictObject(
         /** The control-plane revision that injects the gateway (default: the mesh's): the canary hand-over, docs/upgrade.md. */
         revision: istioRevisionSchema.optional(),
     },
-    { error: "must be true, false or an object {namespace?, createNamespace?, name?}" },
+    { error: "must be true, false or an object {namespace?, createNamespace?, name?, revision?}" },
 );
 
 const cniSchema = z.strictObject(

@@ -87,7 +87,7 @@ describe("install model (IstioMesh args)", () => {
         ],
         ["an unknown top-level field", { profile: "demo" }, ["profile: unknown field (not part of the schema; check its spelling)"]],
         ["a non-boolean mtls", { mtls: "STRICT" }, ["mtls: must be true or false (mesh-wide STRICT PeerAuthentication in the root namespace)"]],
-        ["a gateway string", { gateway: "yes" }, ["gateway: must be true, false or an object {namespace?, createNamespace?, name?}"]],
+        ["a gateway string", { gateway: "yes" }, ["gateway: must be true, false or an object {namespace?, createNamespace?, name?, revision?}"]],
         ["an invalid gateway namespace", { gateway: { namespace: "Ingress" } }, [`gateway.namespace: ${NAMESPACE}`]],
         ["a cni number", { cni: 1 }, ["cni: must be true, false or an object {namespace?}"]],
         ["values for an unknown chart", { values: { ztunnel: {} } }, ["values.ztunnel: unknown field (not part of the schema; check its spelling)"]],
