@@ -23,7 +23,7 @@ const ISTIOD_POD_LABELS: Readonly<Record<string, readonly string[] | undefined>>
 
 /** Ports istiod must never accept from anyone: plaintext xDS and the HTTP debug port (chart port names). */
 const CLOSED_PORTS: readonly { port: number; name: string; what: string }[] = [
-    { port: 15010, name: "grpc-xds", what: "15010 (plaintext xDS: config and secrets-adjacent mesh data without mTLS)" },
+    { port: 15010, name: "grpc-xds", what: "15010 (plaintext xDS, no mTLS)" },
     { port: 8080, name: "http-debug", what: "8080 (the HTTP debug interface)" },
 ];
 /** Ports that every mesh pod (15012 xDS/CA) and the API server (15017 webhooks) must reach. */
@@ -93,7 +93,7 @@ function checkRule(rule: NetworkPolicyRule, report: ObjectReporter): void {
     if (everyone !== true) return report.unverifiable(everyone.path, everyone.unknown, "a peer that admits everyone to istiod beyond 15012/15017 would be refused");
     report(
         rule.path,
-        `this rule admits every source to istiod on ${beyond === undefined ? "every port" : beyond.map((p) => String(p.port ?? "every port")).join(", ")}; only 15012 (xDS/CA) and 15017 (webhooks) may be open to everyone`,
+        `this rule admits every source to istiod on ${beyond === undefined ? "every port" : beyond.map((p) => (p.port === undefined ? "every port" : p.endPort === undefined ? String(p.port) : `${p.port}-${p.endPort}`)).join(", ")}; only 15012 (xDS/CA) and 15017 (webhooks) may be open to everyone`,
         "restrict the rule's `from` (e.g. 15014 to the monitoring namespace only) or drop those ports",
     );
 }

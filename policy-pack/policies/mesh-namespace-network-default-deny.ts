@@ -76,7 +76,7 @@ export const meshNamespaceNetworkDefaultDeny: StackValidationPolicy = {
                     reportViolation,
                     violationMessage(
                         `Namespace ${ns.name}`,
-                        "NetworkPolicy default-deny-ingress",
+                        `NetworkPolicy ${ns.name}/default-deny-ingress`,
                         `cannot be verified during preview: ${unknown} of ${undecided.resource.type} ${undecided.resource.name} is unknown until the update, and without a default-deny ingress NetworkPolicy the namespace would be reported`,
                         "nothing to do if that policy is a default-deny: the policy runs again with the known value during the update",
                     ),
