@@ -69,7 +69,7 @@ export function istiodNetworkPolicy(args: ControlPlaneNetworkArgs): K8sManifest 
 
 /**
  * istiod environment the Istio security guidance asks for in production (pilot/pkg/features/pilot.go,
- * 1.30): ENABLE_DEBUG_ON_HTTP=false removes the /debug handlers from the HTTP ports ("recommended
+ * 1.30): ENABLE_DEBUG_ON_HTTP=false registers no /debug handler at all (pilot/pkg/xds/debug.go; "recommended
  * for production"); ENABLE_DEBUG_ENDPOINT_AUTH=true (the default, pinned) keeps the remaining XDS
  * debug endpoints authenticated; UNSAFE_ENABLE_ADMIN_ENDPOINTS=false (the default, pinned) keeps
  * the dangerous admin endpoints off.
