@@ -27,6 +27,7 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ │ ├─ kubernetes:core/v1:Namespace mesh-namespace mesh",
             "+ │ ├─ kubernetes:core/v1:Namespace mesh-gateway-namespace mesh",
             `+ │ ├─ kubernetes:helm.sh/v4:Chart mesh-base mesh ${HELM_NOTE}`,
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy mesh-istiod-network-policy mesh",
             `+ │ ├─ kubernetes:helm.sh/v4:Chart mesh-istiod mesh ${HELM_NOTE}`,
             "+ │ ├─ kubernetes:security.istio.io/v1:PeerAuthentication mesh-mesh-mtls mesh",
             `+ │ └─ kubernetes:helm.sh/v4:Chart mesh-gateway mesh ${HELM_NOTE}`,
@@ -52,11 +53,12 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ ├─ kubernetes:apps/v1:Deployment orders meshguard-dev",
             "+ └─ kubernetes:apps/v1:Deployment payments meshguard-dev",
         ]);
-        assert.ok(stdout.includes("\nResources: 29 (1 stack, 4 components, 3 Helm installs, 21 Kubernetes objects)\n"), stdout);
+        assert.ok(stdout.includes("\nResources: 30 (1 stack, 4 components, 3 Helm installs, 22 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(listFiles(work.dir), [
             "1-manifest/apps_v1-deployment-payments-payments.yaml",
             "1-manifest/apps_v1-deployment-shop-orders.yaml",
             "1-manifest/apps_v1-deployment-shop-storefront.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-istio-system-istiod-ingress.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-payments-allow-nothing.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-payments-payments-allow.yaml",
             "1-manifest/security.istio.io_v1-authorizationpolicy-shop-allow-nothing.yaml",

@@ -5,6 +5,7 @@ import { defaultDenyIngress, deployment, MESH_LABELS, namespace, networkPolicy }
 
 const resourcePolicy = (name: string) => policyNamed<ResourceValidationPolicy>(name);
 const stackPolicy = (name: string) => policyNamed<StackValidationPolicy>(name);
+const ADVISORY = { enforcementLevel: "advisory" } as const;
 const verdicts = (run: PolicyRun) => run.violations.map((v) => [v.enforcementLevel, ownMessage(v)]);
 
 const PREVIEW_FIX = "Fix: nothing to do if the value will be compliant: the policy runs again with the known value during the update (use a value known at preview to have it checked now).";
@@ -113,20 +114,21 @@ describe("policy: mesh-namespace-network-default-deny", () => {
     const policy = () => stackPolicy("mesh-namespace-network-default-deny");
     const mesh = () => [namespace("shop", MESH_LABELS), deployment("shop", "web")];
 
-    it("is advisory by default and mandatory by configuration", async () => {
-        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), mesh())), [["advisory", MISSING_DEFAULT_DENY]]);
+    it("is advisory or mandatory by configuration (disabled by default until MeshPolicy emits NetworkPolicies)", async () => {
+        assert.strictEqual(policy().enforcementLevel, "disabled");
+        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), mesh(), { enforcementLevel: "advisory" })), [["advisory", MISSING_DEFAULT_DENY]]);
         assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), mesh(), { enforcementLevel: "mandatory" })), [["mandatory", MISSING_DEFAULT_DENY]]);
     });
 
     it("accepts a default-deny in the namespace, including one without policyTypes", async () => {
-        assert.deepStrictEqual((await runStackPolicy(policy(), [...mesh(), defaultDenyIngress("shop")])).violations, []);
-        assert.deepStrictEqual((await runStackPolicy(policy(), [...mesh(), networkPolicy("shop", "d", { podSelector: {} })])).violations, []);
+        assert.deepStrictEqual((await runStackPolicy(policy(), [...mesh(), defaultDenyIngress("shop")], ADVISORY)).violations, []);
+        assert.deepStrictEqual((await runStackPolicy(policy(), [...mesh(), networkPolicy("shop", "d", { podSelector: {} })], ADVISORY)).violations, []);
     });
 
     it("does not count a default-deny of another namespace, or an Egress-only one", async () => {
-        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), [...mesh(), defaultDenyIngress("other")])), [["advisory", MISSING_DEFAULT_DENY]]);
+        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), [...mesh(), defaultDenyIngress("other")], ADVISORY)), [["advisory", MISSING_DEFAULT_DENY]]);
         const egressOnly = networkPolicy("shop", "d", { podSelector: {}, policyTypes: ["Egress"] });
-        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), [...mesh(), egressOnly])), [["advisory", MISSING_DEFAULT_DENY]]);
+        assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), [...mesh(), egressOnly], ADVISORY)), [["advisory", MISSING_DEFAULT_DENY]]);
     });
 
     it("reports a candidate with an unknown selector as unverifiable, even when mandatory", async () => {
