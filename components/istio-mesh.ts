@@ -72,6 +72,17 @@ export interface IstioMeshArgs {
     values?: IstioChartValuesArgs;
     /** Mesh-wide STRICT PeerAuthentication in the root namespace (default true; false opts out). */
     mtls?: boolean;
+    /**
+     * A NetworkPolicy guarding istiod (default on; false opts out): 15012 (xDS/CA) from every pod,
+     * 15017 (webhooks) from any address (the API server is not a pod), 15014 (monitoring) only from
+     * `monitoringNamespace` (closed when unset), nothing else (no 15010 plaintext xDS, no 8080 debug).
+     */
+    controlPlaneNetworkPolicies?: boolean | ControlPlaneNetworkPoliciesArgs;
+}
+
+export interface ControlPlaneNetworkPoliciesArgs {
+    /** Namespace whose pods (e.g. Prometheus) may scrape istiod's monitoring port 15014. */
+    monitoringNamespace?: pulumi.Input<string>;
 }
 
 /** Where the ingress gateway runs: its identity is `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
@@ -194,6 +205,12 @@ function registerStep(
     switch (layout.kind) {
         case "namespace":
             return new k8s.core.v1.Namespace(resourceName, { metadata: step.apply((s) => manifestOf(s).metadata) }, opts);
+        case "networkPolicy":
+            return new k8s.networking.v1.NetworkPolicy(
+                resourceName,
+                { metadata: step.apply((s) => manifestOf(s).metadata), spec: step.apply((s) => manifestOf(s).spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec) },
+                opts,
+            );
         case "manifest":
             return new k8s.apiextensions.CustomResource(
                 resourceName,

@@ -9,7 +9,8 @@ import { RegisteredResource } from "../../components/offline/recorder";
 import { meshguardPolicies } from "../../policy-pack/policies";
 import { gc, timeOnce } from "./stats";
 
-export const stackPolicies: readonly StackValidationPolicy[] = meshguardPolicies.filter((p): p is StackValidationPolicy => "validateStack" in p);
+// A disabled policy does not run in the Pulumi engine, so it is not part of what the pack costs.
+export const stackPolicies: readonly StackValidationPolicy[] = meshguardPolicies.filter((p): p is StackValidationPolicy => "validateStack" in p && p.enforcementLevel !== "disabled");
 
 function defaults(policy: StackValidationPolicy): Record<string, unknown> {
     const out: Record<string, unknown> = {};

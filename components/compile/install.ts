@@ -2,16 +2,18 @@ import { INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } 
 import { isRecord } from "../kube";
 import { K8sManifest } from "../manifest";
 import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install";
+import { ISTIOD_HARDENED_ENV, istiodNetworkPolicy } from "./control-plane-network";
 import { strictPeerAuthentication } from "./security-manifests";
 
 /** One resource IstioMesh registers, named `<component>-<suffix>`. */
-export type IstioInstallStepKey = "namespace" | "base" | "cni" | "istiod" | "meshMtls" | "gatewayNamespace" | "gateway";
+export type IstioInstallStepKey = "namespace" | "base" | "cni" | "istiod" | "istiodNetworkPolicy" | "meshMtls" | "gatewayNamespace" | "gateway";
 
 /** The shape of one step, known from the structural args alone (before deferred values resolve). */
 export type IstioInstallStepLayout =
     | { key: "namespace" | "gatewayNamespace"; kind: "namespace"; suffix: string; dependsOn: IstioInstallStepKey[] }
     | { key: IstioChartKey; kind: "chart"; suffix: string; dependsOn: IstioInstallStepKey[] }
-    | { key: "meshMtls"; kind: "manifest"; suffix: string; dependsOn: IstioInstallStepKey[]; apiVersion: string; manifestKind: string };
+    | { key: "meshMtls"; kind: "manifest"; suffix: string; dependsOn: IstioInstallStepKey[]; apiVersion: string; manifestKind: string }
+    | { key: "istiodNetworkPolicy"; kind: "networkPolicy"; suffix: string; dependsOn: IstioInstallStepKey[] };
 
 /** What decides the resource graph of an install (a subset of IstioMeshSettings). */
 export interface IstioInstallLayoutArgs {
@@ -19,6 +21,7 @@ export interface IstioInstallLayoutArgs {
     mtls: boolean;
     gateway?: { createNamespace: boolean };
     cni?: object;
+    controlPlaneNetworkPolicies?: object;
 }
 
 /** A Helm chart of the official repository, pinned, with the values meshguard passes. */
@@ -36,7 +39,8 @@ export interface IstioHelmChartSpec {
 export type IstioInstallStep =
     | (Extract<IstioInstallStepLayout, { kind: "namespace" }> & { manifest: K8sManifest })
     | (Extract<IstioInstallStepLayout, { kind: "chart" }> & { chart: IstioHelmChartSpec })
-    | (Extract<IstioInstallStepLayout, { kind: "manifest" }> & { manifest: K8sManifest });
+    | (Extract<IstioInstallStepLayout, { kind: "manifest" }> & { manifest: K8sManifest })
+    | (Extract<IstioInstallStepLayout, { kind: "networkPolicy" }> & { manifest: K8sManifest });
 
 /** Everything IstioMesh registers and reports, as plain data. */
 export interface IstioInstallPlan {
@@ -55,7 +59,7 @@ export interface IstioInstallPlan {
 /**
  * The steps of an install in the order of the Istio Helm docs: namespace → base (CRDs) → cni (the
  * CNI docs install it before istiod, so no injected pod starts without traffic redirection) →
- * istiod → the mesh-wide STRICT PeerAuthentication (its CRD comes from base, its validation from
+ * istiod → the NetworkPolicy guarding istiod (only needs its namespace) → the mesh-wide STRICT PeerAuthentication (its CRD comes from base, its validation from
  * istiod) → the gateway namespace and the gateway, which needs istiod to inject it.
  */
 export function istioInstallLayout(args: IstioInstallLayoutArgs): IstioInstallStepLayout[] {
@@ -64,6 +68,9 @@ export function istioInstallLayout(args: IstioInstallLayoutArgs): IstioInstallSt
     steps.push({ key: "base", kind: "chart", suffix: "base", dependsOn: args.createNamespace ? ["namespace"] : [] });
     if (args.cni) steps.push({ key: "cni", kind: "chart", suffix: "cni", dependsOn: ["base"] });
     steps.push({ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: args.cni ? ["base", "cni"] : ["base"] });
+    if (args.controlPlaneNetworkPolicies) {
+        steps.push({ key: "istiodNetworkPolicy", kind: "networkPolicy", suffix: "istiod-network-policy", dependsOn: args.createNamespace ? ["namespace"] : [] });
+    }
     if (args.mtls) {
         const { apiVersion, kind } = strictPeerAuthentication("");
         steps.push({ key: "meshMtls", kind: "manifest", suffix: "mesh-mtls", dependsOn: ["istiod"], apiVersion, manifestKind: kind });
@@ -103,6 +110,12 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
                 return { ...layout, kind: "namespace", manifest: namespaceManifest(settings.gateway!.namespace) };
             case "meshMtls":
                 return { ...layout, kind: "manifest", manifest: strictPeerAuthentication(namespace) };
+            case "istiodNetworkPolicy":
+                return {
+                    ...layout,
+                    kind: "networkPolicy",
+                    manifest: istiodNetworkPolicy({ namespace, revision, monitoringNamespace: settings.controlPlaneNetworkPolicies!.monitoringNamespace }),
+                };
             case "base":
                 return { ...layout, kind: "chart", chart: chart("base", "istio-base", namespace, baseValues(settings)) };
             case "cni":
@@ -179,8 +192,13 @@ export function istiodValues(settings: Pick<IstioMeshSettings, "revision" | "nam
             ...(meshConfig.pathNormalization ? { pathNormalization: { ...meshConfig.pathNormalization } } : {}),
         },
         base: { ...VALIDATION_FAILURE_POLICY },
-        // CNI docs: istiod must know the node agent redirects traffic, or it injects istio-init.
-        ...(settings.cni ? { pilot: { cni: { enabled: true } } } : {}),
+        pilot: {
+            // CNI docs: istiod must know the node agent redirects traffic, or it injects istio-init.
+            ...(settings.cni ? { cni: { enabled: true } } : {}),
+            // The chart copies `pilot.*` to the top level (templates/zzy_descope_legacy.yaml) and
+            // renders `env` as istiod's environment (templates/deployment.yaml).
+            env: { ...ISTIOD_HARDENED_ENV },
+        },
     };
 }
 

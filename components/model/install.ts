@@ -90,6 +90,21 @@ const gatewaySchema = z.strictObject(
     { error: "must be true, false or an object {namespace?, createNamespace?, name?, revision?}" },
 );
 
+/** Like optionalComponent, but on when absent: only an explicit `false` leaves it out. */
+function defaultOnComponent<T extends z.ZodType>(schema: T) {
+    // `false` travels as null: zod skips an optional schema's preprocess for an absent key and
+    // replaces an undefined result with a default, so neither can carry "off". A null given by the
+    // user is not "off": it is handed on as a non-object, so the schema rejects it with its message.
+    return z
+        .preprocess((v) => (v === undefined || v === true ? {} : v === false ? null : v === null ? [] : v), schema.nullable())
+        .transform((v) => v ?? undefined);
+}
+
+const controlPlaneNetworkSchema = z.strictObject(
+    { monitoringNamespace: kubernetesNamespaceNameSchema.optional() },
+    { error: "must be true, false or an object {monitoringNamespace?}" },
+);
+
 const cniSchema = z.strictObject(
     { namespace: kubernetesNamespaceNameSchema.optional() },
     { error: "must be true, false or an object {namespace?}" },
@@ -141,6 +156,7 @@ export const istioMeshArgsSchema = z
         cni: optionalComponent(cniSchema),
         values: valuesSchema.default({}),
         mtls: mtlsField,
+        controlPlaneNetworkPolicies: defaultOnComponent(controlPlaneNetworkSchema),
     })
     .superRefine((args, ctx) => {
         // The base chart (CRDs) may run ahead of istiod during a canary window (CRDs first), never behind it.
@@ -163,6 +179,15 @@ export const istioMeshArgsSchema = z
                     message: 'cannot hand a helm.v3.Release over: the canary\'s release would be deleted and the primary\'s could not be installed under the same Helm release name. Fix: promote with installer "chart", or keep the canary IstioMesh until the next upgrade',
                 });
             }
+        }
+        const istiodValues = args.values.istiod;
+        if (args.controlPlaneNetworkPolicies && istiodValues !== undefined && isRecord(istiodValues) && chartNetworkPolicyEnabled(istiodValues)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["values", "istiod", "global", "networkPolicy", "enabled"],
+                message:
+                    "turns on the chart's own NetworkPolicy, which opens 15010 (plaintext xDS), 8080 (debug) and 15014 to every source alongside meshguard's; remove it (meshguard's controlPlaneNetworkPolicies guards istiod) or set controlPlaneNetworkPolicies: false",
+            });
         }
         for (const chart of ISTIO_CHART_KEYS) {
             const values = args.values[chart];
@@ -190,6 +215,12 @@ const RESERVED_MESSAGE: Readonly<Record<string, string>> = {
     "pilot.cni.enabled": "is set by meshguard from `cni`; use that argument instead",
 };
 
+function chartNetworkPolicyEnabled(values: Record<string, unknown>): boolean {
+    const global = values["global"];
+    const networkPolicy = isRecord(global) ? global["networkPolicy"] : undefined;
+    return isRecord(networkPolicy) && networkPolicy["enabled"] !== undefined && networkPolicy["enabled"] !== false;
+}
+
 function hasPath(values: Record<string, unknown>, path: readonly string[]): boolean {
     let current: unknown = values;
     for (const key of path) {
@@ -207,6 +238,7 @@ export const ISTIO_MESH_PLAIN_FIELDS: readonly string[] = [
     "gateway",
     "gateway.createNamespace",
     "cni",
+    "controlPlaneNetworkPolicies",
 ];
 
 /** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
@@ -216,10 +248,12 @@ export const istioMeshLayoutSchema = z.looseObject({
     mtls: mtlsField,
     gateway: optionalComponent(z.looseObject({ createNamespace: gatewayCreateNamespaceField })),
     cni: optionalComponent(z.looseObject({})),
+    controlPlaneNetworkPolicies: defaultOnComponent(z.looseObject({})),
 });
 
 export type IstioMeshConfigSettings = z.output<typeof istioMeshConfigSchema>;
 export type IstioGatewaySettings = z.output<typeof gatewaySchema>;
+export type ControlPlaneNetworkSettings = z.output<typeof controlPlaneNetworkSchema>;
 export type IstioCniSettings = z.output<typeof cniSchema>;
 export type IstioMeshSettings = z.output<typeof istioMeshArgsSchema>;
 export type IstioMeshLayout = z.output<typeof istioMeshLayoutSchema>;

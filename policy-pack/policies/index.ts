@@ -8,10 +8,13 @@ import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
 import { istioResourceSchema } from "./istio-resource-schema";
+import { istiodNetworkExposure } from "./istiod-network-exposure";
 import { meshBaselineSingleOwner } from "./mesh-baseline-single-owner";
 import { meshDefaultDeny } from "./mesh-default-deny";
 import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
+import { meshNamespaceNetworkDefaultDeny } from "./mesh-namespace-network-default-deny";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
+import { networkPolicyNoAllowAll } from "./network-policy-no-allow-all";
 import { peerAuthenticationStrict } from "./peer-authentication-strict";
 import { policyReferencesExist } from "./policy-references-exist";
 import { requestAuthenticationRequiresPrincipals } from "./request-authentication-requires-principals";
@@ -38,4 +41,7 @@ export const meshguardPolicies: Policies = [
     requestAuthenticationRequiresPrincipals,
     policyReferencesExist,
     authorizationPolicyMatchesWorkloads,
+    networkPolicyNoAllowAll,
+    istiodNetworkExposure,
+    meshNamespaceNetworkDefaultDeny,
 ];

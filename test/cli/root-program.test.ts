@@ -26,6 +26,7 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ ├─ meshguard:install:IstioMesh mesh meshguard-dev",
             "+ │ ├─ kubernetes:core/v1:Namespace mesh-namespace mesh",
             "+ │ ├─ kubernetes:core/v1:Namespace mesh-gateway-namespace mesh",
+            "+ │ ├─ kubernetes:networking.k8s.io/v1:NetworkPolicy mesh-istiod-network-policy mesh",
             `+ │ ├─ kubernetes:helm.sh/v4:Chart mesh-base mesh ${HELM_NOTE}`,
             `+ │ ├─ kubernetes:helm.sh/v4:Chart mesh-istiod mesh ${HELM_NOTE}`,
             "+ │ ├─ kubernetes:security.istio.io/v1:PeerAuthentication mesh-mesh-mtls mesh",
@@ -57,11 +58,12 @@ describe("meshguard preview of the root (flagship) program", () => {
             "+ ├─ kubernetes:apps/v1:Deployment orders meshguard-dev",
             "+ └─ kubernetes:apps/v1:Deployment payments meshguard-dev",
         ]);
-        assert.ok(stdout.includes("\nResources: 34 (1 stack, 4 components, 3 Helm installs, 26 Kubernetes objects)\n"), stdout);
+        assert.ok(stdout.includes("\nResources: 35 (1 stack, 4 components, 3 Helm installs, 27 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(listFiles(work.dir), [
             "1-manifest/apps_v1-deployment-payments-payments.yaml",
             "1-manifest/apps_v1-deployment-shop-orders.yaml",
             "1-manifest/apps_v1-deployment-shop-storefront.yaml",
+            "1-manifest/networking.k8s.io_v1-networkpolicy-istio-system-istiod-ingress.yaml",
             "1-manifest/networking.k8s.io_v1-networkpolicy-payments-allow-ingress-to-payments.yaml",
             "1-manifest/networking.k8s.io_v1-networkpolicy-payments-default-deny-ingress.yaml",
             "1-manifest/networking.k8s.io_v1-networkpolicy-shop-allow-ingress-to-orders.yaml",

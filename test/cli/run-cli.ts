@@ -54,4 +54,6 @@ export const INSECURE_EXAMPLE_POLICIES: readonly string[] = [
     "mandatory namespace-sidecar-injection",
     "mandatory mesh-default-deny",
     "mandatory mesh-strict-mtls-coverage",
+    // Its namespace runs workloads without a default-deny ingress NetworkPolicy (issue 13).
+    "advisory mesh-namespace-network-default-deny",
 ];

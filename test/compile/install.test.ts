@@ -5,6 +5,8 @@ import { parseOrThrow } from "../../components/validation/validate";
 
 const REPO = "https://istio-release.storage.googleapis.com/charts";
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
+/** istiod's debug hardening (components/compile/control-plane-network.ts). */
+const HARDENED_ENV = { ENABLE_DEBUG_ON_HTTP: "false", ENABLE_DEBUG_ENDPOINT_AUTH: "true", UNSAFE_ENABLE_ADMIN_ENDPOINTS: "false" };
 
 function settings(args: unknown): IstioMeshSettings {
     return parseOrThrow(istioMeshArgsSchema, args, "IstioMesh args");
@@ -20,6 +22,7 @@ describe("install model (IstioMesh args)", () => {
             meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stdout" },
             values: {},
             mtls: true,
+            controlPlaneNetworkPolicies: {},
         });
     });
 
@@ -216,6 +219,26 @@ describe("compileIstioInstall", () => {
                             global: { istioNamespace: "istio-system" },
                             meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stdout" },
                             base: { validationFailurePolicy: "Fail" },
+                            pilot: { env: HARDENED_ENV },
+                        },
+                    },
+                },
+                {
+                    key: "istiodNetworkPolicy",
+                    kind: "networkPolicy",
+                    suffix: "istiod-network-policy",
+                    dependsOn: ["namespace"],
+                    manifest: {
+                        apiVersion: "networking.k8s.io/v1",
+                        kind: "NetworkPolicy",
+                        metadata: { name: "istiod-ingress", namespace: "istio-system", labels: MANAGED },
+                        spec: {
+                            podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
+                            policyTypes: ["Ingress"],
+                            ingress: [
+                                { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] },
+                                { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 15017 }] },
+                            ],
                         },
                     },
                 },
@@ -267,7 +290,7 @@ describe("compileIstioInstall", () => {
         assert.ok(cni?.kind === "chart" && istiod?.kind === "chart");
         assert.deepStrictEqual(cni.chart, { releaseName: "istio-cni", chart: "cni", repo: REPO, version: "1.30.3", namespace: "kube-system", values: {} });
         assert.deepStrictEqual(istiod.dependsOn, ["base", "cni"]);
-        assert.deepStrictEqual(istiod.chart.values["pilot"], { cni: { enabled: true } });
+        assert.deepStrictEqual(istiod.chart.values["pilot"], { cni: { enabled: true }, env: HARDENED_ENV });
     });
 
     it("passes the typed meshConfig to istiod", () => {
@@ -300,13 +323,13 @@ describe("compileIstioInstall", () => {
             global: { istioNamespace: "istio-system" },
             meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stderr", accessLogEncoding: "JSON" },
             base: { validationFailurePolicy: "Fail" },
-            pilot: { resources: { requests: { cpu: "1" } } },
+            pilot: { env: HARDENED_ENV, resources: { requests: { cpu: "1" } } },
         });
         assert.deepStrictEqual(byKey["gateway"], { service: { type: "ClusterIP" } });
         assert.deepStrictEqual(plan.gateway, { namespace: "edge", serviceAccount: "edge-gw" });
         assert.deepStrictEqual(
             plan.steps.map((s) => s.key),
-            ["namespace", "base", "istiod", "meshMtls", "gateway"],
+            ["namespace", "base", "istiod", "istiodNetworkPolicy", "meshMtls", "gateway"],
         );
     });
 });

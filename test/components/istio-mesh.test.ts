@@ -13,6 +13,11 @@ const PEER_AUTHENTICATION = "kubernetes:security.istio.io/v1:PeerAuthentication"
 const REPO = "https://istio-release.storage.googleapis.com/charts";
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
 const FAIL_OPEN_FIX = { validationFailurePolicy: "Fail" };
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+/** istiod's debug hardening (components/compile/control-plane-network.ts). */
+const HARDENED_ENV = { ENABLE_DEBUG_ON_HTTP: "false", ENABLE_DEBUG_ENDPOINT_AUTH: "true", UNSAFE_ENABLE_ADMIN_ENDPOINTS: "false" };
+const XDS_RULE = { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] };
+const WEBHOOK_RULE = { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 15017 }] };
 
 const meshUrn = (name = "istio") => urnOf(MESH, name);
 const childUrn = (type: string, name: string, parent = "istio") => urnOf(type, name, meshUrn(parent));
@@ -41,13 +46,14 @@ describe("IstioMesh (component, mock runtime)", () => {
             `${NAMESPACE}::istio-namespace`,
             `${CHART}::istio-base`,
             `${CHART}::istio-istiod`,
+            `${NETWORK_POLICY}::istio-istiod-network-policy`,
             `${PEER_AUTHENTICATION}::istio-mesh-mtls`,
             `${MESH}::istio`,
         ]);
         const component = byName("istio");
         assert.strictEqual(component.parent, undefined);
         assert.strictEqual(component.custom, false);
-        for (const child of ["istio-namespace", "istio-base", "istio-istiod", "istio-mesh-mtls"]) {
+        for (const child of ["istio-namespace", "istio-base", "istio-istiod", "istio-istiod-network-policy", "istio-mesh-mtls"]) {
             assert.strictEqual(byName(child).parent, meshUrn(), child);
         }
         assert.deepStrictEqual(plainInputs(byName("istio-namespace")), {
@@ -73,6 +79,17 @@ describe("IstioMesh (component, mock runtime)", () => {
                 global: { istioNamespace: "istio-system" },
                 meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stdout" },
                 base: FAIL_OPEN_FIX,
+                pilot: { env: HARDENED_ENV },
+            },
+        });
+        assert.deepStrictEqual(plainInputs(byName("istio-istiod-network-policy")), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "istiod-ingress", namespace: "istio-system", labels: MANAGED },
+            spec: {
+                podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "default" } },
+                policyTypes: ["Ingress"],
+                ingress: [XDS_RULE, WEBHOOK_RULE],
             },
         });
         assert.deepStrictEqual(plainInputs(byName("istio-mesh-mtls")), {
@@ -90,6 +107,7 @@ describe("IstioMesh (component, mock runtime)", () => {
         assert.deepStrictEqual(byName("istio-base").dependencies, [childUrn(NAMESPACE, "istio-namespace")]);
         assert.deepStrictEqual(byName("istio-istiod").dependencies, [childUrn(CHART, "istio-base")]);
         assert.deepStrictEqual(byName("istio-mesh-mtls").dependencies, [childUrn(CHART, "istio-istiod")]);
+        assert.deepStrictEqual(byName("istio-istiod-network-policy").dependencies, [childUrn(NAMESPACE, "istio-namespace")]);
     });
 
     it("reports the outputs a namespace needs, and what to depend on", async () => {
@@ -113,6 +131,7 @@ describe("IstioMesh (component, mock runtime)", () => {
             `${NAMESPACE}::istio-namespace`,
             `${RELEASE}::istio-base`,
             `${RELEASE}::istio-istiod`,
+            `${NETWORK_POLICY}::istio-istiod-network-policy`,
             `${PEER_AUTHENTICATION}::istio-mesh-mtls`,
             `${MESH}::istio`,
         ]);
@@ -142,6 +161,7 @@ describe("IstioMesh (component, mock runtime)", () => {
             `${CHART}::mesh-cni`,
             `${CHART}::mesh-gateway`,
             `${CHART}::mesh-istiod`,
+            `${NETWORK_POLICY}::mesh-istiod-network-policy`,
             `${PEER_AUTHENTICATION}::mesh-mesh-mtls`,
             `${MESH}::mesh`,
         ]);
@@ -169,7 +189,7 @@ describe("IstioMesh (component, mock runtime)", () => {
                 global: { istioNamespace: "istio-canary" },
                 meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stdout" },
                 base: FAIL_OPEN_FIX,
-                pilot: { cni: { enabled: true } },
+                pilot: { cni: { enabled: true }, env: HARDENED_ENV },
             },
         });
         assert.deepStrictEqual(chartInputs("mesh-cni"), {
@@ -205,8 +225,15 @@ describe("IstioMesh (component, mock runtime)", () => {
         await registered(
             new IstioMesh("istio", { createNamespace: false, mtls: false, gateway: { namespace: "edge", createNamespace: false, name: "edge-gateway" } }),
         );
-        assert.deepStrictEqual(inventory(), [`${CHART}::istio-base`, `${CHART}::istio-gateway`, `${CHART}::istio-istiod`, `${MESH}::istio`]);
+        assert.deepStrictEqual(inventory(), [
+            `${CHART}::istio-base`,
+            `${CHART}::istio-gateway`,
+            `${CHART}::istio-istiod`,
+            `${NETWORK_POLICY}::istio-istiod-network-policy`,
+            `${MESH}::istio`,
+        ]);
         assert.deepStrictEqual(byName("istio-base").dependencies, []);
+        assert.deepStrictEqual(byName("istio-istiod-network-policy").dependencies, []);
         assert.deepStrictEqual(byName("istio-gateway").dependencies, [childUrn(CHART, "istio-istiod")]);
         assert.strictEqual(chartInputs("istio-gateway")["namespace"], "edge");
         assert.strictEqual(chartInputs("istio-gateway")["name"], "edge-gateway");
@@ -229,8 +256,48 @@ describe("IstioMesh (component, mock runtime)", () => {
                 accessLogEncoding: "JSON",
             },
             base: FAIL_OPEN_FIX,
-            pilot: { autoscaleMin: 2 },
+            pilot: { env: HARDENED_ENV, autoscaleMin: 2 },
         });
+    });
+
+    it("guards a revision's istiod with its own NetworkPolicy and opens 15014 only to the monitoring namespace", async () => {
+        await registered(new IstioMesh("mesh", { revision: "canary", namespace: "istio-canary", controlPlaneNetworkPolicies: { monitoringNamespace: "monitoring" } }));
+        assert.deepStrictEqual(plainInputs(byName("mesh-istiod-network-policy")), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "istiod-canary-ingress", namespace: "istio-canary", labels: MANAGED },
+            spec: {
+                podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "canary" } },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    XDS_RULE,
+                    WEBHOOK_RULE,
+                    { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 15014 }] },
+                ],
+            },
+        });
+        assert.strictEqual(byName("mesh-istiod-network-policy").parent, meshUrn("mesh"));
+        assert.deepStrictEqual(byName("mesh-istiod-network-policy").dependencies, [childUrn(NAMESPACE, "mesh-namespace", "mesh")]);
+    });
+
+    it("takes the monitoring namespace as an output", async () => {
+        await registered(new IstioMesh("istio", { controlPlaneNetworkPolicies: { monitoringNamespace: pulumi.output("prometheus") } }));
+        const spec = plainInputs(byName("istio-istiod-network-policy"))["spec"] as { ingress: unknown[] };
+        assert.deepStrictEqual(spec.ingress[2], {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "prometheus" } } }],
+            ports: [{ protocol: "TCP", port: 15014 }],
+        });
+    });
+
+    it("leaves istiod's NetworkPolicy out only when opted out", async () => {
+        await registered(new IstioMesh("istio", { controlPlaneNetworkPolicies: false }));
+        assert.deepStrictEqual(inventory(), [
+            `${NAMESPACE}::istio-namespace`,
+            `${CHART}::istio-base`,
+            `${CHART}::istio-istiod`,
+            `${PEER_AUTHENTICATION}::istio-mesh-mtls`,
+            `${MESH}::istio`,
+        ]);
     });
 
     it("hands the caller's provider down to every child", async () => {
@@ -238,7 +305,7 @@ describe("IstioMesh (component, mock runtime)", () => {
         const mesh = new IstioMesh("istio", {}, { providers: { kubernetes: provider } });
         await registered(mesh);
         const providerRef = `${await outputValue(provider.urn)}::${await outputValue(provider.id)}`;
-        for (const child of ["istio-namespace", "istio-base", "istio-istiod", "istio-mesh-mtls"]) {
+        for (const child of ["istio-namespace", "istio-base", "istio-istiod", "istio-istiod-network-policy", "istio-mesh-mtls"]) {
             assert.strictEqual(byName(child).provider, providerRef, child);
         }
     });
@@ -258,6 +325,26 @@ describe("IstioMesh (component, mock runtime)", () => {
             ],
             ["an unknown meshConfig field", { meshConfig: { trustDomian: "corp.example" } }, ["meshConfig.trustDomian: unknown field (not part of the schema; check its spelling)"]],
             ["a revision smuggled through values", { values: { istiod: { revision: "x" } } }, ["values.istiod.revision: is set by meshguard from `revision`; use that argument instead"]],
+            [
+                "a malformed monitoring namespace",
+                { controlPlaneNetworkPolicies: { monitoringNamespace: "Monitoring" } },
+                [
+                    'controlPlaneNetworkPolicies.monitoringNamespace: must be a valid namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+                ],
+            ],
+            ["a null control-plane switch", { controlPlaneNetworkPolicies: null }, ["controlPlaneNetworkPolicies: must be true, false or an object {monitoringNamespace?}"]],
+            [
+                "the chart's own istiod NetworkPolicy next to meshguard's",
+                { values: { istiod: { global: { networkPolicy: { enabled: true } } } } },
+                [
+                    "values.istiod.global.networkPolicy.enabled: turns on the chart's own NetworkPolicy, which opens 15010 (plaintext xDS), 8080 (debug) and 15014 to every source alongside meshguard's; remove it (meshguard's controlPlaneNetworkPolicies guards istiod) or set controlPlaneNetworkPolicies: false",
+                ],
+            ],
+            [
+                "the control-plane switch given as an output",
+                { controlPlaneNetworkPolicies: pulumi.output(true) },
+                ["controlPlaneNetworkPolicies: must be a plain value, not a Pulumi output or promise: it decides which resources are registered"],
+            ],
             [
                 "a structural field given as an output",
                 { installer: pulumi.output("release"), gateway: pulumi.output(true) },
@@ -307,6 +394,7 @@ describe("IstioMesh (component, mock runtime)", () => {
                     global: { istioNamespace: "mesh-system" },
                     meshConfig: { trustDomain: "corp.example", accessLogFile: "/dev/stdout" },
                     base: FAIL_OPEN_FIX,
+                    pilot: { env: HARDENED_ENV },
                 },
             });
             assert.deepStrictEqual(plainInputs(byName("istio-namespace"))["metadata"], { name: "mesh-system", labels: MANAGED });

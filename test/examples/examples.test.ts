@@ -25,12 +25,12 @@ interface SecureExample {
 const SECURE: readonly SecureExample[] = [
     {
         name: "frontend-backend",
-        resources: "Resources: 20 (1 stack, 3 components, 2 Helm installs, 14 Kubernetes objects)",
+        resources: "Resources: 21 (1 stack, 3 components, 2 Helm installs, 15 Kubernetes objects)",
         edges: ['workload_shop_frontend -->|"GET, POST /api/* port 8080"| workload_shop_backend'],
     },
     {
         name: "namespace-isolation",
-        resources: "Resources: 34 (1 stack, 4 components, 2 Helm installs, 27 Kubernetes objects)",
+        resources: "Resources: 35 (1 stack, 4 components, 2 Helm installs, 28 Kubernetes objects)",
         edges: [
             'anyone --x|"DENY namespace not frontend-ns: any request"| namespace_backend_ns',
             'namespace_frontend_ns -->|"port 9090"| workload_backend_ns_inventory',
@@ -39,7 +39,7 @@ const SECURE: readonly SecureExample[] = [
     },
     {
         name: "zero-trust",
-        resources: "Resources: 38 (1 stack, 4 components, 3 Helm installs, 30 Kubernetes objects)",
+        resources: "Resources: 39 (1 stack, 4 components, 3 Helm installs, 31 Kubernetes objects)",
         edges: [
             'workload_web_catalog -->|"port 5432"| workload_data_catalog_db',
             'gateway_istio_ingress_istio_ingressgateway -->|"GET, HEAD port 8080"| workload_web_storefront',
@@ -48,12 +48,12 @@ const SECURE: readonly SecureExample[] = [
     },
     {
         name: "end-user-jwt",
-        resources: "Resources: 20 (1 stack, 3 components, 3 Helm installs, 13 Kubernetes objects)",
+        resources: "Resources: 21 (1 stack, 3 components, 3 Helm installs, 14 Kubernetes objects)",
         edges: ['end_users_https_auth_example_com -->|"GET, HEAD port 8080 when request.auth.audiences = reports-api and request.auth.claims[groups] = analysts"| workload_analytics_reports'],
     },
     {
         name: "bookinfo",
-        resources: "Resources: 38 (1 stack, 3 components, 3 Helm installs, 31 Kubernetes objects)",
+        resources: "Resources: 39 (1 stack, 3 components, 3 Helm installs, 32 Kubernetes objects)",
         edges: [
             'workload_bookinfo_productpage_v1 -->|"GET port 9080"| workload_bookinfo_details_v1',
             'workload_bookinfo_reviews_v1 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
@@ -105,7 +105,7 @@ describe("examples through meshguard preview (offline program + policy pack over
     it("insecure: refused by exactly the policies it was written to break", async () => {
         const { code, stdout } = await runCli(["preview", path.join(REPO_ROOT, "examples", "insecure"), "--out", work.dir, "--quiet"], REPO_ROOT);
         assert.strictEqual(code, 1, stdout);
-        assert.ok(stdout.includes("\nResources: 12 (1 stack, 1 component, 2 Helm installs, 8 Kubernetes objects)\n"), stdout);
+        assert.ok(stdout.includes("\nResources: 13 (1 stack, 1 component, 2 Helm installs, 9 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
         await assertAgreement(writtenObjects(work.dir), work.dir, false);
         assert.ok(stdout.endsWith("\nFAILED: 6 mandatory violations of 6 policies (pulumi preview --policy-pack policy-pack would refuse this).\n"), stdout);

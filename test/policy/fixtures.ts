@@ -23,6 +23,15 @@ export function destinationRule(namespace: string, name: string, spec: Spec, api
     return k8s(objects.destinationRule(namespace, name, spec, apiVersion));
 }
 
+export function networkPolicy(namespace: string, name: string, spec: Spec): TestResource {
+    return k8s({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+}
+
+/** The default-deny ingress NetworkPolicy of a namespace (podSelector {}, Ingress, no rules). */
+export function defaultDenyIngress(namespace: string): TestResource {
+    return networkPolicy(namespace, "default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
+}
+
 export function namespace(name: string, labels: Record<string, string> = {}): TestResource {
     return k8s(objects.namespace(name, labels));
 }
@@ -66,13 +75,14 @@ export function helmChart(chart: string, inputs: Record<string, unknown>, type =
 
 export const ISTIO_REPO = { repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" } };
 
-/** A secure baseline: mesh-wide STRICT and allow-nothing, one enrolled namespace with one workload and its ALLOW policy. */
+/** A secure baseline: mesh-wide STRICT and allow-nothing, one enrolled namespace (default-deny NetworkPolicy) with one workload and its ALLOW policy. */
 export function secureStack(): TestResource[] {
     return [
         namespace("istio-system"),
         peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }),
         authorizationPolicy("istio-system", "allow-nothing", {}),
         namespace("shop", MESH_LABELS),
+        defaultDenyIngress("shop"),
         deployment("shop", "web", { labels: { app: "web" }, spec: { serviceAccountName: "web", containers: [APP_CONTAINER] } }),
         deployment("shop", "api", { labels: { app: "api" } }),
         authorizationPolicy("shop", "api", {

@@ -28,6 +28,9 @@ describe("policy pack: metadata", () => {
             "request-authentication-requires-principals",
             "policy-references-exist",
             "authorization-policy-matches-workloads",
+            "network-policy-no-allow-all",
+            "istiod-network-exposure",
+            "mesh-namespace-network-default-deny",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);

@@ -16,6 +16,7 @@ const secureManifests: K8sManifest[] = [
     { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } },
     { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "allow-nothing", namespace: "istio-system" }, spec: {} },
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "istio-injection": "enabled" } } },
+    { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-ingress", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } },
     {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -44,6 +45,18 @@ describe("policy pack over the wire (analyzer gRPC, as the Pulumi CLI drives it)
         );
         const injection = info.policies.find((p) => p.name === "namespace-sidecar-injection");
         assert.deepStrictEqual(injection?.configSchema?.properties["injectionExemptNamespaces"]?.["default"], ["kube-system", "kube-public", "kube-node-lease", "istio-system"]);
+    });
+
+    it("Analyze refuses an allow-all NetworkPolicy (network-policy-no-allow-all)", async () => {
+        await session.configure();
+        const open: K8sManifest = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "open", namespace: "shop" }, spec: { podSelector: {}, ingress: [{}] } };
+        const [, np] = manifestResources([open]);
+        const result = await session.analyze(np);
+        assert.deepStrictEqual(
+            result.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.urn, v.resourceName, v.resourceType]),
+            [["network-policy-no-allow-all", "mandatory", np.urn, "shop/open", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]],
+        );
+        assert.match(result.verdicts[0].message, /\nNetworkPolicy shop\/open: spec\.ingress\[0\]: this rule allows every source/);
     });
 
     it("Analyze reports a violation with policy, pack, level and message, and lists the policies that do not apply", async () => {
@@ -119,7 +132,7 @@ describe("runPolicyPack / analyzeManifests", function () {
         const ok = await analyzeManifests(secureManifests, { onProgress: (done, total) => progress.push(done * 100 + total) });
         assert.deepStrictEqual(ok.verdicts, []);
         assert.strictEqual(ok.analyzed, secureManifests.length + 1);
-        assert.deepStrictEqual(progress.sort((a, b) => a - b), [106, 206, 306, 406, 506, 606]);
+        assert.deepStrictEqual(progress.sort((a, b) => a - b), [107, 207, 307, 407, 507, 607, 707]);
         assert.strictEqual(ok.policies.length, meshguardPolicies.length);
 
         const bad = await runPolicyPack(manifestResources([...secureManifests, permissive]), { config: { "mesh-strict-mtls-coverage": "advisory" } });
