@@ -9,7 +9,8 @@ import {
     istioInstallLayout,
 } from "./compile/install";
 import { K8sManifest } from "./manifest";
-import { ISTIO_MESH_PLAIN_FIELDS, IstioInstaller, istioMeshArgsSchema, istioMeshLayoutSchema, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install";
+import { ISTIO_MESH_PLAIN_FIELDS, istioMeshArgsSchema, istioMeshLayoutSchema } from "./model/install";
+import { IstioInstaller, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install-types";
 import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 import { canaryPlan, IstioCanaryArgs } from "./istio-canary";

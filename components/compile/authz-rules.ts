@@ -1,6 +1,6 @@
 import { DRY_RUN_ANNOTATION, MANAGED_BY_LABELS, SECURITY_API_VERSION } from "../constants";
 import { K8sManifest } from "../manifest";
-import type { IstioCondition, IstioOperation, IstioRule, IstioSource } from "../istio/schema/authorization-policy";
+import type { IstioCondition, IstioOperation, IstioRule, IstioSource } from "../istio/schema/spec-types";
 import type { MeshPolicyConfig, MeshService, MeshServicePort } from "../model/mesh-policy";
 
 /** `<trust-domain>/ns/<namespace>/sa/<account>`: Istio's principal form (never `spiffe://`). */

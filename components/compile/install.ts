@@ -1,7 +1,7 @@
 import { INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
 import { isRecord } from "../kube";
 import { K8sManifest } from "../manifest";
-import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install";
+import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install-types";
 import { ISTIOD_HARDENED_ENV, istiodNetworkPolicy } from "./control-plane-network";
 import { strictPeerAuthentication } from "./security-manifests";
 

@@ -1,6 +1,6 @@
 import { INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
 import { K8sManifest } from "../manifest";
-import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "../model/namespace";
+import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "../model/namespace-types";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /** One resource MeshNamespace registers, named `<component>-<suffix>`. */

@@ -4,23 +4,19 @@ import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 import { isRecord } from "../kube";
 import { compareVersions } from "./version";
+import { DEFAULT_ACCESS_LOG_FILE, ISTIO_CHART_KEYS, ISTIO_INSTALLERS, IstioChartKey, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./install-types";
 
-/** Helm-based installers: `chart` renders every object into the stack, `release` delegates to Helm. */
-export const ISTIO_INSTALLERS = ["chart", "release"] as const;
-export type IstioInstaller = (typeof ISTIO_INSTALLERS)[number];
-
-/** The charts of the official repository meshguard installs, in the Istio docs' names. */
-export const ISTIO_CHART_KEYS = ["base", "cni", "istiod", "gateway"] as const;
-export type IstioChartKey = (typeof ISTIO_CHART_KEYS)[number];
-
-/** meshConfig.outboundTrafficPolicy.mode (istio.mesh.v1alpha1). */
-export const OUTBOUND_TRAFFIC_POLICY_MODES = ["REGISTRY_ONLY", "ALLOW_ANY"] as const;
-/** meshConfig.pathNormalization.normalization (istio.mesh.v1alpha1 ProxyPathNormalization). */
-export const PATH_NORMALIZATION_TYPES = ["DEFAULT", "NONE", "BASE", "MERGE_SLASHES", "DECODE_AND_MERGE_SLASHES"] as const;
-
-/** The mesh's audit trail: Envoy access logs on the proxies' stdout unless the user opts out. */
-export const DEFAULT_ACCESS_LOG_FILE = "/dev/stdout";
-export { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE } from "../constants";
+// The constants and types live in the zod-free install-types.ts (the public declarations).
+export {
+    DEFAULT_ACCESS_LOG_FILE,
+    DEFAULT_GATEWAY_NAME,
+    DEFAULT_GATEWAY_NAMESPACE,
+    ISTIO_CHART_KEYS,
+    ISTIO_INSTALLERS,
+    OUTBOUND_TRAFFIC_POLICY_MODES,
+    PATH_NORMALIZATION_TYPES,
+} from "./install-types";
+export type { ControlPlaneNetworkSettings, IstioChartKey, IstioCniSettings, IstioGatewaySettings, IstioInstaller, IstioMeshConfigSettings, IstioMeshLayout, IstioMeshSettings } from "./install-types";
 
 const EXACT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const VERSION_MESSAGE = `must be an exact Istio version "x.y.z" such as "${DEFAULT_ISTIO_VERSION}" (ranges, "latest", pre-releases and a "v" prefix are rejected)`;
@@ -251,9 +247,3 @@ export const istioMeshLayoutSchema = z.looseObject({
     controlPlaneNetworkPolicies: defaultOnComponent(z.looseObject({})),
 });
 
-export type IstioMeshConfigSettings = z.output<typeof istioMeshConfigSchema>;
-export type IstioGatewaySettings = z.output<typeof gatewaySchema>;
-export type ControlPlaneNetworkSettings = z.output<typeof controlPlaneNetworkSchema>;
-export type IstioCniSettings = z.output<typeof cniSchema>;
-export type IstioMeshSettings = z.output<typeof istioMeshArgsSchema>;
-export type IstioMeshLayout = z.output<typeof istioMeshLayoutSchema>;

@@ -3,6 +3,7 @@ import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "../validation/
 import { labelKey, labelValue } from "./labels";
 import { quoted } from "../validation/quote";
 import { safeRecord } from "./record";
+import { HTTP_METHODS } from "./mesh-policy-types";
 
 /**
  * Field-level rules of the MeshPolicy input: names, identities and Istio match strings. Each
@@ -47,8 +48,8 @@ export const selectorLabels = safeRecord(labelKey, labelValue)
     .refine((labels) => Object.keys(labels).length > 0, "must not be empty (an empty selector would select every workload of the namespace)")
     .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_LABELS, `must have at most ${MAX_SELECTOR_LABELS} labels (Istio's WorkloadSelector limit)`);
 
-/** The HTTP methods istiod accepts in AuthorizationPolicies (Go's net/http method set). */
-export const HTTP_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"] as const;
+/** The HTTP methods istiod accepts in AuthorizationPolicies (Go's net/http method set); defined in the zod-free mesh-policy-types.ts. */
+export { HTTP_METHODS };
 
 export const httpMethod = z.string().refine((m) => (HTTP_METHODS as readonly string[]).includes(m), {
     error: (issue) => `${quoted(issue.input)} is not an HTTP method (allowed: ${HTTP_METHODS.join(", ")}; upper case)`,

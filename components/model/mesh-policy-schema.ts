@@ -20,12 +20,12 @@ import {
 import { DEFAULT_INGRESS_GATEWAY_SELECTOR, ingressGatewaySelector, networkPoliciesSchema } from "./network-policy";
 import { safeRecord } from "./record";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
+import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
 
 /** The MeshPolicy input schema and its types (no cross-reference checks: see mesh-policy-references.ts). */
 
-/** Protocols of a service port. http, http2 and grpc carry HTTP attributes; tcp does not. */
-export const MESH_PORT_PROTOCOLS = ["http", "http2", "grpc", "tcp"] as const;
-export type MeshPortProtocol = (typeof MESH_PORT_PROTOCOLS)[number];
+/** Protocols of a service port. http, http2 and grpc carry HTTP attributes; tcp does not. Defined in the zod-free mesh-policy-types.ts with the public types. */
+export { MESH_PORT_PROTOCOLS };
 
 const servicePortSchema = z.strictObject({
     /** The Service port callers use; relationships refer to it. */
@@ -162,14 +162,15 @@ export const meshPolicySchema = z.strictObject({
     allowSharedServiceAccounts: z.boolean().default(false),
 });
 
-/** What a user writes (defaults optional). JSON-serialisable. */
-export type MeshPolicyInput = z.input<typeof meshPolicySchema>;
-/** The validated input with every default applied. */
-export type MeshPolicyConfig = z.output<typeof meshPolicySchema>;
-export type MeshService = MeshPolicyConfig["services"][number];
-export type MeshServicePort = MeshService["ports"][number];
-export type MeshRelationship = MeshPolicyConfig["allow"][number];
-export type MeshCaller = MeshRelationship["from"];
-export type MeshEndUsers = NonNullable<MeshCaller["endUsers"]>;
-export type MeshDenyRule = MeshPolicyConfig["deny"][number];
-export type MeshDenyCaller = MeshDenyRule["unlessFrom"][number];
+export type {
+    MeshCaller,
+    MeshDenyCaller,
+    MeshDenyRule,
+    MeshEndUsers,
+    MeshPolicyConfig,
+    MeshPolicyInput,
+    MeshPortProtocol,
+    MeshRelationship,
+    MeshService,
+    MeshServicePort,
+} from "./mesh-policy-types";

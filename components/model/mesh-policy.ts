@@ -1,10 +1,11 @@
 import { MeshguardValidationError } from "../errors";
 import { checkMeshPolicyReferences } from "./mesh-policy-references";
-import { MeshPolicyConfig, meshPolicySchema, MeshPortProtocol, MeshService } from "./mesh-policy-schema";
+import { meshPolicySchema } from "./mesh-policy-schema";
+import { MeshPolicyConfig, MeshPortProtocol, MeshService } from "./mesh-policy-types";
 import { toIssues } from "../validation/validate";
 
-export { HTTP_METHODS } from "./mesh-policy-fields";
-export * from "./mesh-policy-schema";
+// The public types are the zod-free ones (mesh-policy-types.ts); the schema stays internal.
+export * from "./mesh-policy-types";
 export { DEFAULT_CLUSTER_DOMAIN, DEFAULT_INGRESS_GATEWAY } from "../constants";
 
 /**

@@ -4,6 +4,11 @@ import { ValidationIssue } from "../errors";
 import { DNS1123_LABEL_PATTERN } from "../validation/dns-names";
 import { labelKey } from "./labels";
 import { safeRecord } from "./record";
+import { MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES } from "./namespace-types";
+
+// The constants and types live in the zod-free namespace-types.ts (the public declarations).
+export { MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES };
+export type { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "./namespace-types";
 
 export { DNS1123_LABEL_PATTERN };
 
@@ -23,7 +28,6 @@ export const istioRevisionSchema = dns1123LabelSchema(
     error: '"default" is reserved for the unrevisioned control plane: omit revision instead',
 });
 
-export const MESH_NAMESPACE_INJECTION_MODES = ["enabled", "disabled"] as const;
 
 const INJECTION_MESSAGE = 'must be "enabled", "disabled" or {revision: "<name>"} (one injection mode; never both labels)';
 
@@ -63,11 +67,7 @@ const booleanSchema = (what: string) => z.boolean({ error: `must be true or fals
 
 // Structural fields, shared by the full schema and the layout schema (one place for their defaults).
 const existingField = booleanSchema("label an existing namespace instead of creating it").default(false);
-/**
- * Namespace-wide mTLS: true / "STRICT" (the default), "PERMISSIVE" (accept plaintext too, for a
- * migration: typed so it is a visible, reviewable choice), false (no namespace PeerAuthentication).
- */
-export const MESH_NAMESPACE_MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
+/** Namespace-wide mTLS: MESH_NAMESPACE_MTLS_MODES (namespace-types.ts) says what each value means. */
 const mtlsField = z
     .union([z.boolean(), z.enum(MESH_NAMESPACE_MTLS_MODES)], {
         error: 'must be true or "STRICT" (namespace-wide STRICT PeerAuthentication), "PERMISSIVE" (during a migration to STRICT) or false (none)',
@@ -106,9 +106,6 @@ export const MESH_NAMESPACE_PLAIN_FIELDS: readonly string[] = ["existing", "mtls
 /** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
 export const meshNamespaceLayoutSchema = z.looseObject({ existing: existingField, mtls: mtlsField, defaultDeny: defaultDenyField });
 
-export type MeshNamespaceInjection = z.output<typeof meshNamespaceInjectionSchema>;
-export type MeshNamespaceSettings = z.output<typeof meshNamespaceArgsSchema>;
-export type MeshNamespaceMtls = boolean | (typeof MESH_NAMESPACE_MTLS_MODES)[number];
 
 /**
  * With `mesh`, the namespace takes the mesh's injection label (istio-injection=enabled, or

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, selectorLabels } from "./mesh-policy-fields";
+import type { MeshNetworkPoliciesInput, MeshNetworkPolicySettings } from "./mesh-policy-types";
 
 /**
  * The NetworkPolicy part of the MeshPolicy input: which directions meshguard restricts at L3/L4,
@@ -45,7 +46,7 @@ const settingsSchema = z.strictObject(
     { error: (issue) => (issue.code === "invalid_type" ? NOT_SETTINGS : undefined) },
 );
 
-export type NetworkPolicySettings = z.output<typeof settingsSchema>;
+export type NetworkPolicySettings = MeshNetworkPolicySettings;
 
 const OFF: NetworkPolicySettings = {
     ingress: false,
@@ -55,7 +56,7 @@ const OFF: NetworkPolicySettings = {
 };
 
 /** What a user writes for `networkPolicies`. */
-export type NetworkPoliciesInput = false | z.input<typeof settingsSchema>;
+export type NetworkPoliciesInput = MeshNetworkPoliciesInput;
 
 /**
  * `networkPolicies`: an object of settings, or `false` for neither direction. `false` is mapped

@@ -50,12 +50,14 @@ new MeshPolicy("access", {
 });
 `;
 
-// The tsconfig \`pulumi new typescript\` writes, and the same with the two flags templates and users add.
+// The tsconfig \`pulumi new typescript\` writes (bare: no esModuleInterop, no skipLibCheck — issue 12
+// item 4), and the same with the two flags other templates and users add.
 const TEMPLATE = {
     strict: true, outDir: "bin", target: "es2020", module: "commonjs", moduleResolution: "node", sourceMap: true,
     experimentalDecorators: true, pretty: false, noFallthroughCasesInSwitch: true, noImplicitReturns: true, forceConsistentCasingInFileNames: true,
 };
 const TSCONFIGS: Record<string, Record<string, unknown>> = {
+    "template": TEMPLATE,
     "template-esModuleInterop": { ...TEMPLATE, esModuleInterop: true },
     "template-skipLibCheck": { ...TEMPLATE, skipLibCheck: true },
     "node16": { ...TEMPLATE, module: "node16", moduleResolution: "node16" },

@@ -114,8 +114,8 @@ describe("policy: mesh-namespace-network-default-deny", () => {
     const policy = () => stackPolicy("mesh-namespace-network-default-deny");
     const mesh = () => [namespace("shop", MESH_LABELS), deployment("shop", "web")];
 
-    it("is advisory or mandatory by configuration (disabled by default until MeshPolicy emits NetworkPolicies)", async () => {
-        assert.strictEqual(policy().enforcementLevel, "disabled");
+    it("is advisory or mandatory by configuration (advisory by default)", async () => {
+        assert.strictEqual(policy().enforcementLevel, "advisory");
         assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), mesh(), { enforcementLevel: "advisory" })), [["advisory", MISSING_DEFAULT_DENY]]);
         assert.deepStrictEqual(verdicts(await runStackPolicy(policy(), mesh(), { enforcementLevel: "mandatory" })), [["mandatory", MISSING_DEFAULT_DENY]]);
     });

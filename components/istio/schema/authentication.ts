@@ -9,8 +9,13 @@ import {
     istioWorkloadSelectorSchema,
     parseGoDuration,
 } from "./common";
+import { ISTIO_MTLS_MODES } from "./spec-types";
 
-export const ISTIO_MTLS_MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] as const;
+// The spec types (and their constants) live in the zod-free spec-types.ts (the public declarations).
+export { ISTIO_MTLS_MODES };
+import type { IstioJwtRule, IstioPeerAuthenticationSpec, IstioRequestAuthenticationSpec } from "./spec-types";
+export type { IstioJwtRule, IstioPeerAuthenticationSpec, IstioRequestAuthenticationSpec };
+
 
 const mtlsSchema = z.strictObject({ mode: z.enum(ISTIO_MTLS_MODES).optional() });
 
@@ -20,7 +25,6 @@ export const istioPeerAuthenticationSpecSchema = z.strictObject({
     portLevelMtls: z.record(z.string(), mtlsSchema).optional(),
     selector: istioWorkloadSelectorSchema.optional(),
 });
-export type IstioPeerAuthenticationSpec = z.infer<typeof istioPeerAuthenticationSpecSchema>;
 
 /** CEL rules of the CRD and istiod's ValidatePeerAuthentication. */
 export function checkPeerAuthenticationSpec(spec: IstioPeerAuthenticationSpec, out: IstioIssueList): void {
@@ -59,7 +63,6 @@ export const istioJwtRuleSchema = z.strictObject({
     spaceDelimitedClaims: z.array(nonEmpty).max(64).optional(),
     timeout: z.string().optional(),
 });
-export type IstioJwtRule = z.infer<typeof istioJwtRuleSchema>;
 
 /** `spec` of a RequestAuthentication (security.istio.io v1 / v1beta1). */
 export const istioRequestAuthenticationSpecSchema = z.strictObject({
@@ -68,7 +71,6 @@ export const istioRequestAuthenticationSpecSchema = z.strictObject({
     targetRef: istioPolicyTargetReferenceSchema.optional(),
     targetRefs: z.array(istioPolicyTargetReferenceSchema).max(16).optional(),
 });
-export type IstioRequestAuthenticationSpec = z.infer<typeof istioRequestAuthenticationSpecSchema>;
 
 /** CEL rules of the CRD and istiod's ValidateRequestAuthentication / validateJwtRule. */
 export function checkRequestAuthenticationSpec(spec: IstioRequestAuthenticationSpec, out: IstioIssueList): void {

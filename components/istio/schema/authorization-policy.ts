@@ -9,6 +9,12 @@ import {
     isValidIpOrCidr,
     isValidPortString,
 } from "./common";
+import { ISTIO_AUTHORIZATION_ACTIONS } from "./spec-types";
+
+// The spec types (and their constants) live in the zod-free spec-types.ts (the public declarations).
+export { ISTIO_AUTHORIZATION_ACTIONS };
+import type { IstioAuthorizationPolicySpec, IstioCondition, IstioOperation, IstioRule, IstioSource } from "./spec-types";
+export type { IstioAuthorizationPolicySpec, IstioCondition, IstioOperation, IstioRule, IstioSource };
 
 const serviceAccountList = z.array(z.string().max(320)).max(16);
 
@@ -29,7 +35,6 @@ export const istioSourceSchema = z.strictObject({
     remoteIpBlocks: istioStringList.optional(),
     notRemoteIpBlocks: istioStringList.optional(),
 });
-export type IstioSource = z.infer<typeof istioSourceSchema>;
 
 /** `Operation` of the AuthorizationPolicy CRD, every field. */
 export const istioOperationSchema = z.strictObject({
@@ -42,23 +47,19 @@ export const istioOperationSchema = z.strictObject({
     paths: istioStringList.optional(),
     notPaths: istioStringList.optional(),
 });
-export type IstioOperation = z.infer<typeof istioOperationSchema>;
 
 export const istioConditionSchema = z.strictObject({
     key: z.string(),
     values: istioStringList.optional(),
     notValues: istioStringList.optional(),
 });
-export type IstioCondition = z.infer<typeof istioConditionSchema>;
 
 export const istioRuleSchema = z.strictObject({
     from: z.array(z.strictObject({ source: istioSourceSchema.optional() })).max(512).optional(),
     to: z.array(z.strictObject({ operation: istioOperationSchema.optional() })).optional(),
     when: z.array(istioConditionSchema).optional(),
 });
-export type IstioRule = z.infer<typeof istioRuleSchema>;
 
-export const ISTIO_AUTHORIZATION_ACTIONS = ["ALLOW", "DENY", "AUDIT", "CUSTOM"] as const;
 
 /** `spec` of an AuthorizationPolicy (security.istio.io v1 / v1beta1, identical schemas). */
 export const istioAuthorizationPolicySpecSchema = z.strictObject({
@@ -69,7 +70,6 @@ export const istioAuthorizationPolicySpecSchema = z.strictObject({
     targetRef: istioPolicyTargetReferenceSchema.optional(),
     targetRefs: z.array(istioPolicyTargetReferenceSchema).max(16).optional(),
 });
-export type IstioAuthorizationPolicySpec = z.infer<typeof istioAuthorizationPolicySpecSchema>;
 
 const SOURCE_LIST_FIELDS = Object.keys(istioSourceSchema.shape) as (keyof IstioSource)[];
 const OPERATION_LIST_FIELDS = Object.keys(istioOperationSchema.shape) as (keyof IstioOperation)[];

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { ValidationIssue } from "../../errors";
 import { formatPath } from "../../validation/validate";
 
+// The spec types (and their constants) live in the zod-free spec-types.ts (the public declarations).
+import type { IstioPolicyTargetReference, IstioWorkloadSelector } from "./spec-types";
+export type { IstioPolicyTargetReference, IstioWorkloadSelector };
+
 /** Collects issues with their paths while a checker walks an object. */
 export class IstioIssueList {
     readonly issues: ValidationIssue[] = [];
@@ -21,7 +25,6 @@ export const istioStringList = z.array(z.string());
 export const istioWorkloadSelectorSchema = z.strictObject({
     matchLabels: z.record(z.string(), z.string().max(63)).optional(),
 });
-export type IstioWorkloadSelector = z.infer<typeof istioWorkloadSelectorSchema>;
 
 const dnsSubdomainPattern = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -32,7 +35,6 @@ export const istioPolicyTargetReferenceSchema = z.strictObject({
     name: z.string().min(1).max(253),
     namespace: z.string().optional(),
 });
-export type IstioPolicyTargetReference = z.infer<typeof istioPolicyTargetReferenceSchema>;
 
 /** The CEL rules on `matchLabels` (CRD) and istiod's `validateWorkloadSelector`. */
 export function checkWorkloadSelector(selector: IstioWorkloadSelector | undefined, path: readonly PropertyKey[], out: IstioIssueList): void {

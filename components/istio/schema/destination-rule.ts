@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { checkWorkloadSelector, IstioIssueList, istioStringList, istioWorkloadSelectorSchema } from "./common";
 import { DNS1123_LABEL_PATTERN } from "../../validation/dns-names";
+import { ISTIO_CLIENT_TLS_MODES } from "./spec-types";
 
-export const ISTIO_CLIENT_TLS_MODES = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] as const;
+// The spec types (and their constants) live in the zod-free spec-types.ts (the public declarations).
+export { ISTIO_CLIENT_TLS_MODES };
+import type { IstioClientTls, IstioDestinationRuleSpec, IstioTrafficPolicy } from "./spec-types";
+export type { IstioClientTls, IstioDestinationRuleSpec, IstioTrafficPolicy };
+
 
 /** `ClientTLSSettings` of the DestinationRule CRD, every field (strict: TLS decides who we trust). */
 export const istioClientTlsSchema = z.strictObject({
@@ -16,7 +21,6 @@ export const istioClientTlsSchema = z.strictObject({
     sni: z.string().optional(),
     subjectAltNames: istioStringList.optional(),
 });
-export type IstioClientTls = z.infer<typeof istioClientTlsSchema>;
 
 /**
  * Subtrees that carry no security setting (connection pools, load balancing, outlier detection,
@@ -43,7 +47,6 @@ export const istioTrafficPolicySchema = z.strictObject({
     tls: istioClientTlsSchema.optional(),
     tunnel: opaqueSettings.optional(),
 });
-export type IstioTrafficPolicy = z.infer<typeof istioTrafficPolicySchema>;
 
 /** `spec` of a DestinationRule (networking.istio.io v1 / v1beta1 / v1alpha3, identical schemas). */
 export const istioDestinationRuleSpecSchema = z.strictObject({
@@ -61,7 +64,6 @@ export const istioDestinationRuleSpecSchema = z.strictObject({
     trafficPolicy: istioTrafficPolicySchema.optional(),
     workloadSelector: istioWorkloadSelectorSchema.optional(),
 });
-export type IstioDestinationRuleSpec = z.infer<typeof istioDestinationRuleSpecSchema>;
 
 
 /** istiod's ValidateDestinationRule for the fields meshguard models strictly. */

@@ -1,0 +1,29 @@
+// The MeshNamespace model's constants and parsed settings, written out as plain TypeScript so the
+// published declarations never mention zod (zod's declarations need esModuleInterop/skipLibCheck,
+// which the standard `pulumi new typescript` tsconfig does not set). The schemas in namespace.ts
+// parse to exactly these types: test/model/public-types.test.ts proves it at compile time.
+
+/** The sidecar injection modes a namespace may name (besides `{revision}`). */
+export const MESH_NAMESPACE_INJECTION_MODES = ["enabled", "disabled"] as const;
+
+/**
+ * Namespace-wide mTLS: true / "STRICT" (the default), "PERMISSIVE" (accept plaintext too, for a
+ * migration: typed so it is a visible, reviewable choice), false (no namespace PeerAuthentication).
+ */
+export const MESH_NAMESPACE_MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
+export type MeshNamespaceMtls = boolean | (typeof MESH_NAMESPACE_MTLS_MODES)[number];
+
+/** Sidecar injection of a namespace: one label (`istio-injection`) or one revision (`istio.io/rev`). */
+export type MeshNamespaceInjection = (typeof MESH_NAMESPACE_INJECTION_MODES)[number] | {
+    revision: string;
+};
+
+/** MeshNamespace arguments after validation, defaults applied. */
+export type MeshNamespaceSettings = {
+    name: string;
+    existing: boolean;
+    labels: Record<string, string>;
+    injection?: MeshNamespaceInjection | undefined;
+    mtls?: MeshNamespaceMtls | undefined;
+    defaultDeny?: boolean | undefined;
+};
