@@ -145,14 +145,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             this.controlPlane = pulumi
                 .all([canary.primary.controlPlane, plan])
                 .apply(([primary, p]) => ({ ...primary, canary: true, installer: p.installer, version: p.version, revision: p.revision }));
-            this.registerOutputs({
-                namespace: this.namespace,
-                revision: this.revision,
-                injectionLabels: this.injectionLabels,
-                trustDomain: this.trustDomain,
-                version: this.version,
-                gateway: this.gateway,
-            });
+            this.registerMeshOutputs();
             return;
         }
         // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
@@ -174,6 +167,11 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.version = plan.apply((p) => p.version);
         this.gateway = plan.apply((p) => p.gateway);
         this.controlPlane = inputs.output.apply(primaryControlPlane);
+        this.registerMeshOutputs();
+    }
+
+    /** The same outputs for a primary and a canary. */
+    private registerMeshOutputs(): void {
         this.registerOutputs({
             namespace: this.namespace,
             revision: this.revision,

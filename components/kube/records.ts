@@ -35,6 +35,16 @@ export function valueAt(root: unknown, path: readonly (string | number)[]): unkn
     return current;
 }
 
+/** True when every step of `path` exists as an own or inherited key of nested records (a value may be undefined). */
+export function hasPath(root: unknown, path: readonly string[]): boolean {
+    let current: unknown = root;
+    for (const key of path) {
+        if (!isRecord(current) || !(key in current)) return false;
+        current = current[key];
+    }
+    return true;
+}
+
 /** A nested field as a plain object (undefined when absent or not an object). */
 export function recordAt(root: unknown, path: readonly string[]): Record<string, unknown> | undefined {
     const found = valueAt(root, path);

@@ -3,7 +3,7 @@ import { ValidationIssue } from "../errors";
 import { istioRevisionSchema } from "./namespace";
 import { ISTIO_INSTALLERS, IstioInstaller, IstioMeshConfigSettings, IstioMeshSettings, RESERVED_CHART_VALUES } from "./install";
 import { safeRecord } from "./record";
-import { isRecord } from "../kube";
+import { hasPath, isRecord } from "../kube";
 import { compareVersions } from "./version";
 
 /**
@@ -134,13 +134,4 @@ export function checkCanaryAgainstPrimary(canary: IstioCanarySettings, primary: 
         });
     }
     return issues;
-}
-
-function hasPath(values: Record<string, unknown>, path: readonly string[]): boolean {
-    let current: unknown = values;
-    for (const key of path) {
-        if (!isRecord(current) || !(key in current)) return false;
-        current = current[key];
-    }
-    return true;
 }

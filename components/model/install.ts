@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DEFAULT_GATEWAY_NAME, DEFAULT_GATEWAY_NAMESPACE, DEFAULT_ISTIO_VERSION, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
-import { isRecord } from "../kube";
+import { hasPath, isRecord } from "../kube";
 import { compareVersions } from "./version";
 import { DEFAULT_ACCESS_LOG_FILE, ISTIO_CHART_KEYS, ISTIO_INSTALLERS, IstioChartKey, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./install-types";
 
@@ -215,15 +215,6 @@ function chartNetworkPolicyEnabled(values: Record<string, unknown>): boolean {
     const global = values["global"];
     const networkPolicy = isRecord(global) ? global["networkPolicy"] : undefined;
     return isRecord(networkPolicy) && networkPolicy["enabled"] !== undefined && networkPolicy["enabled"] !== false;
-}
-
-function hasPath(values: Record<string, unknown>, path: readonly string[]): boolean {
-    let current: unknown = values;
-    for (const key of path) {
-        if (!isRecord(current) || !(key in current)) return false;
-        current = current[key];
-    }
-    return true;
 }
 
 /** The structural args: they decide which resources IstioMesh registers, so they must be plain. */

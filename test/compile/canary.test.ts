@@ -5,6 +5,9 @@ import { checkCanaryAgainstPrimary, checkCanaryFields, IstioControlPlaneSettings
 import { istioMeshArgsSchema } from "../../components/model/install";
 import { compareVersions } from "../../components/model/version";
 
+// istiod debug hardening every control plane gets (docs/install.md, "Protecting the control plane").
+const HARDENED_ENV = { ENABLE_DEBUG_ON_HTTP: "false", ENABLE_DEBUG_ENDPOINT_AUTH: "true", UNSAFE_ENABLE_ADMIN_ENDPOINTS: "false" };
+
 const REPO = "https://istio-release.storage.googleapis.com/charts";
 
 function primarySettings(args: Record<string, unknown> = {}): IstioControlPlaneSettings {
@@ -50,7 +53,7 @@ describe("canary control plane (pure plan)", () => {
                             global: { istioNamespace: "mesh-system" },
                             meshConfig: { trustDomain: "corp.example", accessLogFile: "", pathNormalization: { normalization: "MERGE_SLASHES" }, enableTracing: false },
                             base: { validationFailurePolicy: "Fail" },
-                            pilot: { cni: { enabled: true }, replicaCount: 2 },
+                            pilot: { cni: { enabled: true }, env: HARDENED_ENV, replicaCount: 2 },
                         },
                     },
                 },
@@ -60,7 +63,7 @@ describe("canary control plane (pure plan)", () => {
 
     it("the primary's base chart takes baseVersion, its istiod keeps version", () => {
         const plan = compileIstioInstall(istioMeshArgsSchema.parse({ version: "1.29.2", baseVersion: "1.30.3" }));
-        assert.deepStrictEqual(plan.steps.map((s) => ("chart" in s ? [s.key, s.chart.version] : [s.key])), [["namespace"], ["base", "1.30.3"], ["istiod", "1.29.2"], ["meshMtls"]]);
+        assert.deepStrictEqual(plan.steps.map((s) => ("chart" in s ? [s.key, s.chart.version] : [s.key])), [["namespace"], ["base", "1.30.3"], ["istiod", "1.29.2"], ["istiodNetworkPolicy"], ["meshMtls"]]);
         assert.strictEqual(plan.version, "1.29.2");
     });
 
