@@ -4,7 +4,7 @@ import { IstioInstallPlan } from "./compile/install";
 import { MeshguardValidationError } from "./errors";
 import type { IstioMesh } from "./istio-mesh";
 import { checkCanaryAgainstPrimary, checkCanaryFields, ISTIO_CANARY_PLAIN_FIELDS, IstioCanarySettings, IstioControlPlaneSettings, istioCanaryArgsSchema } from "./model/canary";
-import { IstioInstaller } from "./model/install";
+import type { IstioInstaller } from "./model/install-types";
 import { resolveInputs } from "./resolve-inputs";
 
 /** A second control-plane revision beside an existing IstioMesh (see docs/upgrade.md). */

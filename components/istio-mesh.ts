@@ -15,7 +15,8 @@ import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 import { canaryPlan, IstioCanaryArgs } from "./istio-canary";
 import { istioCanaryLayout } from "./compile/canary";
-import { IstioControlPlaneSettings, primaryControlPlane } from "./model/canary";
+import { primaryControlPlane } from "./model/canary";
+import type { IstioControlPlaneSettings } from "./model/install-types";
 
 export interface IstioMeshConfigArgs {
     /** Default "cluster.local"; principals are `<trustDomain>/ns/<ns>/sa/<sa>`. */

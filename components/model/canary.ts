@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { ValidationIssue } from "../errors";
 import { istioRevisionSchema } from "./namespace";
-import { ISTIO_INSTALLERS, IstioInstaller, IstioMeshConfigSettings, IstioMeshSettings, RESERVED_CHART_VALUES } from "./install";
+import { ISTIO_INSTALLERS, IstioMeshSettings, RESERVED_CHART_VALUES } from "./install";
+import type { IstioControlPlaneSettings } from "./install-types";
+
+export type { IstioControlPlaneSettings } from "./install-types";
 import { safeRecord } from "./record";
 import { hasPath, isRecord } from "../kube";
 import { compareVersions } from "./version";
@@ -69,21 +72,6 @@ export type IstioCanarySettings = z.output<typeof istioCanaryArgsSchema>;
 /** Plain fields of a canary that decide its resource graph. */
 export const ISTIO_CANARY_PLAIN_FIELDS: readonly string[] = ["installer"];
 
-/** What a canary takes from its primary: exported by every IstioMesh as `controlPlane`. */
-export interface IstioControlPlaneSettings {
-    /** True for a canary: a canary of a canary is refused (the shared parts are the primary's). */
-    canary: boolean;
-    installer: IstioInstaller;
-    version: string;
-    /** The version of the base chart (CRDs) the primary installs. */
-    baseVersion: string;
-    revision: string | undefined;
-    namespace: string;
-    meshConfig: IstioMeshConfigSettings;
-    /** The primary's raw `values.istiod.meshConfig` (extra meshConfig keys), copied so the canary serves the same mesh. */
-    meshConfigValues: Record<string, unknown> | undefined;
-    cni: boolean;
-}
 
 /** A primary IstioMesh's settings → what its canaries inherit. */
 export function primaryControlPlane(settings: IstioMeshSettings): IstioControlPlaneSettings {

@@ -95,3 +95,19 @@ export type IstioMeshLayout = {
         [x: string]: unknown;
     } | undefined;
 };
+
+/** What a canary takes from its primary: exported by every IstioMesh as `controlPlane`. */
+export interface IstioControlPlaneSettings {
+    /** True for a canary: a canary of a canary is refused (the shared parts are the primary's). */
+    canary: boolean;
+    installer: IstioInstaller;
+    version: string;
+    /** The version of the base chart (CRDs) the primary installs. */
+    baseVersion: string;
+    revision: string | undefined;
+    namespace: string;
+    meshConfig: IstioMeshConfigSettings;
+    /** The primary's raw `values.istiod.meshConfig` (extra meshConfig keys), copied so the canary serves the same mesh. */
+    meshConfigValues: Record<string, unknown> | undefined;
+    cni: boolean;
+}

@@ -10,7 +10,7 @@ describe("cli: meshguard check (plain YAML through the policy pack)", () => {
         const { code, stdout, stderr } = await runCli(["check", "secure"], MANIFESTS);
         assert.strictEqual(stderr, "");
         assert.strictEqual(code, 0, stdout);
-        assert.strictEqual(stdout, "Policy verdicts: 21 policies over 13 Kubernetes objects from 4 files\n\nPASSED: no policy violations.\n");
+        assert.strictEqual(stdout, "Policy verdicts: 21 policies over 14 Kubernetes objects from 4 files\n\nPASSED: no policy violations.\n");
     });
 
     it("refuses hand-written YAML with the policies it breaks, exit 1", async () => {
@@ -22,6 +22,7 @@ describe("cli: meshguard check (plain YAML through the policy pack)", () => {
             "mandatory authorization-policy-no-allow-all",
             "mandatory istio-resource-schema",
             "mandatory workload-no-traffic-capture-bypass",
+            "advisory mesh-namespace-network-default-deny",
         ]);
         assert.ok(stdout.includes([
             "  [mandatory] workload-no-traffic-capture-bypass (1 violation)",

@@ -16,6 +16,7 @@ const INSECURE_EXAMPLE = "insecure";
 const INSECURE_EXAMPLE_POLICIES = [
     "authorization-policy-no-allow-all",
     "mesh-default-deny",
+    "mesh-namespace-network-default-deny",
     "mesh-strict-mtls-coverage",
     "namespace-sidecar-injection",
     "peer-authentication-strict",
@@ -56,7 +57,8 @@ describe("bridge: meshguard stacks through the policy pack over the wire", funct
                 assert.strictEqual(result.analyzed, run.resources.length);
                 if (insecure) {
                     assert.deepStrictEqual(names(result.verdicts), INSECURE_EXAMPLE_POLICIES, show(result.verdicts));
-                    assert.ok(result.verdicts.every((v) => v.enforcementLevel === "mandatory"), show(result.verdicts));
+                    // Every planted mistake is mandatory; the one advisory is the missing NetworkPolicy baseline.
+                    assert.ok(result.verdicts.every((v) => v.enforcementLevel === (v.policyName === "mesh-namespace-network-default-deny" ? "advisory" : "mandatory")), show(result.verdicts));
                 } else {
                     assert.deepStrictEqual(result.verdicts, [], show(result.verdicts));
                 }

@@ -14,6 +14,8 @@ function migratingStack(): TestResource[] {
         authorizationPolicy("istio-system", "allow-nothing", {}),
         ...legacy.steps.map((step) => k8s(step.manifest)),
         deployment("legacy", "reports", { labels: { app: "reports" } }),
+        // The L4 baseline MeshPolicy would emit, so only the mTLS verdicts are under test.
+        k8s({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-ingress", namespace: "legacy" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } }),
     ];
 }
 
