@@ -108,7 +108,7 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
         const { code, out } = await run("npx", ["--no-install", "meshguard", "preview"], project);
         assert.strictEqual(code, 0, out);
         assert.match(out, /^meshguard preview: OFFLINE preview of project installed, stack dev \(index\.ts\)$/m);
-        assert.match(out, /^Resources: 18 \(1 stack, 3 components, 2 Helm installs, 12 Kubernetes objects\)$/m);
+        assert.match(out, /^Resources: 21 \(1 stack, 3 components, 2 Helm installs, 15 Kubernetes objects\)$/m);
         assert.match(out, /^PASSED: no policy violations\.$/m, out);
     });
 
@@ -130,7 +130,7 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
         execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", "-D", "typescript@6.0.3", "ts-node@10.9.2"], { cwd: project, stdio: "inherit" });
         const { code, out } = await run("npx", ["--no-install", "meshguard", "preview", "--no-policy", "--quiet"], project);
         assert.strictEqual(code, 0, out);
-        assert.match(out, /^Resources: 18 \(1 stack, 3 components, 2 Helm installs, 12 Kubernetes objects\)$/m);
+        assert.match(out, /^Resources: 21 \(1 stack, 3 components, 2 Helm installs, 15 Kubernetes objects\)$/m);
     });
 
     it("the pack in node_modules/meshguard/policy-pack, started through run-policy-pack, answers the analyzer protocol", async () => {
