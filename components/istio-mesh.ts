@@ -4,6 +4,7 @@ import {
     compileIstioInstall,
     IstioHelmChartSpec,
     IstioInstallStep,
+    IstioInstallPlan,
     IstioInstallStepKey,
     IstioInstallStepLayout,
     istioInstallLayout,
@@ -124,55 +125,26 @@ export class IstioMesh extends pulumi.ComponentResource {
     constructor(name: string, args?: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions);
     constructor(name: string, args: IstioCanaryArgs, opts?: pulumi.ComponentResourceOptions);
     constructor(name: string, args: IstioMeshArgs | IstioCanaryArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        if ("canaryOf" in args) {
-            const canary = canaryPlan(name, args, (value): value is IstioMesh => value instanceof IstioMesh);
-            super(IstioMesh.TYPE, name, {}, opts);
-            const plan = canary.plan;
-            const resources = registerSteps(
-                this,
-                name,
-                istioCanaryLayout(),
-                (resourceName, step, opts) => registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key)), canary.installer, opts),
-                canary.primary.ready,
-            );
-            this.resources = resources;
-            this.ready = stepResources(resources, ["istiod"]);
-            this.namespace = plan.apply((p) => p.namespace);
-            this.revision = plan.apply((p) => p.revision);
-            this.injectionLabels = plan.apply((p) => p.injectionLabels);
-            this.trustDomain = plan.apply((p) => p.trustDomain);
-            this.version = plan.apply((p) => p.version);
-            this.gateway = plan.apply((p) => p.gateway);
-            this.controlPlane = pulumi
-                .all([canary.primary.controlPlane, plan])
-                .apply(([primary, p]) => ({ ...primary, canary: true, installer: p.installer, version: p.version, revision: p.revision }));
-            this.registerMeshOutputs();
-            return;
-        }
         // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
-        const inputs = resolveInputs(istioMeshArgsSchema, args, `IstioMesh "${name}" args`, ISTIO_MESH_PLAIN_FIELDS);
-        const layout = inputs.known ?? istioMeshLayoutSchema.parse(args);
+        const build = "canaryOf" in args ? canaryBuild(name, args) : primaryBuild(name, args);
         super(IstioMesh.TYPE, name, {}, opts);
-
-        const plan = inputs.output.apply(compileIstioInstall);
-        const resources = registerSteps(this, name, istioInstallLayout(layout), (resourceName, step, opts) =>
-            registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key)), layout.installer, opts),
+        const plan = build.plan;
+        const resources = registerSteps(
+            this,
+            name,
+            build.layout,
+            (resourceName, step, opts) => registerStep(resourceName, step, plan.apply((p) => planStep(p.steps, step.key)), build.installer, opts),
+            build.after,
         );
         this.resources = resources;
-        this.ready = stepResources(resources, ["istiod", "cni", "meshMtls"]);
-
+        this.ready = stepResources(resources, build.readySteps);
         this.namespace = plan.apply((p) => p.namespace);
         this.revision = plan.apply((p) => p.revision);
         this.injectionLabels = plan.apply((p) => p.injectionLabels);
         this.trustDomain = plan.apply((p) => p.trustDomain);
         this.version = plan.apply((p) => p.version);
         this.gateway = plan.apply((p) => p.gateway);
-        this.controlPlane = inputs.output.apply(primaryControlPlane);
-        this.registerMeshOutputs();
-    }
-
-    /** The same outputs for a primary and a canary. */
-    private registerMeshOutputs(): void {
+        this.controlPlane = build.controlPlane;
         this.registerOutputs({
             namespace: this.namespace,
             revision: this.revision,
@@ -183,6 +155,46 @@ export class IstioMesh extends pulumi.ComponentResource {
         });
     }
 }
+
+/** What a primary mesh or a canary registers: the steps, their plan and what the mesh exports. */
+interface MeshBuild {
+    readonly plan: pulumi.Output<IstioInstallPlan>;
+    readonly layout: IstioInstallStepLayout[];
+    readonly installer: IstioInstaller;
+    /** What the first steps wait for (a canary: its primary's ready). */
+    readonly after: readonly pulumi.Resource[];
+    /** The steps namespaces and policies depend on. */
+    readonly readySteps: readonly IstioInstallStepKey[];
+    readonly controlPlane: pulumi.Output<IstioControlPlaneSettings>;
+}
+
+function primaryBuild(name: string, args: IstioMeshArgs): MeshBuild {
+    const inputs = resolveInputs(istioMeshArgsSchema, args, `IstioMesh "${name}" args`, ISTIO_MESH_PLAIN_FIELDS);
+    const layout = inputs.known ?? istioMeshLayoutSchema.parse(args);
+    return {
+        plan: inputs.output.apply(compileIstioInstall),
+        layout: istioInstallLayout(layout),
+        installer: layout.installer,
+        after: [],
+        readySteps: ["istiod", "cni", "meshMtls"],
+        controlPlane: inputs.output.apply(primaryControlPlane),
+    };
+}
+
+function canaryBuild(name: string, args: IstioCanaryArgs): MeshBuild {
+    const canary = canaryPlan(name, args, (value): value is IstioMesh => value instanceof IstioMesh);
+    return {
+        plan: canary.plan,
+        layout: istioCanaryLayout(),
+        installer: canary.installer,
+        after: canary.primary.ready,
+        readySteps: ["istiod"],
+        controlPlane: pulumi
+            .all([canary.primary.controlPlane, canary.plan])
+            .apply(([primary, p]) => ({ ...primary, canary: true, installer: p.installer, version: p.version, revision: p.revision })),
+    };
+}
+
 
 /** The part of a step a resource is built from (layout and plan come from the same istioInstallLayout). */
 function manifestOf(step: IstioInstallStep): K8sManifest {
