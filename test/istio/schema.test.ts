@@ -50,6 +50,10 @@ describe("checkIstioSecurityObject: valid hand-written objects are never reporte
             }),
         ],
         ["DENY with an empty rule (deny all)", ap({ action: "DENY", rules: [{}] })],
+        [
+            "source.serviceAccount and source.trustDomain conditions (Istio ≥ 1.29)",
+            ap({ rules: [{ when: [{ key: "source.serviceAccount", values: ["prod/web", "api"] }, { key: "source.trustDomain", notValues: ["*.legacy"] }] }] }),
+        ],
         ["AUDIT", ap({ action: "AUDIT", rules: [{ to: [{ operation: { paths: ["/x"] } }] }] })],
         ["CUSTOM with provider", ap({ action: "CUSTOM", provider: { name: "ext-authz" }, rules: [{ to: [{ operation: { paths: ["/admin"] } }] }] })],
         ["targetRefs", ap({ targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "waypoint" }], rules: [{}] })],
@@ -144,6 +148,22 @@ describe("checkIstioSecurityObject: AuthorizationPolicy errors", () => {
         ["an unknown condition key", { rules: [{ when: [{ key: "request.user", values: ["x"] }] }] }, [{ path: "spec.rules[0].when[0].key", message: 'unknown attribute "request.user"' }]],
         ["a malformed claim key", { rules: [{ when: [{ key: "request.auth.claims", values: ["x"] }] }] }, [{ path: "spec.rules[0].when[0].key", message: 'bad key "request.auth.claims": should have the format request.auth.claims[name]' }]],
         ["a bad destination.port value", { rules: [{ when: [{ key: "destination.port", values: ["http"] }] }] }, [{ path: "spec.rules[0].when[0].values[0]", message: 'bad port "http" (a number from 0 to 65535)' }]],
+        [
+            "malformed source.serviceAccount and source.trustDomain values",
+            { rules: [{ when: [{ key: "source.serviceAccount", values: ["prod/*", "a/b/c", "/web"] }, { key: "source.trustDomain", values: ["a*b", "**"] }] }] },
+            [
+                { path: "spec.rules[0].when[0].values[0]", message: 'wildcard not allowed in source.serviceAccount ("prod/*")' },
+                { path: "spec.rules[0].when[0].values[1]", message: `expected format 'serviceAccount' or 'namespace/serviceAccount', found "a/b/c"` },
+                { path: "spec.rules[0].when[0].values[2]", message: `expected format 'serviceAccount' or 'namespace/serviceAccount', found "/web"` },
+                { path: "spec.rules[0].when[1].values[0]", message: 'wildcard is only allowed at the start or end, found "a*b"' },
+                { path: "spec.rules[0].when[1].values[1]", message: 'at most one wildcard is allowed, found "**"' },
+            ],
+        ],
+        [
+            "more than 16 source.serviceAccount values",
+            { rules: [{ when: [{ key: "source.serviceAccount", notValues: Array.from({ length: 17 }, (_, i) => `sa-${i}`) }] }] },
+            [{ path: "spec.rules[0].when[0].notValues", message: "may not have more than 16 values" }],
+        ],
         ["a DENY without rules", { action: "DENY" }, [{ path: "spec.rules", message: "DENY action without rules never triggers: add rules (an empty rule {} matches every request)" }]],
         [
             "a CUSTOM without provider",
@@ -157,6 +177,20 @@ describe("checkIstioSecurityObject: AuthorizationPolicy errors", () => {
             [
                 { path: "spec.rules[0].from[0].source.principals", message: "is not supported with action CUSTOM" },
                 { path: "spec.rules[0].when[0].key", message: "source.principal is not supported with action CUSTOM" },
+            ],
+        ],
+        [
+            "CUSTOM with service account and trust domain fields",
+            {
+                action: "CUSTOM",
+                provider: { name: "x" },
+                rules: [{ from: [{ source: { serviceAccounts: ["ns/sa"] } }, { source: { notTrustDomains: ["td"] } }], when: [{ key: "source.serviceAccount", values: ["ns/sa"] }, { key: "source.trustDomain", values: ["td"] }] }],
+            },
+            [
+                { path: "spec.rules[0].from[0].source.serviceAccounts", message: "is not supported with action CUSTOM" },
+                { path: "spec.rules[0].from[1].source.notTrustDomains", message: "is not supported with action CUSTOM" },
+                { path: "spec.rules[0].when[0].key", message: "source.serviceAccount is not supported with action CUSTOM" },
+                { path: "spec.rules[0].when[1].key", message: "source.trustDomain is not supported with action CUSTOM" },
             ],
         ],
         ["an unknown action", { action: "ALLOW_ALL" }, [{ path: "spec.action", message: 'Invalid option: expected one of "ALLOW"|"DENY"|"AUDIT"|"CUSTOM"' }]],

@@ -137,7 +137,8 @@ function checkSource(source: IstioSource, path: PropertyKey[], action: string, o
         });
     }
     if (action === "CUSTOM") {
-        for (const field of ["principals", "notPrincipals", "namespaces", "notNamespaces", "requestPrincipals", "notRequestPrincipals"] as const) {
+        // istiod rejects every identity field with CUSTOM (pkg/config/validation/validation.go, ValidateAuthorizationPolicy).
+        for (const field of ["principals", "notPrincipals", "namespaces", "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains", "requestPrincipals", "notRequestPrincipals"] as const) {
             if ((source[field] ?? []).length > 0) out.add([...path, field], "is not supported with action CUSTOM");
         }
     }
@@ -182,7 +183,9 @@ const EXACT_KEYS = new Set([
     "source.ip",
     "remote.ip",
     "source.namespace",
+    "source.serviceAccount",
     "source.principal",
+    "source.trustDomain",
     "request.auth.principal",
     "request.auth.audiences",
     "request.auth.presenter",
@@ -215,11 +218,38 @@ function checkCondition(condition: IstioCondition, path: PropertyKey[], action: 
             if (key === "destination.port" && !isValidPortString(value)) {
                 out.add([...path, field, k], `bad port "${value}" (a number from 0 to 65535)`);
             }
+            const valueProblem = key === "source.serviceAccount" ? serviceAccountValueProblem(value) : key === "source.trustDomain" ? wildcardPlacementProblem(value) : undefined;
+            if (valueProblem !== undefined) out.add([...path, field, k], valueProblem);
         });
+        if (key === "source.serviceAccount" && (condition[field] ?? []).length > MAX_SERVICE_ACCOUNT_VALUES) {
+            out.add([...path, field], `may not have more than ${MAX_SERVICE_ACCOUNT_VALUES} values`);
+        }
     }
-    if (action === "CUSTOM" && (key === "source.namespace" || key === "source.principal" || key.startsWith("request.auth."))) {
+    if (action === "CUSTOM" && (IDENTITY_CONDITION_KEYS.has(key) || key.startsWith("request.auth."))) {
         out.add([...path, "key"], `${key} is not supported with action CUSTOM`);
     }
+}
+
+/** Condition keys istiod refuses with CUSTOM (pkg/config/validation/validation.go). */
+const IDENTITY_CONDITION_KEYS = new Set(["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"]);
+
+/** istiod `CheckServiceAccount` (pkg/config/security/security.go): at most 16 values, each `sa` or `namespace/sa`, no wildcard. */
+const MAX_SERVICE_ACCOUNT_VALUES = 16;
+
+function serviceAccountValueProblem(value: string): string | undefined {
+    if (value.includes("*")) return `wildcard not allowed in source.serviceAccount ("${value}")`;
+    if (value.length > 320) return "must not exceed 320 characters";
+    const parts = value.split("/");
+    if (parts.length > 2 || parts.some((part) => part === "")) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found "${value}"`;
+    return undefined;
+}
+
+/** istiod `CheckWildcardValues`: at most one `*`, only at the start or the end. */
+function wildcardPlacementProblem(value: string): string | undefined {
+    const count = value.split("*").length - 1;
+    if (count > 1) return `at most one wildcard is allowed, found "${value}"`;
+    if (count === 1 && value !== "*" && !value.startsWith("*") && !value.endsWith("*")) return `wildcard is only allowed at the start or end, found "${value}"`;
+    return undefined;
 }
 
 function attributeKeyProblem(key: string): string | undefined {
