@@ -4,6 +4,7 @@ import { labelKey, labelValue } from "./labels";
 import { quoted } from "../validation/quote";
 import { safeRecord } from "./record";
 import { HTTP_METHODS } from "./mesh-policy-types";
+import { invalidTemplateLiteral, TEMPLATE_LITERAL_CHARACTERS } from "../istio/path-template";
 
 /**
  * Field-level rules of the MeshPolicy input: names, identities and Istio match strings. Each
@@ -95,6 +96,8 @@ export function pathProblem(path: string): string | undefined {
         if (any >= 0 && segments.slice(any + 1).some((s) => s === "{*}" || s === "{**}")) {
             return `${quoted(path)} is not a valid path template ({**} must be the last operator)`;
         }
+        const segment = invalidTemplateLiteral(path);
+        if (segment !== undefined) return `${quoted(path)} is not a valid path template (segment ${quoted(segment)} must be made of ${TEMPLATE_LITERAL_CHARACTERS})`;
         return undefined;
     }
     if (/[{}]/.test(path)) return `${quoted(path)}: braces are only allowed as the {*} and {**} template operators`;

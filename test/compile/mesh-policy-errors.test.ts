@@ -222,10 +222,12 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
 
     it("bad path templates", () => {
         rejects(
-            { services: [web], allow: [{ from: { namespace: "apps" }, to: "web", paths: ["/v1/{id}/{*}", "/v1/{**}/items/{*}", "/v1/x{*}"] }] },
+            { services: [web], allow: [{ from: { namespace: "apps" }, to: "web", paths: ["/v1/{id}/{*}", "/v1/{**}/items/{*}", "/v1/x{*}", "/v1//{*}", "/v1/a\"b/{*}"] }] },
             'allow[0].paths[0]: "/v1/{id}/{*}" is not a valid path template (only whole-segment {*} and {**} operators; no named variables or bare *)',
             'allow[0].paths[1]: "/v1/{**}/items/{*}" is not a valid path template ({**} must be the last operator)',
             'allow[0].paths[2]: "/v1/x{*}" is not a valid path template ({*} and {**} must each be a whole path segment)',
+            `allow[0].paths[3]: "/v1//{*}" is not a valid path template (segment "" must be made of letters, digits and - . _ ~ % ! $ & ' ( ) + , ; : @ =)`,
+            `allow[0].paths[4]: "/v1/a\\"b/{*}" is not a valid path template (segment "a\\"b" must be made of letters, digits and - . _ ~ % ! $ & ' ( ) + , ; : @ =)`,
         );
     });
 

@@ -223,11 +223,14 @@ describe("checkIstioSecurityObject: AuthorizationPolicy errors", () => {
         ["a port given as a number", { rules: [{ to: [{ operation: { ports: [8080] } }] }] }, [{ path: "spec.rules[0].to[0].operation.ports[0]", message: "Invalid input: expected string, received number" }]],
         [
             "bad path templates",
-            { rules: [{ to: [{ operation: { paths: ["/a/{id}/{*}", "/{**}/b/{*}", "/x/*/{*}"] } }] }] },
+            { rules: [{ to: [{ operation: { paths: ["/a/{id}/{*}", "/{**}/b/{*}", "/x/*/{*}", "/a{*}", "/a//{*}", "/a b/{*}", "/k=v;p/{*}/"] } }] }] },
             [
                 { path: "spec.rules[0].to[0].operation.paths[0]", message: 'invalid or unsupported path template "/a/{id}/{*}" (only {*} and {**} operators, no named variables or bare *)' },
                 { path: "spec.rules[0].to[0].operation.paths[1]", message: 'invalid path template "/{**}/b/{*}": {**} must be the last operator' },
                 { path: "spec.rules[0].to[0].operation.paths[2]", message: 'invalid or unsupported path template "/x/*/{*}" (only {*} and {**} operators, no named variables or bare *)' },
+                { path: "spec.rules[0].to[0].operation.paths[3]", message: 'invalid or unsupported path template "/a{*}" (only {*} and {**} operators, no named variables or bare *)' },
+                { path: "spec.rules[0].to[0].operation.paths[4]", message: `invalid path template "/a//{*}": segment "" must be made of letters, digits and - . _ ~ % ! $ & ' ( ) + , ; : @ =` },
+                { path: "spec.rules[0].to[0].operation.paths[5]", message: `invalid path template "/a b/{*}": segment "a b" must be made of letters, digits and - . _ ~ % ! $ & ' ( ) + , ; : @ =` },
             ],
         ],
     ];

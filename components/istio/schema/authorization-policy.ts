@@ -10,6 +10,7 @@ import {
     isValidPortString,
 } from "./common";
 import { ISTIO_AUTHORIZATION_ACTIONS } from "./spec-types";
+import { invalidTemplateLiteral, TEMPLATE_LITERAL_CHARACTERS } from "../path-template";
 
 // The spec types (and their constants) live in the zod-free spec-types.ts (the public declarations).
 export { ISTIO_AUTHORIZATION_ACTIONS };
@@ -175,6 +176,12 @@ export function istioPathTemplateProblem(path: string): string | undefined {
     const last = path.lastIndexOf("{**}");
     if (last >= 0 && (path.indexOf("{**}") !== last || /\{\*\}/.test(path.slice(last + 4)))) {
         return `invalid path template "${path}": {**} must be the last operator`;
+    }
+    const segment = invalidTemplateLiteral(path);
+    if (segment !== undefined) {
+        return /[{}*]/.test(segment)
+            ? `invalid or unsupported path template "${path}" (only {*} and {**} operators, no named variables or bare *)`
+            : `invalid path template "${path}": segment "${segment}" must be made of ${TEMPLATE_LITERAL_CHARACTERS}`;
     }
     return undefined;
 }
