@@ -109,8 +109,9 @@ function translateAllow(ctx: ImportContext, namespace: string, spec: Record<stri
             return;
         }
         const callers = allowCallers(ctx, rule["from"], at, problems);
+        const before = problems.length;
         const when = endUserConditions(rule["when"], at, problems);
-        if (when !== undefined && callers.some((c) => "caller" in c)) {
+        if (when !== undefined && problems.length === before && callers.some((c) => "caller" in c)) {
             problems.push({ field: `${at}.when`, problem: "conditions on callers other than end users (requestPrincipals) are not expressible" });
         }
         const operations = rule["to"] === undefined ? [{}] : asList(rule["to"]).map((t) => asRecord(asRecord(t)["operation"]));
