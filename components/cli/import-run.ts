@@ -4,6 +4,7 @@ import { formatImportReport, ImportInputError, importedPolicyModule, importMeshP
 import { checkIstioSecurityObject } from "../istio/schema/security";
 import { nameOf, namespaceOf } from "../kube";
 import { parseArgs, stringOption } from "./args";
+import { fieldPosition } from "./import-positions";
 import { CliIO } from "./command";
 import { LoadedManifest, loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
 import { shown } from "./text";
@@ -28,10 +29,13 @@ function gatewayOption(text: string | undefined): { namespace: string; serviceAc
     return { namespace: parts[0], serviceAccount: parts[1] };
 }
 
-/** Istio objects the strict schema rejects, each naming file, document, object and field. */
-function invalidIstioObjects(manifests: readonly LoadedManifest[]): string[] {
+/** Istio objects the strict schema rejects, each naming file, document, line and column, object and field. */
+function invalidIstioObjects(manifests: readonly LoadedManifest[], cwd: string): string[] {
     return manifests.flatMap((m) =>
-        checkIstioSecurityObject(m.object).map((issue) => `${m.file}: document ${m.document}: ${m.object.kind} ${namespaceOf(m.object)}/${nameOf(m.object) ?? ""}: ${issue.path}: ${issue.message}`),
+        checkIstioSecurityObject(m.object).map((issue) => {
+            const position = fieldPosition(path.resolve(cwd, m.file), m.document, issue.path);
+            return `${m.file}: document ${m.document}${position === undefined ? "" : `, ${position}`}: ${m.object.kind} ${namespaceOf(m.object)}/${nameOf(m.object) ?? ""}: ${issue.path}: ${issue.message}`;
+        }),
     );
 }
 
@@ -50,7 +54,7 @@ export async function runImport(args: readonly string[], io: CliIO): Promise<num
         io.stderr(`meshguard import: ${manifestProblemsText(err)}`);
         return IMPORT_EXIT.usage;
     }
-    const invalid = invalidIstioObjects(manifests);
+    const invalid = invalidIstioObjects(manifests, io.cwd);
     if (invalid.length > 0) {
         io.stderr(`meshguard import: invalid Istio objects (istiod would reject them; fix them first):\n${invalid.map((p) => `  ${p}\n`).join("")}`);
         return IMPORT_EXIT.usage;

@@ -3,6 +3,7 @@ import * as path from "path";
 import { findingLine, formatImportReport, ImportInputError, importMeshPolicy, MeshImport } from "../../components/adopt";
 import { loadManifests } from "../../components/cli/manifest-files";
 import { MeshPolicyInput } from "../../components/model";
+import { BOOKINFO_IMPORTED } from "./bookinfo-import";
 import { authorizationPolicy, deployment, destinationRule, MESH_LABELS, namespace, peerAuthentication, PlainObject, requestAuthentication, service } from "../fixtures/objects";
 
 const pod = (serviceAccountName: string, ports: number[]) => ({ serviceAccountName, containers: [{ name: "app", image: "registry.example.com/shop/app:1.0.0", ports: ports.map((containerPort) => ({ containerPort })) }] });
@@ -213,35 +214,6 @@ describe("adopt: meshguard import refuses input it cannot read as a mesh", () =>
         );
     });
 });
-
-/** What the import makes of test/adopt/fixtures/import/bookinfo (hand-written Bookinfo policies). */
-export const BOOKINFO_IMPORTED: MeshPolicyInput = {
-    services: [
-        { id: "details", namespace: "bookinfo", serviceAccount: "bookinfo-details", selector: { app: "details" }, ports: [{ port: 9080, protocol: "http", name: "http" }] },
-        { id: "mysqldb", namespace: "bookinfo", serviceAccount: "bookinfo-mysqldb", selector: { app: "mysqldb" }, ports: [{ port: 3306, protocol: "tcp", name: "tcp" }] },
-        { id: "productpage", namespace: "bookinfo", serviceAccount: "bookinfo-productpage", selector: { app: "productpage" }, ports: [{ port: 9080, protocol: "http", name: "http" }] },
-        { id: "ratings", namespace: "bookinfo", serviceAccount: "bookinfo-ratings", selector: { app: "ratings" }, ports: [{ port: 80, protocol: "http", name: "http", targetPort: 9080 }] },
-        { id: "reviews", namespace: "bookinfo", serviceAccount: "bookinfo-reviews", selector: { app: "reviews" }, ports: [{ port: 9080, protocol: "http", name: "http" }] },
-    ],
-    allow: [
-        {
-            from: { endUsers: { issuer: "https://accounts.example.com", jwksUri: "https://accounts.example.com/.well-known/jwks.json", claims: { groups: ["reviewers"] } } },
-            to: "productpage",
-            methods: ["POST"],
-            paths: ["/api/v1/products/*", "/login"],
-        },
-        { from: { ingressGateway: true }, to: "productpage", ports: [9080], methods: ["GET", "HEAD"] },
-        { from: { service: "productpage" }, to: "details", methods: ["GET"] },
-        { from: { service: "productpage" }, to: "reviews", ports: [9080], methods: ["GET"], paths: ["/reviews/*"] },
-        { from: { service: "ratings" }, to: "mysqldb", ports: [3306] },
-        { from: { service: "reviews" }, to: "ratings", ports: [80], methods: ["GET"] },
-    ],
-    deny: [{ to: "mysqldb", unlessFrom: [{ service: "ratings" }] }],
-    defaultDeny: true,
-    mtls: "STRICT",
-    destinationRules: true,
-    networkPolicies: false,
-};
 
 describe("adopt: meshguard import of Bookinfo's hand-written policies", () => {
     it("translates every object, equivalent by simulation", () => {
