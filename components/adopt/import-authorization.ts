@@ -68,6 +68,9 @@ export function translateAuthorizationPolicy(ctx: ImportContext, object: unknown
         problems.push({ field: spec["targetRef"] !== undefined ? "spec.targetRef" : "spec.targetRefs", problem: "a policy attached to a gateway or waypoint is not expressible (a MeshPolicy selects workloads)" });
         return out;
     }
+    // istiod looks a workload's policies up in its own namespace AND the root namespace, selector
+    // or not (pilot/pkg/model/authorization.go ListAuthorizationPolicies): a root-namespace policy
+    // is mesh-wide, which no MeshPolicy field expresses.
     if (namespace === ctx.rootNamespace) {
         problems.push({ field: "metadata.namespace", problem: `in the root namespace ${ctx.rootNamespace} it applies mesh-wide: not expressible (a MeshPolicy's policies apply in its services' namespaces)` });
         return out;

@@ -68,7 +68,12 @@ export function principalCaller(ctx: ImportContext, value: string, field: string
     return { service: service.service.id };
 }
 
-/** The Service ports a policy's container ports stand for on one service (AuthorizationPolicy ports are container ports). */
+/**
+ * The Service ports a policy's container ports stand for on one service. AuthorizationPolicy
+ * `ports` match the port the connection reached on the workload (Envoy's destination port after
+ * the Service's targetPort translation), which the compiler writes as `targetPort ?? port`
+ * (compile/authz-rules.ts workloadPorts): this is its inverse.
+ */
 export function servicePortsOf(target: ImportedService, ports: readonly string[], field: string, problems: Problem[], notes: Problem[]): number[] | undefined {
     const out: number[] = [];
     for (const text of ports) {
