@@ -208,6 +208,10 @@ function endUsersOf(target: ImportedService, pending: { requestPrincipals: strin
     const known = issuers.get(target.service.id) ?? new Map();
     const subjects = new Map<string, Set<string> | "any">();
     for (const value of pending.requestPrincipals) {
+        if (!value.includes("/")) {
+            problems.push({ field: pending.field, problem: `${quoted(value)} accepts a token of any issuer: not expressible (a MeshPolicy's end users name their issuer)` });
+            continue;
+        }
         const issuer = [...known.keys()].filter((iss) => value.startsWith(`${iss}/`)).sort((a, b) => b.length - a.length)[0];
         if (issuer === undefined) {
             problems.push({ field: pending.field, problem: `${quoted(value)}: no translatable RequestAuthentication selecting ${target.service.namespace}/${target.service.id} declares its issuer` });
