@@ -136,6 +136,33 @@ describe("adopt: meshguard import translates exactly", () => {
     });
 });
 
+describe("adopt: meshguard import reads services from Services and their workloads", () => {
+    it("resolves a named targetPort, leaves out UDP ports, and notes Services it cannot declare (never invents one)", () => {
+        const r = importMeshPolicy([
+            namespace("data", MESH_LABELS),
+            deployment("data", "pg", { labels: { app: "pg" }, selector: { app: "pg" }, spec: { serviceAccountName: "pg", containers: [{ name: "pg", image: "postgres:16", ports: [{ name: "pg", containerPort: 5432 }, { containerPort: 9187 }] }] } }),
+            deployment("data", "cache-a", { labels: { app: "cache", shard: "a" }, selector: { app: "cache", shard: "a" }, spec: pod("cache-a", [6379]) }),
+            deployment("data", "cache-b", { labels: { app: "cache", shard: "b" }, selector: { app: "cache", shard: "b" }, spec: pod("cache-b", [6379]) }),
+            service("data", "pg", { app: "pg" }, [{ name: "tcp-postgres", port: 5432, targetPort: "pg" }, { name: "http-metrics", port: 80, targetPort: 9187 }, { name: "dns", port: 53, protocol: "UDP" }]),
+            service("data", "cache", { app: "cache" }, [{ name: "tcp-redis", port: 6379 }]),
+            service("data", "ghost", { app: "ghost" }, [{ name: "http", port: 80 }]),
+            { apiVersion: "v1", kind: "Service", metadata: { name: "external-db", namespace: "data" }, spec: { ports: [{ port: 5432 }] } },
+            authorizationPolicy("data", "deny-all", {}),
+        ]);
+        assert.deepEqual(r.input.services, [
+            { id: "pg", namespace: "data", serviceAccount: "pg", selector: { app: "pg" }, ports: [{ port: 5432, protocol: "tcp", name: "tcp-postgres" }, { port: 80, protocol: "http", name: "http-metrics", targetPort: 9187 }] },
+        ]);
+        assert.deepEqual(noteLines(r), [
+            "Service data/pg: spec.ports[2].protocol: port 53 left out: UDP is not TCP (Istio authorizes TCP traffic only)",
+            "Service data/cache: spec.selector: not declared: its workloads run as several service accounts (cache-a, cache-b)",
+            "Service data/ghost: spec.selector: not declared: it selects no workload among the input (add its Deployment or Pod next to it)",
+            "Service data/external-db: spec.selector: not declared: no selector (its endpoints are managed by hand)",
+        ]);
+        // Notes change nothing by themselves: the namespace stays default deny for every workload.
+        assert.equal(r.verdict, "equivalent");
+    });
+});
+
 describe("adopt: meshguard import reports what it cannot express, and keeps it as is", () => {
     const web = { selector: { matchLabels: { app: "web" } } };
     const fromApi = [{ source: { principals: [principal("shop", "api")] } }];
