@@ -7,3 +7,6 @@ export { formatDiscoveryReport, meshPolicyModule } from "./discover-report";
 export { ANY_PATH, diffMeshObjects, MeshDiff, MeshDiffOptions, MtlsChange, ObjectRef, OTHER_PATHS, ReachabilityChange, weakensMtls } from "./mesh-diff";
 export { formatDiffMarkdown, formatDiffText, isEmptyDiff, isWidening } from "./diff-format";
 export { formatReplay, Replay, ReplayedCall, replayObservedTraffic } from "./replay";
+export { ImportInputError, importMeshPolicy, ImportOptions, ImportVerdict, MeshImport } from "./import";
+export { findingLine, ImportFinding } from "./import-findings";
+export { formatImportReport, importedPolicyModule } from "./import-report";

@@ -4,6 +4,7 @@ import { diffCommand } from "./diff";
 import { discoverCommand } from "./discover";
 import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
+import { importCommand } from "./import";
 import { packageVersion } from "../package-root";
 import { previewCommand } from "./preview";
 import { reachabilityCommand } from "./reachability";
@@ -14,7 +15,7 @@ import { boundedMessage, quote } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
 /** Every `meshguard <name>` command; a new command only needs adding here. */
-export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, discoverCommand, diffCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, discoverCommand, diffCommand, importCommand, helpCommand(() => COMMANDS)];
 
 /** The process's own streams and working directory. */
 export function processIO(): TerminalIO {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { IMPORT_EXIT } from "../../components/cli/import-run";
 import { EXIT } from "../../components/cli/usage-error";
 import { REPO_ROOT, runCli } from "./run-cli";
 
@@ -11,7 +12,7 @@ const rows = [...section.matchAll(/^\| (\d) \| .* \| `meshguard ([^`]+)` \|$/gm)
 
 describe("cli: documented exit codes (docs/cli.md) are the codes the documented cases produce", () => {
     it("documents exactly the codes the CLI uses, each with one example", () => {
-        assert.deepStrictEqual(rows.map((r) => r.code), [EXIT.ok, EXIT.policyFailed, EXIT.usage, EXIT.failed]);
+        assert.deepStrictEqual(rows.map((r) => r.code), [EXIT.ok, EXIT.policyFailed, EXIT.usage, EXIT.failed, IMPORT_EXIT.narrower]);
     });
 
     for (const { code, argv } of rows) {

@@ -32,7 +32,7 @@ describe("cli: meshguard dispatcher", () => {
         assert.match(none.stderr, /Usage: meshguard <command> \[options\]/);
         const unknown = await runCli(["deploy"], REPO_ROOT);
         assert.strictEqual(unknown.code, 2);
-        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, reachability, discover, diff, help\nRun "meshguard --help" for the commands.\n');
+        assert.strictEqual(unknown.stderr, 'meshguard: unknown command "deploy"; commands: preview, check, explain, reachability, discover, diff, import, help\nRun "meshguard --help" for the commands.\n');
         const helpUnknown = await runCli(["help", "deploy"], REPO_ROOT);
         assert.strictEqual(helpUnknown.code, 2);
         assert.ok(helpUnknown.stderr.startsWith('meshguard help: unknown command "deploy"\n'));
