@@ -70,6 +70,7 @@ export function checkOutOfMeshRelationships(config: MeshPolicyConfig, add: Add):
                 "needs networkPolicies.ingress: the NetworkPolicy is the only thing that limits the plaintext port to these pods (they carry no identity an AuthorizationPolicy could check). Fix: remove `networkPolicies: false` / `ingress: false`, or remove this relationship",
             );
         }
+        checkNamespaceCallersOnPlaintextPorts(config, rel, i, add);
         config.deny.forEach((rule, j) => {
             const target = config.services.find((s) => s.id === rel.to);
             const covers = rule.to === rel.to || (rule.toNamespace !== undefined && rule.toNamespace === target?.namespace);
@@ -80,5 +81,32 @@ export function checkOutOfMeshRelationships(config: MeshPolicyConfig, add: Add):
                 `deny[${j}] covers service ${quoted(rel.to)} on the same ports and denies every caller outside its unlessFrom; a plaintext caller carries no identity to be excepted, so this relationship could never be used. Fix: limit deny[${j}].ports to other ports, or remove this relationship`,
             );
         });
+    });
+}
+
+/** Container ports of `to` that a relationship names (all declared ports when it names none). */
+function targetPortsOf(config: MeshPolicyConfig, rel: MeshRelationship): Set<number> {
+    const callee = config.services.find((s) => s.id === rel.to);
+    const named = callee?.ports.filter((p) => rel.ports === undefined || rel.ports.includes(p.port)) ?? [];
+    return new Set(named.map((p) => p.targetPort ?? p.port));
+}
+
+/**
+ * The ALLOW rule for plaintext callers cannot name them (no identity), so on a PERMISSIVE port
+ * the NetworkPolicy's peers are all that separates them from anyone else: every peer of that port
+ * must be either the declared out-of-mesh pods or pods that speak mTLS (a declared service, the
+ * gateway). A namespace caller's peer is every pod of the namespace, sidecar or not: on a shared
+ * port, its pods without a sidecar would get in, in plaintext.
+ */
+function checkNamespaceCallersOnPlaintextPorts(config: MeshPolicyConfig, rel: MeshRelationship, i: number, add: Add): void {
+    const plaintext = targetPortsOf(config, rel);
+    config.allow.forEach((other, j) => {
+        if (other.to !== rel.to || other.from.namespace === undefined) return;
+        const shared = [...targetPortsOf(config, other)].filter((p) => plaintext.has(p)).sort((a, b) => a - b);
+        if (shared.length === 0) return;
+        add(
+            ["allow", i, "ports"],
+            `container port ${shared.join(", ")} of service ${quoted(rel.to)} is also open to every pod of namespace ${quoted(other.from.namespace)} (allow[${j}]); accepting plaintext there would let that namespace's pods without a sidecar in, since a plaintext caller has no identity to tell them apart. Fix: declare the callers of ${quoted(other.from.namespace)} as services, or serve the out-of-mesh caller on a port of its own`,
+        );
     });
 }

@@ -162,3 +162,17 @@ describe("compileMeshPolicy: rejected outOfMesh input (exact messages)", () => {
         rejects({ services: [api], allow: [{ from: { ...scraper, namespace: "monitoring" }, to: "api", ports: [9090] }] }, "allow[0].from: exactly one of service, namespace, ingressGateway, endUsers, outOfMesh must be set (found namespace, outOfMesh)");
     });
 });
+
+describe("compileMeshPolicy: an out-of-mesh port shared with a namespace caller", () => {
+    it("is refused: the namespace's pods without a sidecar would reach the PERMISSIVE port in plaintext", () => {
+        rejects(
+            { services: [api, web], allow: [{ from: { namespace: "shop" }, to: "api" }, { from: scraper, to: "api", ports: [9090] }] },
+            'allow[1].ports: container port 19090 of service "api" is also open to every pod of namespace "shop" (allow[0]); accepting plaintext there would let that namespace\'s pods without a sidecar in, since a plaintext caller has no identity to tell them apart. Fix: declare the callers of "shop" as services, or serve the out-of-mesh caller on a port of its own',
+        );
+    });
+
+    it("is accepted on another port of the same service", () => {
+        const manifests = compileMeshPolicy({ services: [api, web], allow: [{ from: { namespace: "shop" }, to: "api", ports: [80] }, { from: scraper, to: "api", ports: [9090] }] });
+        assert.deepEqual(Object.keys((byId(manifests, "PeerAuthentication", "api-plaintext-ports")?.spec as { portLevelMtls: object }).portLevelMtls), ["19090"]);
+    });
+});
