@@ -145,6 +145,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.version = plan.apply((p) => p.version);
         this.gateway = plan.apply((p) => p.gateway);
         this.controlPlane = build.controlPlane;
+        GUARDS_ISTIOD.set(this, build.layout.some((step) => step.key === "istiodNetworkPolicy"));
         this.registerOutputs({
             namespace: this.namespace,
             revision: this.revision,
@@ -155,6 +156,9 @@ export class IstioMesh extends pulumi.ComponentResource {
         });
     }
 }
+
+/** Whether a mesh registers the NetworkPolicy guarding its istiod (known from its plain args): its canaries follow it. */
+const GUARDS_ISTIOD = new WeakMap<IstioMesh, boolean>();
 
 /** What a primary mesh or a canary registers: the steps, their plan and what the mesh exports. */
 interface MeshBuild {
@@ -185,7 +189,7 @@ function canaryBuild(name: string, args: IstioCanaryArgs): MeshBuild {
     const canary = canaryPlan(name, args, (value): value is IstioMesh => value instanceof IstioMesh);
     return {
         plan: canary.plan,
-        layout: istioCanaryLayout(),
+        layout: istioCanaryLayout(GUARDS_ISTIOD.get(canary.primary) === true),
         installer: canary.installer,
         after: canary.primary.ready,
         readySteps: ["istiod"],

@@ -1,13 +1,20 @@
 import { ISTIO_CHART_REPO, REVISION_LABEL } from "../constants";
 import { IstioCanarySettings, IstioControlPlaneSettings } from "../model/canary";
-import { IstioInstallPlan, IstioInstallStepLayout, istiodValues, mergeHelmValues } from "./install";
+import { istiodNetworkPolicy } from "./control-plane-network";
+import { IstioInstallPlan, IstioInstallStep, IstioInstallStepLayout, istiodValues, mergeHelmValues } from "./install";
 
 /**
- * A canary registers one step, its istiod chart, named like a primary's (`<name>-istiod`). It
- * depends on no step of its own: the component waits for the primary's `ready` instead.
+ * A canary registers its istiod chart, named like a primary's (`<name>-istiod`) and, when its
+ * primary guards istiod (`controlPlaneNetworkPolicies`, on by default), the NetworkPolicy guarding
+ * its own istiod pods (`<name>-istiod-network-policy`): the primary's policy selects only the
+ * primary's revision (`istio.io/rev`), so without it the canary's istiod would accept 15010
+ * (plaintext xDS), 8080 (debug) and 15014 from every pod during the whole canary window. Neither
+ * step depends on another of the canary's: the component waits for the primary's `ready` instead.
  */
-export function istioCanaryLayout(): IstioInstallStepLayout[] {
-    return [{ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: [] }];
+export function istioCanaryLayout(primaryGuardsIstiod: boolean): IstioInstallStepLayout[] {
+    const steps: IstioInstallStepLayout[] = [{ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: [] }];
+    if (primaryGuardsIstiod) steps.push({ key: "istiodNetworkPolicy", kind: "networkPolicy", suffix: "istiod-network-policy", dependsOn: [] });
+    return steps;
 }
 
 /**
@@ -33,18 +40,26 @@ export function compileIstioCanary(canary: IstioCanarySettings, primary: IstioCo
         trustDomain: primary.meshConfig.trustDomain,
         injectionLabels: { [REVISION_LABEL]: canary.revision },
         gateway: undefined,
-        steps: istioCanaryLayout().map((layout) => ({
-            ...layout,
-            kind: "chart",
-            key: "istiod",
-            chart: {
-                releaseName: `istiod-${canary.revision}`,
-                chart: "istiod",
-                repo: ISTIO_CHART_REPO,
-                version: canary.version,
-                namespace: primary.namespace,
-                values: mergeHelmValues(inherited, canary.values.istiod ?? {}),
-            },
-        })),
+        steps: istioCanaryLayout(primary.controlPlaneNetworkPolicies !== undefined).map((layout): IstioInstallStep => {
+            if (layout.kind === "networkPolicy") {
+                // Same rules as the primary's (one control-plane policy), selecting this revision's pods.
+                const monitoringNamespace = primary.controlPlaneNetworkPolicies?.monitoringNamespace;
+                return { ...layout, kind: "networkPolicy", manifest: istiodNetworkPolicy({ namespace: primary.namespace, revision: canary.revision, monitoringNamespace }) };
+            }
+            return {
+                key: "istiod",
+                kind: "chart",
+                suffix: layout.suffix,
+                dependsOn: layout.dependsOn,
+                chart: {
+                    releaseName: `istiod-${canary.revision}`,
+                    chart: "istiod",
+                    repo: ISTIO_CHART_REPO,
+                    version: canary.version,
+                    namespace: primary.namespace,
+                    values: mergeHelmValues(inherited, canary.values.istiod ?? {}),
+                },
+            };
+        }),
     };
 }

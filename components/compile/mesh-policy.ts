@@ -9,6 +9,7 @@ import { compileIstioMutualDestinationRules } from "./destination-rule";
 import { compileRequestAuthentications } from "./jwt";
 import { compiledLimitIssues } from "./limits";
 import { compileNetworkPolicies } from "./network-policy";
+import { compileOutOfMeshPolicies, meshRelationships } from "./out-of-mesh";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
@@ -53,9 +54,12 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
             manifests.push(config.dryRun ? withDryRun(allowNothing) : allowNothing);
         }
     }
-    manifests.push(...compileAllowPolicies(config, services));
-    manifests.push(...compileDenyPolicies(config, services));
-    manifests.push(...compileRequestAuthentications(config, services));
+    // Out-of-mesh callers get their own objects; the AuthorizationPolicy compilers read mesh callers only.
+    const meshCallers: MeshPolicyConfig = { ...config, allow: meshRelationships(config) };
+    manifests.push(...compileAllowPolicies(meshCallers, services));
+    manifests.push(...compileOutOfMeshPolicies(config, services));
+    manifests.push(...compileDenyPolicies(meshCallers, services));
+    manifests.push(...compileRequestAuthentications(meshCallers, services));
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
     manifests.push(...compileNetworkPolicies(config, services));
     return manifests.sort(compareManifests);

@@ -3,6 +3,7 @@ import { K8sManifest } from "../manifest";
 import { MeshCaller, MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
 import { DNS_PORT, ISTIOD_XDS_PORT } from "../model/network-policy";
 import { compareStrings } from "./authz-rules";
+import { outOfMeshCallerGroup } from "./out-of-mesh-network";
 import { stableName } from "./naming";
 
 /**
@@ -43,8 +44,8 @@ interface PortRule {
     port: number;
 }
 
-/** A set of pods that calls: one service, every pod of a namespace, or the ingress gateway. */
-interface CallerGroup {
+/** A set of pods that calls: one service, every pod of a namespace, the ingress gateway, or pods outside the mesh. */
+export interface CallerGroup {
     readonly key: string;
     readonly namespace: string;
     readonly podSelector: Record<string, string>;
@@ -86,6 +87,7 @@ function callerGroup(config: MeshPolicyConfig, from: MeshCaller, services: Reado
         const service = services.get(from.service) as MeshService;
         return { key: `service/${service.id}`, namespace: service.namespace, podSelector: meshServiceSelector(service), egressName: egressNetworkPolicyName(service) };
     }
+    if (from.outOfMesh !== undefined) return outOfMeshCallerGroup(from.outOfMesh);
     if (from.namespace !== undefined) {
         return { key: `namespace/${from.namespace}`, namespace: from.namespace, podSelector: {}, egressName: NAMESPACE_CALLERS_EGRESS_NAME };
     }

@@ -26,6 +26,7 @@ export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, s
 export { SelectorIndex } from "./selector-index";
 export { SpecReadContext } from "./authz-spec";
 export { findAllowAnyCaller, findIneffectiveRules, RuleFinding } from "./rule-findings";
+export { admitsOnlyPlaintextOnNamedPorts, plaintextOnlyRules } from "./plaintext-rule";
 export {
     describeIdentitySet,
     IdentityReach,

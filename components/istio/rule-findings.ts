@@ -4,6 +4,7 @@ import { isRecord } from "./authz-spec";
 import { hasInnerWildcard, isPathTemplate } from "./match";
 import { CallerReach, identitySetOf, isIdentityKey, ruleCallerReach } from "./caller-reach";
 import { describeIdentitySet, identitySetCovers, principalPatternSet } from "./identity-patterns";
+import { admitsOnlyPlaintextOnNamedPorts } from "./plaintext-rule";
 
 /** A judgement about one rule (or one value of a rule) of an AuthorizationPolicy. */
 export interface RuleFinding {
@@ -19,7 +20,9 @@ export interface RuleFinding {
  * The rules of an ALLOW AuthorizationPolicy (action ALLOW or unset) that admit any caller, callers
  * of every namespace, or callers of namespaces nobody named. Judged from the set of identities each
  * source pattern can match (caller-reach.ts), so `cluster.local/*`, `c*`, `*\/sa/default` and
- * `namespaces: ["prod*"]` are caught as well as `*`. Named namespaces (`namespaces: ["prod"]`,
+ * `namespaces: ["prod*"]` are caught as well as `*`. A rule admitting only plaintext callers
+ * (`notPrincipals: ["*"]`) on named ports is left to the mTLS verdict of those ports
+ * (plaintext-rule.ts). Named namespaces (`namespaces: ["prod"]`,
  * `cluster.local/ns/prod/sa/*`) are accepted: namespace granularity is a deliberate least-privilege
  * choice. No finding for DENY/AUDIT/CUSTOM.
  * Throws MeshguardValidationError when the spec is malformed (e.g. a string where a list belongs).
@@ -29,6 +32,8 @@ export function findAllowAnyCaller(spec: unknown, namespace?: string): RuleFindi
     if (compiled.action !== "ALLOW") return [];
     const findings: RuleFinding[] = [];
     for (const rule of compiled.rules) {
+        // Plaintext callers on named ports: judged with the mTLS mode of those ports (plaintext-rule.ts).
+        if (admitsOnlyPlaintextOnNamedPorts(rule)) continue;
         const reach = ruleCallerReach(rule);
         const path = `spec.rules[${rule.index}]`;
         const scope = rule.to === undefined ? "any operation" : "the operations in its `to`";

@@ -33,6 +33,7 @@ export const CANARY_INHERITED_FIELDS: Readonly<Record<string, string>> = Object.
     gateway: "the gateway belongs to the primary (canaryOf); hand it to the canary with the primary's `gateway.revision`",
     cni: "the CNI node agent belongs to the primary (canaryOf); the canary's istiod follows the primary's cni setting",
     baseVersion: "the base chart (CRDs) is upgraded by the primary's `baseVersion`",
+    controlPlaneNetworkPolicies: "the canary's istiod is guarded like the primary's (canaryOf), by a NetworkPolicy selecting the canary's revision; change it on the primary",
 });
 
 const istiodValuesSchema = safeRecord(z.string(), z.unknown(), { error: "must be an object of Helm values", deep: true });
@@ -86,6 +87,7 @@ export function primaryControlPlane(settings: IstioMeshSettings): IstioControlPl
         meshConfig: settings.meshConfig,
         meshConfigValues: isRecord(extra) ? { ...extra } : undefined,
         cni: settings.cni !== undefined,
+        controlPlaneNetworkPolicies: settings.controlPlaneNetworkPolicies === undefined ? undefined : { ...settings.controlPlaneNetworkPolicies },
     };
 }
 

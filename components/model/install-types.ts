@@ -110,4 +110,6 @@ export interface IstioControlPlaneSettings {
     /** The primary's raw `values.istiod.meshConfig` (extra meshConfig keys), copied so the canary serves the same mesh. */
     meshConfigValues: Record<string, unknown> | undefined;
     cni: boolean;
+    /** The primary's istiod NetworkPolicy setting (undefined: opted out); a canary guards its own istiod alike. */
+    controlPlaneNetworkPolicies: ControlPlaneNetworkSettings | undefined;
 }

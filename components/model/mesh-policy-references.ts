@@ -2,6 +2,7 @@ import { ValidationIssue } from "../errors";
 import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy-schema";
 import { listed, MAX_LISTED_ITEMS } from "../validation/quote";
 import { formatPath } from "../validation/validate";
+import { checkOutOfMeshRelationships } from "./out-of-mesh";
 
 /**
  * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at
@@ -13,6 +14,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
     const services = checkServices(config, add);
     config.allow.forEach((rel, i) => checkRelationship(rel, ["allow", i], services, add));
     checkJwtIssuers(config, add);
+    checkOutOfMeshRelationships(config, add);
     const namespaces = namespacesOf(services);
     config.deny.forEach((rule, i) => {
         const path = ["deny", i];

@@ -21,6 +21,7 @@ import { DEFAULT_INGRESS_GATEWAY_SELECTOR, ingressGatewaySelector, networkPolici
 import { safeRecord } from "./record";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
+import { outOfMeshCallerSchema } from "./out-of-mesh";
 
 /** The MeshPolicy input schema and its types (no cross-reference checks: see mesh-policy-references.ts). */
 
@@ -67,7 +68,7 @@ const endUsersSchema = z
         });
     });
 
-const CALLER_KINDS = ["service", "namespace", "ingressGateway", "endUsers"] as const;
+const CALLER_KINDS = ["service", "namespace", "ingressGateway", "endUsers", "outOfMesh"] as const;
 
 function exactlyOneOf(keys: readonly string[]) {
     return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
@@ -88,6 +89,8 @@ const callerSchema = z
         ingressGateway: z.literal(true, { error: "must be true when set" }).optional(),
         /** End users authenticated by a JWT. */
         endUsers: endUsersSchema.optional(),
+        /** Pods without a sidecar, in plaintext (ports required; see out-of-mesh.ts). */
+        outOfMesh: outOfMeshCallerSchema.optional(),
     })
     .superRefine(exactlyOneOf(CALLER_KINDS));
 
@@ -167,6 +170,7 @@ export type {
     MeshDenyCaller,
     MeshDenyRule,
     MeshEndUsers,
+    MeshOutOfMeshCaller,
     MeshPolicyConfig,
     MeshPolicyInput,
     MeshPortProtocol,

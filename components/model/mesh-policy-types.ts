@@ -2,6 +2,9 @@
 // declarations never mention zod (zod's declarations need esModuleInterop/skipLibCheck, which the
 // standard `pulumi new typescript` tsconfig does not set). The schema in mesh-policy-schema.ts
 // parses to exactly these types: test/model/public-types.test.ts proves it at compile time.
+import type { MeshOutOfMeshCaller } from "./out-of-mesh-types";
+
+export type { MeshOutOfMeshCaller } from "./out-of-mesh-types";
 
 /** The HTTP methods a relationship may name (upper case). */
 export const HTTP_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"] as const;
@@ -36,12 +39,13 @@ export interface MeshEndUsers {
     subjects?: string[] | undefined;
 }
 
-/** Who may call: a service, a whole namespace, the ingress gateway, and/or authenticated end users. */
+/** Who may call: a service, a whole namespace, the ingress gateway, authenticated end users, or pods outside the mesh. */
 export interface MeshCaller {
     service?: string | undefined;
     namespace?: string | undefined;
     ingressGateway?: true | undefined;
     endUsers?: MeshEndUsers | undefined;
+    outOfMesh?: MeshOutOfMeshCaller | undefined;
 }
 
 /** One allowed relationship: `from` may call `to`, optionally narrowed to ports, methods, paths, hosts, gRPC methods. */

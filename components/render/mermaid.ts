@@ -4,7 +4,8 @@ import { buildMeshGraph, MeshGraph, MeshGraphEdge, MeshGraphNode, MeshGraphOptio
 /**
  * A Mermaid flowchart of who may call whom according to the AuthorizationPolicy objects among
  * `objects`: namespaces are boxes, workloads plain nodes, the ingress gateway a hexagon, end users
- * and other outside callers rounded nodes; edges carry the allowed methods, paths and ports.
+ * and other outside callers rounded nodes, pods outside the mesh (plaintext callers a NetworkPolicy
+ * names) parallelograms; edges carry the allowed methods, paths and ports.
  * Solid arrows allow, crossed arrows deny, dotted arrows audit or delegate (CUSTOM). Namespaces
  * covered by an allow-nothing policy (their own or the mesh-wide one) are titled "default deny".
  */
@@ -48,6 +49,7 @@ const SHAPES: Readonly<Record<MeshGraphNode["kind"], [string, string]>> = {
     "peers": ["([", "])"],
     "anyone": ["((", "))"],
     "ip": [">", "]"],
+    "outside-mesh": ["[/", "/]"],
 };
 
 function nodeText(node: MeshGraphNode): string {

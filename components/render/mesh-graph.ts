@@ -1,10 +1,11 @@
 import { DEFAULT_ROOT_NAMESPACE } from "../constants";
-import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, selectorMatches } from "../istio";
+import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, plaintextOnlyRules, selectorMatches } from "../istio";
 import { annotationsOf, asList, asRecord, KubeObject, namespaceOf, recordAt, stringsAt } from "../kube";
+import { plaintextPeers } from "./out-of-mesh";
 import { findWorkloads, WorkloadInfo } from "./workloads";
 
 /** What a node of the access graph stands for. */
-export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip";
+export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip" | "outside-mesh";
 
 export interface MeshGraphNode {
     readonly id: string;
@@ -84,7 +85,12 @@ export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGrap
             continue;
         }
         const destinations = builder.destinations(namespace, spec, compiled, rootNamespace);
-        for (const rule of rules) {
+        const plaintext = action === "ALLOW" ? plaintextOnlyRules(policy["spec"]) : new Set<number>();
+        for (const [index, rule] of rules.entries()) {
+            if (plaintext.has(index)) {
+                builder.plaintextEdges(objects, namespace, compiled.matchLabels ?? {}, rule, destinations, dryRun);
+                continue;
+            }
             const callers = builder.callers(rule);
             const label = ruleLabels(rule, compiled).map((l) => (dryRun ? `dry run, not enforced: ${l}` : l));
             for (const caller of callers) {
@@ -149,6 +155,31 @@ class GraphBuilder {
             return [this.node(`gateway:${namespace}/${selector}`, "gateway", "ingress gateway", namespace)];
         }
         return [this.node(`selector:${namespace}/${selector}`, "selector", acrossMesh ? `${selector} (any namespace)` : selector, acrossMesh ? undefined : namespace)];
+    }
+
+    /**
+     * A rule admitting only plaintext callers on named ports: its callers are the out-of-mesh pods
+     * the NetworkPolicies admit to those ports (out-of-mesh.ts), each edge labelled with its ports.
+     */
+    plaintextEdges(objects: readonly KubeObject[], namespace: string, matchLabels: Record<string, string>, rule: unknown, destinations: readonly string[], dryRun: boolean): void {
+        const ports = asList(asRecord(rule)["to"]).flatMap((to) => stringsAt(recordAt(to, ["operation"]) ?? {}, "ports") ?? []);
+        const selected = this.workloads.filter((w) => w.namespace === namespace && selectorMatches(matchLabels, w.podLabels));
+        const labelsOfPods = selected.length > 0 ? selected.map((w) => w.podLabels) : [matchLabels];
+        const prefix = dryRun ? "dry run, not enforced: " : "";
+        for (const podLabels of labelsOfPods) {
+            const peers = plaintextPeers(objects, this.workloads, namespace, podLabels, ports);
+            const callers = peers.map((p) => ({
+                node: p.workload !== undefined ? this.workloadNode(p.workload) : this.outsideNode(p.namespace, p.selector),
+                label: `${prefix}plaintext: port ${p.ports.join(", ")}`,
+            }));
+            if (callers.length === 0) callers.push({ node: this.anyone(), label: `${prefix}plaintext, no NetworkPolicy names the callers: port ${ports.join(", ")}` });
+            for (const caller of callers) for (const destination of destinations) this.edge(caller.node, destination, "ALLOW", [caller.label]);
+        }
+    }
+
+    private outsideNode(namespace: string, selector: Readonly<Record<string, string>> | undefined): string {
+        const pods = selector === undefined ? "every pod" : Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(", ");
+        return this.node(`outside:${namespace}/${pods}`, "outside-mesh", `${pods} (outside the mesh)`, namespace);
     }
 
     /** The callers of one rule: one per value of the source's primary identity field. */

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { MeshguardValidationError } from "../../components/errors";
-import { findIneffectiveRules } from "../../components/istio";
+import { findIneffectiveRules, plaintextOnlyRules } from "../../components/istio";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
 import { asList, asRecord, isRecord } from "../lib/object";
@@ -43,12 +43,16 @@ export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
  * encodings and methods nobody thought of.
  */
 function checkPositiveMatching(spec: Record<string, unknown>, report: ReportObjectViolation): void {
+    // `notPrincipals: ["*"]` on named ports is the one negative match that names a set exactly:
+    // plaintext callers, judged with the mTLS mode of those ports (components/istio/plaintext-rule.ts).
+    const plaintextRules = plaintextOnlyRules(spec);
     asList(spec["rules"]).forEach((rawRule, r) => {
         const rule = asRecord(rawRule);
         for (const [field, wrapper] of [["from", "source"], ["to", "operation"]] as const) {
             asList(rule[field]).forEach((entry, i) => {
                 const inner = asRecord(asRecord(entry)[wrapper]);
                 for (const [key, values] of Object.entries(inner)) {
+                    if (key === "notPrincipals" && plaintextRules.has(r)) continue;
                     if (/^not[A-Z]/.test(key) && asList(values).length > 0) {
                         report(`spec.rules[${r}].${field}[${i}].${wrapper}.${key}`, negativeProblem(key), negativeFix(key));
                     }

@@ -15,6 +15,7 @@ import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { meshNamespaceNetworkDefaultDeny } from "./mesh-namespace-network-default-deny";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
 import { networkPolicyNoAllowAll } from "./network-policy-no-allow-all";
+import { peerAuthenticationPermissivePortGuarded } from "./peer-authentication-permissive-port-guarded";
 import { peerAuthenticationStrict } from "./peer-authentication-strict";
 import { policyReferencesExist } from "./policy-references-exist";
 import { requestAuthenticationRequiresPrincipals } from "./request-authentication-requires-principals";
@@ -44,4 +45,5 @@ export const meshguardPolicies: Policies = [
     networkPolicyNoAllowAll,
     istiodNetworkExposure,
     meshNamespaceNetworkDefaultDeny,
+    peerAuthenticationPermissivePortGuarded,
 ];

@@ -11,9 +11,16 @@ const WEAK_MODES: Readonly<Record<string, string>> = {
 
 const weakness = (mode: unknown): string | undefined => (typeof mode === "string" && Object.prototype.hasOwnProperty.call(WEAK_MODES, mode) ? WEAK_MODES[mode] : undefined);
 
+/**
+ * A PERMISSIVE port is accepted with its NetworkPolicy guard, which only the whole stack shows:
+ * peer-authentication-permissive-port-guarded judges it, so one mistake gets one verdict.
+ */
+const portWeakness = (mode: unknown): string | undefined => (mode === "PERMISSIVE" ? undefined : weakness(mode));
+
 export const peerAuthenticationStrict: ResourceValidationPolicy = {
     name: "peer-authentication-strict",
-    description: "PeerAuthentication must not weaken mutual TLS: mode PERMISSIVE or DISABLE, at the top level or in any portLevelMtls entry, is refused.",
+    description:
+        "PeerAuthentication must not weaken mutual TLS: mode PERMISSIVE or DISABLE at the top level, or DISABLE in a portLevelMtls entry, is refused (a PERMISSIVE portLevelMtls entry is judged by peer-authentication-permissive-port-guarded).",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
     validateResource: validateObjects(
@@ -37,15 +44,15 @@ export const peerAuthenticationStrict: ResourceValidationPolicy = {
 };
 
 function checkPortLevel(portLevel: unknown, report: ObjectReporter): void {
-    if (isUnknownValue(portLevel)) return report.unverifiable("spec.portLevelMtls", portLevel, "a PERMISSIVE or DISABLE port-level mode would be refused");
+    if (isUnknownValue(portLevel)) return report.unverifiable("spec.portLevelMtls", portLevel, "a DISABLE port-level mode would be refused");
     for (const [port, setting] of Object.entries(knownRecord(portLevel) ?? {})) {
         const path = `spec.portLevelMtls["${port}"].mode`;
         const portMode = isUnknownValue(setting) ? setting : knownRecord(setting)?.["mode"];
         if (isUnknownValue(portMode)) {
-            report.unverifiable(path, portMode, `mode PERMISSIVE or DISABLE on port ${port} would be refused`);
+            report.unverifiable(path, portMode, `mode DISABLE on port ${port} would be refused`);
             continue;
         }
-        const weak = weakness(portMode);
+        const weak = portWeakness(portMode);
         if (weak !== undefined) report(path, `${weak} on port ${port}`, `set the mode of port ${port} to "STRICT" or remove the port-level override`);
     }
 }

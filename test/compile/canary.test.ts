@@ -15,8 +15,42 @@ function primarySettings(args: Record<string, unknown> = {}): IstioControlPlaneS
 }
 
 describe("canary control plane (pure plan)", () => {
-    it("a canary registers one step, istiod, depending on no step of its own", () => {
-        assert.deepStrictEqual(istioCanaryLayout(), [{ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: [] }]);
+    it("a canary registers istiod and, when its primary guards istiod, its own istiod NetworkPolicy, depending on no step of its own", () => {
+        assert.deepStrictEqual(istioCanaryLayout(false), [{ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: [] }]);
+        assert.deepStrictEqual(istioCanaryLayout(true), [
+            { key: "istiod", kind: "chart", suffix: "istiod", dependsOn: [] },
+            { key: "istiodNetworkPolicy", kind: "networkPolicy", suffix: "istiod-network-policy", dependsOn: [] },
+        ]);
+    });
+
+    it("the canary's istiod NetworkPolicy selects the canary's revision only, with the primary's monitoring namespace; none when the primary opted out", () => {
+        const canary = istioCanaryArgsSchema.parse({ version: "1.30.3", revision: "1-30-3" });
+        const guarded = compileIstioCanary(canary, primarySettings({ controlPlaneNetworkPolicies: { monitoringNamespace: "monitoring" } }));
+        assert.deepStrictEqual(guarded.steps.find((s) => s.key === "istiodNetworkPolicy"), {
+            key: "istiodNetworkPolicy",
+            kind: "networkPolicy",
+            suffix: "istiod-network-policy",
+            dependsOn: [],
+            manifest: {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "istiod-1-30-3-ingress", namespace: "istio-system", labels: { "app.kubernetes.io/managed-by": "meshguard" } },
+                spec: {
+                    podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "1-30-3" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] },
+                        { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 15017 }] },
+                        { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 15014 }] },
+                    ],
+                },
+            },
+        });
+        // The primary's own policy selects its revision: the two never select each other's pods.
+        const primaryPolicy = compileIstioInstall(istioMeshArgsSchema.parse({ version: "1.29.2", baseVersion: "1.30.3", revision: "1-29-2" })).steps.find((s) => s.key === "istiodNetworkPolicy");
+        assert.deepStrictEqual(primaryPolicy && "manifest" in primaryPolicy ? (primaryPolicy.manifest.spec as { podSelector: unknown }).podSelector : undefined, { matchLabels: { app: "istiod", "istio.io/rev": "1-29-2" } });
+        const open = compileIstioCanary(canary, primarySettings({ controlPlaneNetworkPolicies: false }));
+        assert.deepStrictEqual(open.steps.map((s) => s.key), ["istiod"]);
     });
 
     it("compiles istiod-<revision> in the primary's root namespace with its meshConfig, CNI and the canary's own values", () => {
@@ -57,6 +91,25 @@ describe("canary control plane (pure plan)", () => {
                         },
                     },
                 },
+                {
+                    key: "istiodNetworkPolicy",
+                    kind: "networkPolicy",
+                    suffix: "istiod-network-policy",
+                    dependsOn: [],
+                    manifest: {
+                        apiVersion: "networking.k8s.io/v1",
+                        kind: "NetworkPolicy",
+                        metadata: { name: "istiod-1-30-3-ingress", namespace: "mesh-system", labels: { "app.kubernetes.io/managed-by": "meshguard" } },
+                        spec: {
+                            podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "1-30-3" } },
+                            policyTypes: ["Ingress"],
+                            ingress: [
+                                { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] },
+                                { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 15017 }] },
+                            ],
+                        },
+                    },
+                },
             ],
         });
     });
@@ -91,6 +144,7 @@ describe("canary control plane (pure plan)", () => {
             meshConfig: { trustDomain: "cluster.local", accessLogFile: "/dev/stdout" },
             meshConfigValues: undefined,
             cni: true,
+            controlPlaneNetworkPolicies: {},
         });
         assert.strictEqual(primaryControlPlane(istioMeshArgsSchema.parse({ version: "1.29.2" })).baseVersion, "1.29.2");
     });
@@ -115,6 +169,13 @@ describe("canary control plane (pure plan)", () => {
 
     it("refuses the primary's fields and reserved istiod values on a canary", () => {
         assert.deepStrictEqual(checkCanaryFields({ version: "1.30.3", mtls: false, cni: true, namespace: undefined }).map((i) => i.path), ["mtls", "cni"]);
+        assert.deepStrictEqual(checkCanaryFields({ controlPlaneNetworkPolicies: false }), [
+            {
+                path: "controlPlaneNetworkPolicies",
+                message:
+                    "is not allowed with canaryOf: the canary's istiod is guarded like the primary's (canaryOf), by a NetworkPolicy selecting the canary's revision; change it on the primary. Fix: remove it",
+            },
+        ]);
         const result = istioCanaryArgsSchema.safeParse({ version: "1.30.3", revision: "1-30-3", values: { istiod: { meshConfig: { trustDomain: "x" } }, base: {} } });
         assert.strictEqual(result.success, false);
         assert.deepStrictEqual(result.error!.issues.map((i) => [i.path.join("."), i.message]), [

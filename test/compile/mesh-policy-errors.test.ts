@@ -241,8 +241,8 @@ describe("compileMeshPolicy: rejected input (one test per rule, exact message)",
     });
 
     it("a caller of two kinds at once, or of none", () => {
-        rejects({ services: [web], allow: [{ from: { service: "web", namespace: "apps" }, to: "web" }] }, "allow[0].from: exactly one of service, namespace, ingressGateway, endUsers must be set (found service, namespace)");
-        rejects({ services: [web], allow: [{ from: {}, to: "web" }] }, "allow[0].from: exactly one of service, namespace, ingressGateway, endUsers must be set");
+        rejects({ services: [web], allow: [{ from: { service: "web", namespace: "apps" }, to: "web" }] }, "allow[0].from: exactly one of service, namespace, ingressGateway, endUsers, outOfMesh must be set (found service, namespace)");
+        rejects({ services: [web], allow: [{ from: {}, to: "web" }] }, "allow[0].from: exactly one of service, namespace, ingressGateway, endUsers, outOfMesh must be set");
     });
 
     it("an unknown field", () => {

@@ -47,7 +47,7 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
     });
     beforeEach(() => recorder.reset());
 
-    it("registers only istiod-<revision> beside the primary, inheriting its root namespace, meshConfig and CNI", async () => {
+    it("registers only istiod-<revision> and its NetworkPolicy beside the primary, inheriting its root namespace, meshConfig and CNI", async () => {
         const mesh = primary();
         const canary = new IstioMesh("mesh-1-30-3", { version: "1.30.3", revision: "1-30-3", canaryOf: mesh });
         await registered(canary);
@@ -60,7 +60,8 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
             `${CHART}::mesh-cni`,
             `${CHART}::mesh-gateway`,
             `${CHART}::mesh-istiod`,
-            // The primary's istiod guard (issue 13); the canary's istiod has none yet (closing note).
+            // Each control plane's istiod guard (issue 13): the canary's selects its own revision.
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy::mesh-1-30-3-istiod-network-policy",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy::mesh-istiod-network-policy",
             `${PEER_AUTHENTICATION}::mesh-mesh-mtls`,
             `${MESH}::mesh`,
@@ -91,6 +92,23 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
             repositoryOpts: { repo: REPO },
             values: { revision: "1-30-3", global: { istioNamespace: "istio-system" }, meshConfig, base: FAIL, pilot: { cni: { enabled: true }, env: HARDENED_ENV } },
         });
+        // The canary's istiod guard: the primary's rules, selecting the canary's revision; it waits for the primary's ready too.
+        const guard = byName("mesh-1-30-3-istiod-network-policy");
+        assert.strictEqual(guard.parent, canaryUrn);
+        assert.deepStrictEqual([...guard.dependencies].sort(), [...istiod.dependencies].sort());
+        assert.deepStrictEqual(plainInputs(guard), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "istiod-1-30-3-ingress", namespace: "istio-system", labels: { "app.kubernetes.io/managed-by": "meshguard" } },
+            spec: {
+                podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "1-30-3" } },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] },
+                    { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 15017 }] },
+                ],
+            },
+        });
         // The primary's istiod stays on its version; its base chart (CRDs) is already at the canary's.
         assert.deepStrictEqual(chartInputs("mesh-istiod"), {
             chart: "istiod",
@@ -108,7 +126,7 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
         assert.strictEqual(await outputValue(canary.revision), "1-30-3");
         assert.strictEqual(await outputValue(canary.gateway), undefined);
         assert.deepStrictEqual(canary.ready, [canary.resources.istiod]);
-        assert.deepStrictEqual(Object.keys(canary.resources), ["istiod"]);
+        assert.deepStrictEqual(Object.keys(canary.resources), ["istiod", "istiodNetworkPolicy"]);
     });
 
     it("moves a namespace to the canary: MeshNamespace({ mesh: canary }) gets istio.io/rev=<canary> and waits for its istiod", async () => {
@@ -196,7 +214,7 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
             new IstioMesh("c2", { version: "1.30.3", revision: "1-30-3b", canaryOf: first });
         });
         assert.deepStrictEqual(failures, [
-            'error serializing property "chart": error serializing property "outputs": invalid IstioMesh "c2" args:\n  - canaryOf: is itself a canary. Fix: pass the primary IstioMesh (the one that owns the base chart and the root namespace)',
+            'error serializing property "chart": error serializing property "metadata": error serializing property "outputs": invalid IstioMesh "c2" args:\n  - canaryOf: is itself a canary. Fix: pass the primary IstioMesh (the one that owns the base chart and the root namespace)',
         ]);
     });
 
@@ -214,7 +232,7 @@ describe("IstioMesh canary mode (canaryOf, mock runtime)", function () {
             new IstioMesh("canary", { version: pulumi.output("1.30"), revision: "1-30-3", canaryOf: mesh });
         });
         assert.deepStrictEqual(failures, [
-            'error serializing property "chart": error serializing property "outputs": invalid IstioMesh "canary" args:\n  - version: must be the exact Istio version of the canary "x.y.z" such as "1.30.3". Fix: set the version of the new control plane',
+            'error serializing property "chart": error serializing property "metadata": error serializing property "outputs": invalid IstioMesh "canary" args:\n  - version: must be the exact Istio version of the canary "x.y.z" such as "1.30.3". Fix: set the version of the new control plane',
         ]);
     });
 

@@ -47,6 +47,15 @@ const SECURE: readonly SecureExample[] = [
         ],
     },
     {
+        name: "defense-in-depth",
+        resources: "Resources: 31 (1 stack, 3 components, 3 Helm installs, 24 Kubernetes objects)",
+        edges: [
+            'outside_monitoring_app_kubernetes_io_name_prometheus -->|"plaintext: port 9090"| workload_shop_orders',
+            'gateway_istio_ingress_istio_ingressgateway -->|"GET, HEAD port 8080"| workload_shop_storefront',
+            'workload_shop_storefront -->|"GET, POST /orders /orders/* port 8080"| workload_shop_orders',
+        ],
+    },
+    {
         name: "end-user-jwt",
         resources: "Resources: 21 (1 stack, 3 components, 3 Helm installs, 14 Kubernetes objects)",
         edges: ['end_users_https_auth_example_com -->|"GET, HEAD port 8080 when request.auth.audiences = reports-api and request.auth.claims[groups] = analysts"| workload_analytics_reports'],

@@ -38,6 +38,8 @@ export type PublicTypesMatchSchemas = [
     Assert<Equals<policy.MeshRelationship, z.output<typeof meshPolicySchema>["allow"][number]>>,
     Assert<Equals<policy.MeshCaller, z.output<typeof meshPolicySchema>["allow"][number]["from"]>>,
     Assert<Equals<policy.MeshEndUsers, NonNullable<z.output<typeof meshPolicySchema>["allow"][number]["from"]["endUsers"]>>>,
+    Assert<Equals<policy.MeshOutOfMeshCaller, NonNullable<z.output<typeof meshPolicySchema>["allow"][number]["from"]["outOfMesh"]>>>,
+    Assert<Equals<policy.MeshOutOfMeshCaller, NonNullable<NonNullable<z.input<typeof meshPolicySchema>["allow"]>[number]["from"]["outOfMesh"]>>>,
     Assert<Equals<policy.MeshDenyRule, z.output<typeof meshPolicySchema>["deny"][number]>>,
     Assert<Equals<policy.MeshDenyCaller, z.output<typeof meshPolicySchema>["deny"][number]["unlessFrom"][number]>>,
     Assert<Equals<install.IstioMeshSettings, z.output<typeof istioMeshArgsSchema>>>,

@@ -50,8 +50,26 @@ const insecure: Case[] = [
     { title: "PeerAuthentication DISABLE (v1beta1)", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "DISABLE" } }, "security.istio.io/v1beta1")], expect: ["peer-authentication-strict"] },
     {
         title: "PeerAuthentication STRICT with a PERMISSIVE portLevelMtls entry",
-        add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "PERMISSIVE" } } })],
-        expect: ["peer-authentication-strict"],
+        stack: [
+            ...secureStack().filter((r) => !r.type.endsWith(":NetworkPolicy")),
+            peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "PERMISSIVE" } } }),
+        ],
+        // One mistake, one verdict: peer-authentication-strict leaves port-level PERMISSIVE to the guard policy.
+        expect: ["mesh-namespace-network-default-deny", "peer-authentication-permissive-port-guarded"],
+    },
+    {
+        title: "PERMISSIVE port with its ALLOW rule, but a NetworkPolicy opening that port to every source",
+        add: [
+            peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "9090": { mode: "PERMISSIVE" } } }),
+            authorizationPolicy("shop", "api-plaintext", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { notPrincipals: ["*"] } }], to: [{ operation: { ports: ["9090"] } }] }] }),
+            networkPolicy("shop", "metrics", { podSelector: { matchLabels: { app: "api" } }, ingress: [{ ports: [{ port: 9090 }] }] }),
+        ],
+        expect: ["peer-authentication-permissive-port-guarded"],
+    },
+    {
+        title: "plaintext-only ALLOW rule (notPrincipals *) without ports",
+        add: [authorizationPolicy("shop", "api-plaintext", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { notPrincipals: ["*"] } }] }] })],
+        expect: ["authorization-policy-no-allow-all", "authorization-policy-safe-patterns"],
     },
     { title: "DestinationRule tls DISABLE", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "DISABLE" } } })], expect: ["destination-rule-tls-verified"] },
     {
@@ -198,6 +216,18 @@ const insecure: Case[] = [
 
 const secure: Case[] = [
     { title: "the secure baseline", expect: [] },
+    {
+        title: "PERMISSIVE port guarded: PeerAuthentication port, plaintext ALLOW rule on that port, NetworkPolicy naming the scraper's pods",
+        add: [
+            peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "9090": { mode: "PERMISSIVE" } } }),
+            authorizationPolicy("shop", "api-plaintext", { selector: { matchLabels: { app: "api" } }, rules: [{ from: [{ source: { notPrincipals: ["*"] } }], to: [{ operation: { ports: ["9090"] } }] }] }),
+            networkPolicy("shop", "metrics", {
+                podSelector: { matchLabels: { app: "api" } },
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "prometheus" } } }], ports: [{ port: 9090 }] }],
+            }),
+        ],
+        expect: [],
+    },
     { title: "PeerAuthentication STRICT per workload with a STRICT port", add: [peerAuthentication("shop", "api", { selector: { matchLabels: { app: "api" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "8080": { mode: "STRICT" } } })], expect: [] },
     { title: "PeerAuthentication UNSET inherits", add: [peerAuthentication("shop", "default", { mtls: { mode: "UNSET" } })], expect: [] },
     { title: "DestinationRule ISTIO_MUTUAL", add: [destinationRule("shop", "api", { host: "api.shop.svc.cluster.local", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })], expect: [] },

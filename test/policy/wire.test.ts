@@ -124,6 +124,66 @@ describe("policy pack over the wire (analyzer gRPC, as the Pulumi CLI drives it)
     });
 });
 
+describe("peer-authentication-permissive-port-guarded over the wire", function () {
+    this.timeout(180_000);
+    let session: PolicyPackSession;
+
+    before(async () => {
+        session = await startPolicyPack({ stack: "dev", project: "wire" });
+    });
+    after(async () => {
+        await session?.close();
+    });
+
+    const permissivePort: K8sManifest = {
+        apiVersion: "security.istio.io/v1",
+        kind: "PeerAuthentication",
+        metadata: { name: "web-plaintext-ports", namespace: "shop" },
+        spec: { selector: { matchLabels: { app: "web" } }, mtls: { mode: "STRICT" }, portLevelMtls: { "9090": { mode: "PERMISSIVE" } } },
+    };
+    const plaintextAllow: K8sManifest = {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: { name: "web-allow-plaintext", namespace: "shop" },
+        spec: { selector: { matchLabels: { app: "web" } }, action: "ALLOW", rules: [{ from: [{ source: { notPrincipals: ["*"] } }], to: [{ operation: { ports: ["9090"] } }] }] },
+    };
+    const scraperOnly: K8sManifest = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-ingress-to-web", namespace: "shop" },
+        spec: {
+            podSelector: { matchLabels: { app: "web" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "prometheus" } } }], ports: [{ port: 9090 }] }],
+        },
+    };
+    const openMetrics: K8sManifest = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "metrics", namespace: "shop" },
+        spec: { podSelector: {}, ingress: [{ ports: [{ port: 9090 }] }] },
+    };
+
+    it("AnalyzeStack accepts the guarded PERMISSIVE port and refuses it once a NetworkPolicy opens the port to everyone", async () => {
+        await session.configure();
+        const guarded = await session.analyzeStack(manifestResources([...secureManifests, permissivePort, plaintextAllow, scraperOnly]));
+        assert.deepStrictEqual(guarded.verdicts.map((v) => [v.policyName, v.enforcementLevel]), []);
+        const resources = manifestResources([...secureManifests, permissivePort, plaintextAllow, scraperOnly, openMetrics]);
+        const open = await session.analyzeStack(resources);
+        assert.deepStrictEqual(
+            open.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.resourceName]),
+            [["peer-authentication-permissive-port-guarded", "mandatory", "shop/web-plaintext-ports"]],
+        );
+        assert.match(open.verdicts[0].message, /NetworkPolicy shop\/metrics spec\.ingress\[0\] admits every source to port 9090 of these pods/);
+    });
+
+    it("Analyze: peer-authentication-strict no longer refuses the port-level PERMISSIVE entry (one verdict per mistake)", async () => {
+        await session.configure();
+        const [pa] = manifestResources([permissivePort]);
+        assert.deepStrictEqual((await session.analyze(pa)).verdicts.map((v) => v.policyName), []);
+    });
+});
+
 describe("runPolicyPack / analyzeManifests", function () {
     this.timeout(180_000);
 
