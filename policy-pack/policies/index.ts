@@ -13,6 +13,8 @@ import { meshBaselineSingleOwner } from "./mesh-baseline-single-owner";
 import { meshDefaultDeny } from "./mesh-default-deny";
 import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { meshNamespaceNetworkDefaultDeny } from "./mesh-namespace-network-default-deny";
+import { meshOutboundRegistryOnly } from "./mesh-outbound-registry-only";
+import { serviceEntryRestricted } from "./service-entry-restricted";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
 import { networkPolicyNoAllowAll } from "./network-policy-no-allow-all";
 import { peerAuthenticationStrict } from "./peer-authentication-strict";
@@ -44,4 +46,6 @@ export const meshguardPolicies: Policies = [
     networkPolicyNoAllowAll,
     istiodNetworkExposure,
     meshNamespaceNetworkDefaultDeny,
+    serviceEntryRestricted,
+    meshOutboundRegistryOnly,
 ];

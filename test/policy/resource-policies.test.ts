@@ -31,6 +31,8 @@ describe("policy pack: metadata", () => {
             "network-policy-no-allow-all",
             "istiod-network-exposure",
             "mesh-namespace-network-default-deny",
+            "service-entry-restricted",
+            "mesh-outbound-registry-only",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);
