@@ -127,3 +127,18 @@ export function offClusterPeers(clusterCidrs: readonly string[]): { ipBlock: { c
     if (v6.length > 0) peers.push({ ipBlock: { cidr: IPV6_ANY, except: v6 } });
     return peers;
 }
+
+/**
+ * `external` without egress NetworkPolicies is valid (the ServiceEntries still limit sidecars under
+ * REGISTRY_ONLY) but leaves pods without a sidecar free to reach any address: say so once.
+ */
+export function externalEgressWarnings(config: MeshPolicyConfig): { path: string; message: string }[] {
+    if ((config.external ?? []).length === 0 || config.networkPolicies.egress) return [];
+    return [
+        {
+            path: "external",
+            message:
+                "external hosts are declared but networkPolicies.egress is off: only the sidecars (outboundTrafficPolicy REGISTRY_ONLY) limit egress, and a pod without a sidecar reaches any address. Fix: set networkPolicies: { egress: true } (it needs every dependency declared)",
+        },
+    ];
+}

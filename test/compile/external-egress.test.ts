@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
+import { meshPolicyWarnings } from "../../components/compile/warnings";
 import { offClusterPeers, serviceEntryName } from "../../components/compile/external-egress";
 import { MeshguardValidationError } from "../../components/errors";
 import { K8sManifest } from "../../components/manifest";
@@ -76,6 +77,17 @@ describe("compileMeshPolicy: external egress (issue 13 section 2)", () => {
         assert.deepEqual(external({ ...input, clusterCidrs: ["100.64.0.0/10", "10.0.0.0/8"] })[0], externalPolicy("allow-external-egress-from-web", "shop", { matchLabels: { app: "web" } }, [443], ["10.0.0.0/8", "100.64.0.0/10"]));
         assert.deepEqual(offClusterPeers(["10.0.0.0/8", "fd00::/8"]), [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }, { ipBlock: { cidr: "::/0", except: ["fd00::/8"] } }]);
         assert.deepEqual(offClusterPeers(["fd00::/8"]), [{ ipBlock: { cidr: "::/0", except: ["fd00::/8"] } }]);
+    });
+
+    it("warns once when external hosts are declared with egress NetworkPolicies off, never with egress on", () => {
+        assert.deepEqual(meshPolicyWarnings(graph), [
+            {
+                path: "external",
+                message:
+                    "external hosts are declared but networkPolicies.egress is off: only the sidecars (outboundTrafficPolicy REGISTRY_ONLY) limit egress, and a pod without a sidecar reaches any address. Fix: set networkPolicies: { egress: true } (it needs every dependency declared)",
+            },
+        ]);
+        assert.deepEqual(meshPolicyWarnings({ ...graph, networkPolicies: { egress: true } }), []);
     });
 
     it("ServiceEntry names: exact and wildcard hosts never collide, long hosts are cut with a hash", () => {
