@@ -10,6 +10,7 @@ import { compileRequestAuthentications } from "./jwt";
 import { compiledLimitIssues } from "./limits";
 import { compileNetworkPolicies } from "./network-policy";
 import { compileOutOfMeshPolicies, meshRelationships } from "./out-of-mesh";
+import { compileExternalEgress } from "./external-egress";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
@@ -62,6 +63,7 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
     manifests.push(...compileRequestAuthentications(meshCallers, services));
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
     manifests.push(...compileNetworkPolicies(config, services));
+    manifests.push(...compileExternalEgress(config, services));
     return manifests.sort(compareManifests);
 }
 

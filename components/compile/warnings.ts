@@ -2,6 +2,7 @@ import { K8sManifest } from "../manifest";
 import { MeshPolicyConfig, MeshPolicyInput, MeshRelationship, MeshService, parseMeshPolicy } from "../model/mesh-policy";
 import { listed } from "../validation/quote";
 import { workloadPorts } from "./authz-rules";
+import { externalEgressWarnings } from "./external-egress";
 
 /** Something valid that is probably not what the author meant: where it is and the fix. */
 export interface MeshPolicyWarning {
@@ -59,7 +60,7 @@ function relationshipWorkloadPorts(rel: MeshRelationship, target: MeshService): 
 
 /** Every compile-time warning of a validated MeshPolicy config, in input order. */
 export function meshPolicyConfigWarnings(config: MeshPolicyConfig): MeshPolicyWarning[] {
-    return jwtOptionalGatewayWarnings(config);
+    return [...jwtOptionalGatewayWarnings(config), ...externalEgressWarnings(config)];
 }
 
 /**

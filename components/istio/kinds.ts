@@ -1,7 +1,7 @@
 import { parseKubernetesType, splitApiVersion } from "../kube";
 
 /** The Istio security-relevant kinds meshguard understands (the simulator and the policy pack). */
-export type IstioSecurityKind = "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication" | "DestinationRule";
+export type IstioSecurityKind = "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication" | "DestinationRule" | "ServiceEntry";
 
 export const SECURITY_GROUP = "security.istio.io";
 export const NETWORKING_GROUP = "networking.istio.io";
@@ -15,6 +15,7 @@ export const ISTIO_KIND_TABLE: Readonly<Record<IstioSecurityKind, { readonly gro
     PeerAuthentication: { group: SECURITY_GROUP, versions: ["v1", "v1beta1"] },
     RequestAuthentication: { group: SECURITY_GROUP, versions: ["v1", "v1beta1"] },
     DestinationRule: { group: NETWORKING_GROUP, versions: ["v1", "v1beta1", "v1alpha3"] },
+    ServiceEntry: { group: NETWORKING_GROUP, versions: ["v1", "v1beta1", "v1alpha3"] },
 });
 
 export function isIstioSecurityKindName(kind: string): kind is IstioSecurityKind {

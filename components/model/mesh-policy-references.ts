@@ -1,6 +1,7 @@
 import { ValidationIssue } from "../errors";
 import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy-schema";
 import { listed, MAX_LISTED_ITEMS } from "../validation/quote";
+import { checkExternalReferences } from "./external";
 import { formatPath } from "../validation/validate";
 import { checkOutOfMeshRelationships } from "./out-of-mesh";
 
@@ -28,6 +29,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
         if (target !== undefined) rule.ports?.forEach((p, k) => checkDeclaredPort(target, p, [...path, "ports", k], add));
         rule.unlessFrom.forEach((caller, k) => checkCallerService(caller, [...path, "unlessFrom", k], services, add));
     });
+    issues.push(...checkExternalReferences(config));
     return issues;
 }
 

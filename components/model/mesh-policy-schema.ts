@@ -19,6 +19,7 @@ import {
 } from "./mesh-policy-fields";
 import { DEFAULT_INGRESS_GATEWAY_SELECTOR, ingressGatewaySelector, networkPoliciesSchema } from "./network-policy";
 import { safeRecord } from "./record";
+import { clusterCidrsSchema, externalSchema } from "./external";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
 import { outOfMeshCallerSchema } from "./out-of-mesh";
@@ -151,6 +152,10 @@ export const meshPolicySchema = z.strictObject({
         .default({ ...DEFAULT_INGRESS_GATEWAY, selector: { ...DEFAULT_INGRESS_GATEWAY_SELECTOR } }),
     /** L3/L4 NetworkPolicies derived from the same graph; `false` emits none. */
     networkPolicies: networkPoliciesSchema,
+    /** Declared egress to hosts outside the cluster: ServiceEntries and egress NetworkPolicy rules. */
+    external: externalSchema,
+    /** The cluster's address ranges, excepted from every external egress rule. */
+    clusterCidrs: clusterCidrsSchema,
     /** Istio's root namespace (meshConfig.rootNamespace): policies there apply mesh-wide. */
     rootNamespace: dnsLabel.default(DEFAULT_ROOT_NAMESPACE),
     /** An allow-nothing AuthorizationPolicy per namespace of the declared services. */

@@ -6,6 +6,10 @@ import type { MeshOutOfMeshCaller } from "./out-of-mesh-types";
 
 export type { MeshOutOfMeshCaller } from "./out-of-mesh-types";
 
+import type { MeshExternalEgress } from "./external-types";
+
+export type { MeshExternalCaller, MeshExternalEgress, MeshExternalPort, MeshExternalPortProtocol } from "./external-types";
+
 /** The HTTP methods a relationship may name (upper case). */
 export const HTTP_METHODS = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"] as const;
 
@@ -129,6 +133,10 @@ export interface MeshPolicyInput {
     deny?: MeshDenyRule[] | undefined;
     ingressGateway?: MeshIngressGatewayInput | undefined;
     networkPolicies?: MeshNetworkPoliciesInput | undefined;
+    /** Declared egress to hosts outside the cluster (docs/mesh-policy.md, "External egress"). */
+    external?: MeshExternalEgress[] | undefined;
+    /** The cluster's address ranges, never opened by an external egress rule; default RFC 1918. */
+    clusterCidrs?: string[] | undefined;
     rootNamespace?: string | undefined;
     defaultDeny?: boolean | undefined;
     mtls?: MeshPolicyMtls | undefined;
@@ -146,6 +154,8 @@ export interface MeshPolicyConfig {
     deny: MeshDenyRule[];
     ingressGateway: MeshIngressGateway;
     networkPolicies: MeshNetworkPolicySettings;
+    external?: MeshExternalEgress[] | undefined;
+    clusterCidrs: string[];
     rootNamespace: string;
     defaultDeny: boolean;
     mtls: MeshPolicyMtls;

@@ -6,6 +6,8 @@ import { buildMeshGraph, MeshGraph, MeshGraphEdge, MeshGraphNode, MeshGraphOptio
  * `objects`: namespaces are boxes, workloads plain nodes, the ingress gateway a hexagon, end users
  * and other outside callers rounded nodes, pods outside the mesh (plaintext callers a NetworkPolicy
  * names) parallelograms; edges carry the allowed methods, paths and ports.
+ * and other outside callers rounded nodes, external hosts (ServiceEntries) parallelograms with
+ * "egress" edges from the pods allowed to reach them; edges carry the allowed methods, paths and ports.
  * Solid arrows allow, crossed arrows deny, dotted arrows audit or delegate (CUSTOM). Namespaces
  * covered by an allow-nothing policy (their own or the mesh-wide one) are titled "default deny".
  */
@@ -33,7 +35,7 @@ export function graphToMermaid(graph: MeshGraph): string {
         for (const node of graph.nodes.filter((n) => n.namespace === namespace)) lines.push(`    ${nodeText(node)}`);
         lines.push("  end");
     }
-    for (const edge of graph.edges) lines.push(`  ${edgeText(edge)}`);
+    for (const edge of [...graph.edges, ...graph.egress]) lines.push(`  ${edgeText(edge)}`);
     return `${lines.join("\n")}\n`;
 }
 
@@ -50,6 +52,7 @@ const SHAPES: Readonly<Record<MeshGraphNode["kind"], [string, string]>> = {
     "anyone": ["((", "))"],
     "ip": [">", "]"],
     "outside-mesh": ["[/", "/]"],
+    "external": ["[/", "/]"],
 };
 
 function nodeText(node: MeshGraphNode): string {

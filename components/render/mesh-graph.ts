@@ -3,9 +3,10 @@ import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istio
 import { annotationsOf, asList, asRecord, KubeObject, namespaceOf, recordAt, stringsAt } from "../kube";
 import { plaintextPeers } from "./out-of-mesh";
 import { findWorkloads, WorkloadInfo } from "./workloads";
+import { externalAccess } from "./external-hosts";
 
 /** What a node of the access graph stands for. */
-export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip" | "outside-mesh";
+export type MeshNodeKind = "workload" | "service-account" | "selector" | "namespace" | "mesh" | "gateway" | "target" | "end-users" | "peers" | "anyone" | "ip" | "outside-mesh" | "external";
 
 export interface MeshGraphNode {
     readonly id: string;
@@ -27,6 +28,8 @@ export interface MeshGraphEdge {
 export interface MeshGraph {
     readonly nodes: readonly MeshGraphNode[];
     readonly edges: readonly MeshGraphEdge[];
+    /** Who may reach which external host (ServiceEntries and egress NetworkPolicies), not AuthorizationPolicies. */
+    readonly egress: readonly MeshGraphEdge[];
     /** Namespaces with a namespace-wide ALLOW policy that has no rules (allow-nothing). */
     readonly defaultDenyNamespaces: readonly string[];
     /** An allow-nothing policy in the root namespace makes every workload of the mesh default-deny. */
@@ -100,9 +103,20 @@ export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGrap
             }
         }
     }
+    // External hosts (ServiceEntries) and who may reach them: drawn outside every namespace box.
+    const egress: MeshGraphEdge[] = [];
+    for (const access of externalAccess(objects, builder.workloads)) {
+        const from = access.workload === undefined ? builder.namespaceNode(access.namespace) : builder.workloadNode(access.workload);
+        const to = builder.externalNode(access.host);
+        const labels = access.labels.map((l) => `egress ${l}${access.sidecarOnly ? " (sidecar only, no NetworkPolicy)" : ""}`);
+        const existing = egress.findIndex((e) => e.from === from && e.to === to);
+        if (existing < 0) egress.push({ from, to, action: "ALLOW", labels: unique(labels) });
+        else egress[existing] = { ...egress[existing], labels: unique([...egress[existing].labels, ...labels]) };
+    }
     return {
         nodes: builder.nodes,
         edges: builder.edges,
+        egress,
         defaultDenyNamespaces: defaultDeny.filter((ns) => ns !== rootNamespace),
         meshDefaultDeny: defaultDeny.includes(rootNamespace),
         policyCount: policies.length,
@@ -127,6 +141,14 @@ class GraphBuilder {
 
     workloadNode(w: WorkloadInfo): string {
         return this.node(`workload:${w.namespace}/${w.name}`, "workload", w.inMesh ? w.name : `${w.name} (no sidecar)`, w.namespace);
+    }
+
+    namespaceNode(namespace: string): string {
+        return this.node(`namespace:${namespace}`, "namespace", "any workload", namespace);
+    }
+
+    externalNode(host: string): string {
+        return this.node(`external:${host}`, "external", `external host ${host}`);
     }
 
     /** The nodes a policy applies to. */

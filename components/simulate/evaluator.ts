@@ -7,6 +7,7 @@ import { PolicyInventory } from "./inventory";
 import { NetworkEndpoint, NetworkPolicyLayer } from "./network-policy";
 import { Decision, DecisionLayer, DecisionStage, NetworkLayerReport, DryRunOutcome, MtlsMode, PolicyRef, RequestSource, SimProtocol, SimRequest, SimWorkload, Verdict } from "./types";
 import { workloadsFromManifests } from "./workloads";
+import { decideExternal, ExternalDecision, OutboundTrafficPolicyMode, ServiceEntryIndex, SimExternalRequest } from "./external";
 
 export interface SimulatorInput {
     /** Istio objects (any served version) and, optionally, Deployments/StatefulSets/DaemonSets/Pods/Services. */
@@ -17,6 +18,8 @@ export interface SimulatorInput {
     readonly rootNamespace?: string;
     /** meshConfig.trustDomain; default cluster.local. */
     readonly trustDomain?: string;
+    /** meshConfig.outboundTrafficPolicy.mode, for off-cluster destinations; default Istio's ALLOW_ANY. */
+    readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
 }
 
 /** A caller as the destination's proxy sees it before authorization. */
@@ -40,8 +43,12 @@ export class AuthorizationSimulator {
     readonly network: NetworkPolicyLayer;
     private readonly workloadsByKey = new Map<string, SimWorkload>();
     private readonly destinations = new Map<string, DestinationPolicies>();
+    private readonly serviceEntries: ServiceEntryIndex;
+    readonly outboundTrafficPolicy: OutboundTrafficPolicyMode;
 
     constructor(input: SimulatorInput) {
+        this.serviceEntries = new ServiceEntryIndex(input.manifests);
+        this.outboundTrafficPolicy = input.outboundTrafficPolicy ?? "ALLOW_ANY";
         this.rootNamespace = input.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
         this.trustDomain = input.trustDomain ?? DEFAULT_TRUST_DOMAIN;
         this.inventory = new PolicyInventory(input.manifests);
@@ -106,6 +113,20 @@ export class AuthorizationSimulator {
     /** Decides one request and explains why (trace, dry-run outcomes, warnings). */
     decide(request: SimRequest): Decision {
         return this.run(request, []);
+    }
+
+    /** A request from a pod of the cluster to an address outside it (components/simulate/external.ts). */
+    decideExternal(request: SimExternalRequest): ExternalDecision {
+        const source = (from: RequestSource): SimWorkload => {
+            if ("workload" in from) return this.workload(from.workload, "from.workload");
+            const sa = "serviceAccount" in from ? from.serviceAccount : "";
+            const matches = this.workloads.filter((w) => `${w.namespace}/${w.serviceAccount ?? "default"}` === sa);
+            if (matches.length === 1) return matches[0];
+            throw new MeshguardValidationError("simulated request", [
+                { path: "from", message: "an off-cluster destination needs a pod of the cluster as the source: a workload, or a service account of exactly one known workload" },
+            ]);
+        };
+        return decideExternal({ network: this.network, serviceEntries: this.serviceEntries, outboundTrafficPolicy: this.outboundTrafficPolicy, source, endpoint: podEndpoint }, request);
     }
 
     /** The same decision without the trace and dry-run evaluation (faster). */

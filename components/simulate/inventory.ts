@@ -59,7 +59,7 @@ export class PolicyInventory {
         if (type === undefined) return;
         const m = asRecord(manifest);
         const kind = istioKindOf(type.apiVersion, type.kind);
-        if (kind === undefined || kind === "DestinationRule") return;
+        if (kind === undefined || kind === "DestinationRule" || kind === "ServiceEntry") return;
         const meta = readMetadata(m, kind, index);
         const subject = `${kind} "${meta.namespace}/${meta.name}"`;
         const ctx = { subject, pruned: [] as string[] };

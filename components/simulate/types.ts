@@ -82,7 +82,7 @@ export type DecisionStage =
 
 /** A policy, and the rule in it, that took part in a decision. */
 export interface PolicyRef {
-    readonly kind: "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication" | "NetworkPolicy";
+    readonly kind: "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication" | "NetworkPolicy" | "ServiceEntry";
     readonly namespace: string;
     readonly name: string;
     readonly action?: "ALLOW" | "DENY" | "AUDIT" | "CUSTOM";

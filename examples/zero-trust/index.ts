@@ -3,6 +3,10 @@
 // included), default deny in every namespace, and explicit allows: the ingress gateway may read
 // the storefront, the storefront may read the catalog, and only the catalog may open TCP
 // connections to its database. ISTIO_MUTUAL DestinationRules pin mTLS on the client side too.
+// NetworkPolicies in both directions derive from the same relationships (L3/L4, CNI-enforced), and
+// the only way out of the cluster is the storefront's declared payment API: a ServiceEntry for
+// api.stripe.com:443 (with REGISTRY_ONLY, the sidecars reach nothing else) and an egress rule for
+// port 443 to addresses outside the cluster, for the storefront's pods only.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { allowNothingPolicy, DEFAULT_ROOT_NAMESPACE, IstioMesh, MeshNamespace, MeshPolicy } from "meshguard";
@@ -62,6 +66,8 @@ new MeshPolicy("access", {
         { from: { service: "storefront" }, to: "catalog", methods: ["GET"], paths: ["/products", "/products/*"] },
         { from: { service: "catalog" }, to: "catalog-db", ports: [5432] },
     ],
+    external: [{ from: { service: "storefront" }, hosts: ["api.stripe.com"], ports: [{ port: 443, protocol: "https" }] }],
+    networkPolicies: { ingress: true, egress: true },
     destinationRules: true,
     // Each MeshNamespace already makes its namespace STRICT and default-deny.
     mtls: "inherit",

@@ -34,7 +34,11 @@ export function istioChartOf(chartRef: string, repo: string | undefined): IstioC
     return undefined;
 }
 
-function readHelmInstall(args: ResourceValidationArgs): HelmInstall | undefined {
+/**
+ * The Istio chart a Helm chart/release resource installs, with its values reader; undefined for
+ * other charts. The one reader of Istio install values: resource and stack policies both use it.
+ */
+export function readHelmInstall(args: Pick<ResourceValidationArgs, "props" | "type" | "name">): HelmInstall | undefined {
     const chartRef = materialize(args.props["chart"]);
     if (typeof chartRef !== "string") return undefined;
     const repo = materialize(valueAt(args.props, ["repositoryOpts", "repo"]));

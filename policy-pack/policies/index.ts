@@ -13,6 +13,8 @@ import { meshBaselineSingleOwner } from "./mesh-baseline-single-owner";
 import { meshDefaultDeny } from "./mesh-default-deny";
 import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { meshNamespaceNetworkDefaultDeny } from "./mesh-namespace-network-default-deny";
+import { meshOutboundRegistryOnly } from "./mesh-outbound-registry-only";
+import { serviceEntryRestricted } from "./service-entry-restricted";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
 import { networkPolicyNoAllowAll } from "./network-policy-no-allow-all";
 import { peerAuthenticationPermissivePortGuarded } from "./peer-authentication-permissive-port-guarded";
@@ -46,4 +48,6 @@ export const meshguardPolicies: Policies = [
     istiodNetworkExposure,
     meshNamespaceNetworkDefaultDeny,
     peerAuthenticationPermissivePortGuarded,
+    serviceEntryRestricted,
+    meshOutboundRegistryOnly,
 ];

@@ -323,6 +323,7 @@ describe("compileMeshPolicy: rules and options", () => {
                 destinationRules: false,
                 dryRun: false,
                 allowSharedServiceAccounts: false,
+                clusterCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
             },
         );
     });

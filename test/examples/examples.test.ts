@@ -39,11 +39,12 @@ const SECURE: readonly SecureExample[] = [
     },
     {
         name: "zero-trust",
-        resources: "Resources: 39 (1 stack, 4 components, 3 Helm installs, 31 Kubernetes objects)",
+        resources: "Resources: 46 (1 stack, 4 components, 3 Helm installs, 38 Kubernetes objects)",
         edges: [
             'workload_web_catalog -->|"port 5432"| workload_data_catalog_db',
             'gateway_istio_ingress_istio_ingressgateway -->|"GET, HEAD port 8080"| workload_web_storefront',
             'workload_web_storefront -->|"GET /products /products/* port 8080"| workload_web_catalog',
+            'workload_web_storefront -->|"egress port 443 HTTPS"| external_api_stripe_com',
         ],
     },
     {

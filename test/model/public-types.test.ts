@@ -11,6 +11,8 @@ import { istioJwtRuleSchema, istioPeerAuthenticationSpecSchema, istioRequestAuth
 import { istioPolicyTargetReferenceSchema, istioWorkloadSelectorSchema } from "../../components/istio/schema/common";
 import { istioClientTlsSchema, istioDestinationRuleSpecSchema, istioTrafficPolicySchema } from "../../components/istio/schema/destination-rule";
 import * as spec from "../../components/istio/schema/spec-types";
+import { istioServiceEntrySpecSchema } from "../../components/istio/schema/service-entry";
+import * as serviceEntry from "../../components/istio/schema/service-entry-types";
 import { istioMeshArgsSchema, istioMeshConfigSchema, istioMeshLayoutSchema } from "../../components/model/install";
 import * as install from "../../components/model/install-types";
 import { parseMeshPolicy } from "../../components/model/mesh-policy";
@@ -41,6 +43,8 @@ export type PublicTypesMatchSchemas = [
     Assert<Equals<policy.MeshOutOfMeshCaller, NonNullable<z.output<typeof meshPolicySchema>["allow"][number]["from"]["outOfMesh"]>>>,
     Assert<Equals<policy.MeshOutOfMeshCaller, NonNullable<NonNullable<z.input<typeof meshPolicySchema>["allow"]>[number]["from"]["outOfMesh"]>>>,
     Assert<Equals<policy.MeshDenyRule, z.output<typeof meshPolicySchema>["deny"][number]>>,
+    Assert<Equals<policy.MeshExternalEgress, NonNullable<z.output<typeof meshPolicySchema>["external"]>[number]>>,
+    Assert<Equals<serviceEntry.IstioServiceEntrySpec, z.output<typeof istioServiceEntrySpecSchema>>>,
     Assert<Equals<policy.MeshDenyCaller, z.output<typeof meshPolicySchema>["deny"][number]["unlessFrom"][number]>>,
     Assert<Equals<install.IstioMeshSettings, z.output<typeof istioMeshArgsSchema>>>,
     Assert<Equals<install.IstioMeshConfigSettings, z.output<typeof istioMeshConfigSchema>>>,
@@ -87,6 +91,7 @@ describe("public model types", () => {
             destinationRules: false,
             dryRun: false,
             allowSharedServiceAccounts: false,
+            clusterCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
         });
     });
 });

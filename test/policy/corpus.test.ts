@@ -15,6 +15,7 @@ import {
     peerAuthentication,
     requestAuthentication,
     secureStack,
+    serviceEntry,
     workload,
 } from "./fixtures";
 
@@ -212,6 +213,24 @@ const insecure: Case[] = [
         add: [helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3", values: { meshConfig: { pathNormalization: { normalization: "NONE" }, outboundTrafficPolicy: { mode: "ALLOW_ANY" } } } })],
         expect: ["istio-install-hardening"],
     },
+    {
+        title: "ServiceEntry with a bare * host (v1alpha3)",
+        add: [serviceEntry("shop", "any", { hosts: ["*"], resolution: "DNS", ports: [{ number: 443, name: "tls", protocol: "TLS" }] }, "networking.istio.io/v1alpha3")],
+        expect: ["istio-resource-schema", "service-entry-restricted"],
+    },
+    {
+        title: "ServiceEntry with resolution NONE to arbitrary addresses",
+        add: [serviceEntry("shop", "passthrough", { hosts: ["*.example.com"], resolution: "NONE", ports: [{ number: 443, name: "tls", protocol: "TLS" }] })],
+        expect: ["service-entry-restricted"],
+    },
+    {
+        title: "external ServiceEntry while istiod keeps outboundTrafficPolicy unset (ALLOW_ANY)",
+        add: [
+            serviceEntry("shop", "external.api.stripe.com", { hosts: ["api.stripe.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }], exportTo: ["."] }),
+            helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3", values: { meshConfig: { pathNormalization: { normalization: "MERGE_SLASHES" } } } }),
+        ],
+        expect: ["mesh-outbound-registry-only"],
+    },
 ];
 
 const secure: Case[] = [
@@ -273,6 +292,15 @@ const secure: Case[] = [
     {
         title: "NetworkPolicy allowing the namespace's own pods on every port",
         add: [networkPolicy("shop", "same-namespace", { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] })],
+        expect: [],
+    },
+    {
+        title: "external ServiceEntry (DNS, exported to its namespace) with istiod REGISTRY_ONLY",
+        add: [
+            serviceEntry("shop", "external.api.stripe.com", { hosts: ["api.stripe.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }], exportTo: ["."] }),
+            serviceEntry("shop", "external-wildcard.googleapis.com", { hosts: ["*.googleapis.com"], location: "MESH_EXTERNAL", resolution: "DYNAMIC_DNS", ports: [{ number: 443, name: "https-443", protocol: "TLS" }], exportTo: ["."] }),
+            helmChart("istiod", { ...ISTIO_REPO, version: "1.30.3", values: { meshConfig: { pathNormalization: { normalization: "MERGE_SLASHES" }, outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } } }),
+        ],
         expect: [],
     },
     { title: "an enrolled namespace without workloads needs no allow-nothing", stack: [namespace("istio-system"), peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }), namespace("empty", MESH_LABELS)], expect: [] },

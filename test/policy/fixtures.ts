@@ -23,6 +23,10 @@ export function destinationRule(namespace: string, name: string, spec: Spec, api
     return k8s(objects.destinationRule(namespace, name, spec, apiVersion));
 }
 
+export function serviceEntry(namespace: string, name: string, spec: Spec, apiVersion = "networking.istio.io/v1"): TestResource {
+    return k8s(objects.serviceEntry(namespace, name, spec, apiVersion));
+}
+
 export function networkPolicy(namespace: string, name: string, spec: Spec): TestResource {
     return k8s({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
 }

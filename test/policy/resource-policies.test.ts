@@ -32,6 +32,8 @@ describe("policy pack: metadata", () => {
             "istiod-network-exposure",
             "mesh-namespace-network-default-deny",
             "peer-authentication-permissive-port-guarded",
+            "service-entry-restricted",
+            "mesh-outbound-registry-only",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);

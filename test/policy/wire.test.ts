@@ -184,6 +184,60 @@ describe("peer-authentication-permissive-port-guarded over the wire", function (
     });
 });
 
+describe("policy pack over the wire: external egress (issue 13 section 5)", function () {
+    this.timeout(180_000);
+    let session: PolicyPackSession;
+
+    before(async () => {
+        session = await startPolicyPack({ stack: "dev", project: "wire" });
+    });
+    after(async () => {
+        await session?.close();
+    });
+
+    const stripe: K8sManifest = {
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: "external.api.stripe.com", namespace: "shop" },
+        spec: { hosts: ["api.stripe.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }], exportTo: ["."] },
+    };
+
+    it("Analyze refuses a ServiceEntry with a bare * host (service-entry-restricted, and the schema)", async () => {
+        await session.configure();
+        const any: K8sManifest = { apiVersion: "networking.istio.io/v1", kind: "ServiceEntry", metadata: { name: "any", namespace: "shop" }, spec: { hosts: ["*"], resolution: "NONE", ports: [{ number: 443, name: "tls", protocol: "TLS" }] } };
+        const [, se] = manifestResources([any]);
+        const result = await session.analyze(se);
+        assert.deepStrictEqual(
+            result.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.resourceName]),
+            [
+                ["istio-resource-schema", "mandatory", "shop/any"],
+                ["service-entry-restricted", "mandatory", "shop/any"],
+                ["service-entry-restricted", "mandatory", "shop/any"],
+            ],
+        );
+        assert.match(result.verdicts[1].message, /\nServiceEntry shop\/any: spec\.hosts\[0\]: the bare host "\*" declares every external host/);
+        assert.deepStrictEqual((await session.analyze(manifestResources([stripe])[1])).verdicts, []);
+    });
+
+    it("AnalyzeStack refuses istiod with ALLOW_ANY next to an external ServiceEntry (mesh-outbound-registry-only)", async () => {
+        await session.configure();
+        const resources = manifestResources([...secureManifests, stripe]);
+        const istiod = (mode: string) => ({
+            ...resources[1],
+            urn: "urn:pulumi:dev::wire::pulumi:pulumi:Stack$kubernetes:helm.sh/v4:Chart::istiod",
+            type: "kubernetes:helm.sh/v4:Chart",
+            name: "istiod",
+            inputs: { chart: "istiod", namespace: "istio-system", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, values: { meshConfig: { outboundTrafficPolicy: { mode } } } },
+        });
+        const open = await session.analyzeStack([...resources, istiod("ALLOW_ANY")]);
+        assert.deepStrictEqual(
+            open.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.urn]),
+            [["mesh-outbound-registry-only", "mandatory", "urn:pulumi:dev::wire::pulumi:pulumi:Stack$kubernetes:helm.sh/v4:Chart::istiod"]],
+        );
+        assert.deepStrictEqual((await session.analyzeStack([...resources, istiod("REGISTRY_ONLY")])).verdicts, []);
+    });
+});
+
 describe("runPolicyPack / analyzeManifests", function () {
     this.timeout(180_000);
 

@@ -13,12 +13,14 @@ import {
 } from "./authentication";
 import { IstioIssueList } from "./common";
 import { checkDestinationRuleSpec, istioDestinationRuleSpecSchema } from "./destination-rule";
+import { checkServiceEntrySpec, istioServiceEntrySpecSchema } from "./service-entry";
 import { toIssues } from "../../validation/validate";
 import { DNS1123_LABEL_PATTERN, DNS1123_SUBDOMAIN_PATTERN } from "../../validation/dns-names";
 
 export * from "./authorization-policy";
 export * from "./authentication";
 export * from "./destination-rule";
+export * from "./service-entry";
 export {
     IstioIssueList,
     istioPolicyTargetReferenceSchema,
@@ -58,6 +60,11 @@ export const ISTIO_SECURITY_KINDS: Readonly<Record<string, KindSchema>> = Object
         ...ISTIO_KIND_TABLE.DestinationRule,
         spec: istioDestinationRuleSpecSchema,
         check: checkDestinationRuleSpec,
+    },
+    ServiceEntry: {
+        ...ISTIO_KIND_TABLE.ServiceEntry,
+        spec: istioServiceEntrySpecSchema,
+        check: checkServiceEntrySpec,
     },
 });
 
