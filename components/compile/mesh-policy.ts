@@ -9,6 +9,7 @@ import { compileIstioMutualDestinationRules } from "./destination-rule";
 import { compileRequestAuthentications } from "./jwt";
 import { compiledLimitIssues } from "./limits";
 import { compileNetworkPolicies } from "./network-policy";
+import { stageEnforcement } from "./staged-enforcement";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
@@ -58,7 +59,7 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
     manifests.push(...compileRequestAuthentications(config, services));
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
     manifests.push(...compileNetworkPolicies(config, services));
-    return manifests.sort(compareManifests);
+    return stageEnforcement(config, services, manifests).sort(compareManifests);
 }
 
 function compareManifests(a: K8sManifest, b: K8sManifest): number {

@@ -2,6 +2,7 @@ import { ValidationIssue } from "../errors";
 import type { MeshCaller, MeshDenyCaller, MeshPolicyConfig, MeshRelationship, MeshService } from "./mesh-policy-schema";
 import { listed, MAX_LISTED_ITEMS } from "../validation/quote";
 import { formatPath } from "../validation/validate";
+import { checkDryRunServices } from "./staged-enforcement";
 
 /**
  * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at
@@ -26,6 +27,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
         if (target !== undefined) rule.ports?.forEach((p, k) => checkDeclaredPort(target, p, [...path, "ports", k], add));
         rule.unlessFrom.forEach((caller, k) => checkCallerService(caller, [...path, "unlessFrom", k], services, add));
     });
+    issues.push(...checkDryRunServices(config));
     return issues;
 }
 

@@ -21,6 +21,7 @@ import { DEFAULT_INGRESS_GATEWAY_SELECTOR, ingressGatewaySelector, networkPolici
 import { safeRecord } from "./record";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
+import { dryRunServicesField } from "./staged-enforcement";
 
 /** The MeshPolicy input schema and its types (no cross-reference checks: see mesh-policy-references.ts). */
 
@@ -158,6 +159,8 @@ export const meshPolicySchema = z.strictObject({
     destinationRules: z.boolean().default(false),
     /** Emit every AuthorizationPolicy with `istio.io/dry-run: "true"` (evaluated, not enforced). */
     dryRun: z.boolean().default(false),
+    /** Staged enforcement: these destinations' AuthorizationPolicies in dry-run, every other workload enforced (staged-enforcement.ts). */
+    dryRunServices: dryRunServicesField.optional(),
     /** Accept services sharing a service account (their identities are then indistinguishable). */
     allowSharedServiceAccounts: z.boolean().default(false),
 });

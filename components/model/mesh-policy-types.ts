@@ -130,6 +130,8 @@ export interface MeshPolicyInput {
     mtls?: MeshPolicyMtls | undefined;
     destinationRules?: boolean | undefined;
     dryRun?: boolean | undefined;
+    /** Staged enforcement: ids of the destinations whose AuthorizationPolicies run in dry-run (docs/mesh-policy.md). */
+    dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts?: boolean | undefined;
 }
 
@@ -147,5 +149,6 @@ export interface MeshPolicyConfig {
     mtls: MeshPolicyMtls;
     destinationRules: boolean;
     dryRun: boolean;
+    dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts: boolean;
 }

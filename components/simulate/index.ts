@@ -29,5 +29,6 @@ export {
     samplePath,
 } from "./reachability";
 export { formatDecision } from "./format";
+export { shadowVerdict, ShadowVerdict } from "./shadow";
 export { L4Protocol, NetworkEndpoint, NetworkLayerOutcome, NetworkPolicyLayer } from "./network-policy";
 export { LabelSelector, labelSelectorMatches, readLabelSelector } from "./label-selector";
