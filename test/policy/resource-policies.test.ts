@@ -31,6 +31,7 @@ describe("policy pack: metadata", () => {
             "network-policy-no-allow-all",
             "istiod-network-exposure",
             "mesh-namespace-network-default-deny",
+            "authorization-policy-staged-enforcement",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);
