@@ -71,9 +71,16 @@ describe("examples/brownfield: discover → staged enforcement", () => {
         }
     });
 
-    it("the hand-written policies under existing/ are refused by the pack for the mistakes they carry", async () => {
+    it("the running state under existing/ (hand-written policies, workloads) is refused by the pack for the mistakes it carries", async () => {
         const { code, stdout } = await runCli(["check", path.join(EXAMPLE, "existing")], REPO_ROOT);
         assert.strictEqual(code, 1, stdout);
-        assert.deepStrictEqual(reportedPolicies(stdout).filter((p) => p.startsWith("mandatory")), ["mandatory authorization-policy-no-allow-all", "mandatory authorization-policy-safe-patterns", "mandatory istio-resource-schema"]);
+        assert.deepStrictEqual(reportedPolicies(stdout).filter((p) => p.startsWith("mandatory")), [
+            "mandatory authorization-policy-no-allow-all",
+            "mandatory authorization-policy-safe-patterns",
+            "mandatory istio-resource-schema",
+            "mandatory workload-no-injection-opt-out",
+            "mandatory mesh-default-deny",
+            "mandatory mesh-strict-mtls-coverage",
+        ]);
     });
 });
