@@ -5,8 +5,8 @@ import { Decision } from "./types";
  * shadow engines. istiod puts a workload's dry-run ALLOW policies in the ALLOW RBAC filter's
  * `shadow_rules` and its dry-run DENY policies in the DENY filter's
  * (pilot/pkg/security/authz/builder/builder.go `build`); Envoy evaluates each shadow engine like
- * an enforced one and only records the result (the `shadow_denied`/`shadow_allowed` stats of
- * source/extensions/filters/http/rbac/rbac_filter.cc). So: a matching dry-run DENY → denied;
+ * an enforced one and only records the result (the RBAC filter's `shadow_allowed`/`shadow_denied`
+ * statistics, Envoy docs "Role Based Access Control (RBAC) Filter"). So: a matching dry-run DENY → denied;
  * else, with dry-run ALLOW policies, allowed when one matches and denied when none does.
  *
  * `undefined` when no dry-run policy applies, or none could be evaluated (the decision was taken
