@@ -1,4 +1,4 @@
-import { AuthorizationSimulator, defaultProbes, RequestSource, SimRequest, SimWorkload } from "../simulate";
+import { AuthorizationSimulator, defaultProbes, RequestSource, shadowVerdict, SimRequest, SimWorkload } from "../simulate";
 import { isSuccess, observedCalls, parsePrincipal, UNKNOWN } from "./istio-metrics";
 import { authoritativeView, groupCalls } from "./observed-edges";
 import { PrometheusSample } from "./prometheus";
@@ -32,6 +32,11 @@ export interface Replay {
     readonly wouldBreak: readonly ReplayedCall[];
     /** Some of the requests tried are denied: the call breaks if it makes those. */
     readonly partly: readonly ReplayedCall[];
+    /**
+     * Allowed today only because the callee's policies run in dry-run (MeshPolicy dryRunServices):
+     * the dry-run policies' own decision (the shadow engines) denies some request tried.
+     */
+    readonly breakWhenEnforced: readonly ReplayedCall[];
     /** Calls that could not be replayed (no port, callee outside the mesh). */
     readonly unchecked: readonly ReplayedCall[];
     /** Calls replayed and allowed for every request tried. */
@@ -68,6 +73,7 @@ export function replayObservedTraffic(samples: readonly PrometheusSample[], mani
     const wouldBreak: ReplayedCall[] = [];
     const partly: ReplayedCall[] = [];
     const unchecked: ReplayedCall[] = [];
+    const breakWhenEnforced: ReplayedCall[] = [];
     let allowed = 0;
     for (const g of groups) {
         const c = g[0];
@@ -89,13 +95,15 @@ export function replayObservedTraffic(samples: readonly PrometheusSample[], mani
         const probes = defaultProbes({ ...sim.workload(to), ports: [{ port: c.port, protocol: tcp ? "tcp" : "http" }], paths: policyPaths(manifests) });
         const requests: SimRequest[] = probes.map((p) => ({ from, to, port: p.port, protocol: p.protocol, method: p.method, path: p.path }));
         const decisions = requests.map((r) => ({ r, d: sim.verdict(r) }));
+        const what = (r: SimRequest) => (tcp ? "the connection" : `${r.method} ${r.path}`);
         const refused = decisions.filter((x) => x.d.verdict !== "allowed");
         if (refused.length === 0) {
-            allowed++;
+            const shadowRefused = shadowRefusal(sim, requests, what);
+            if (shadowRefused === undefined) allowed++;
+            else breakWhenEnforced.push(entry(shadowRefused));
             continue;
         }
         const first = sim.decide(refused[0].r);
-        const what = (r: SimRequest) => (tcp ? "the connection" : `${r.method} ${r.path}`);
         const policy = first.policy === undefined ? "" : ` (${first.policy.kind} ${first.policy.namespace}/${first.policy.name}${first.policy.rule === undefined ? "" : ` rule ${first.policy.rule}`})`;
         const explanation = `${what(refused[0].r)} ${first.verdict === "unknown" ? "cannot be decided offline" : "is denied"}: ${first.reason.replace(/\.$/, "")}${policy}`;
         if (refused.length === decisions.length) {
@@ -105,7 +113,24 @@ export function replayObservedTraffic(samples: readonly PrometheusSample[], mani
             partly.push(entry(`allowed only for ${allowedReqs.slice(0, 4).join(", ")}${allowedReqs.length > 4 ? ", ..." : ""}; ${explanation}. Metrics do not record methods and paths: check the restriction covers the real requests`));
         }
     }
-    return { wouldBreak, partly, unchecked, allowed, assumed: [...assumed.keys()].sort() };
+    return { wouldBreak, partly, breakWhenEnforced, unchecked, allowed, assumed: [...assumed.keys()].sort() };
+}
+
+/**
+ * Why a call allowed today breaks once its callee's dry-run policies are enforced: the first
+ * request tried that they deny (or cannot decide), or undefined when they allow all (or none applies).
+ */
+function shadowRefusal(sim: AuthorizationSimulator, requests: readonly SimRequest[], what: (r: SimRequest) => string): string | undefined {
+    for (const r of requests) {
+        const d = sim.decide(r);
+        if (d.dryRun.length === 0) return undefined;
+        const shadow = shadowVerdict(d);
+        if (shadow === "denied" || shadow === "unknown") {
+            const names = d.dryRun.map((o) => `${o.policy.namespace}/${o.policy.name}`).join(", ");
+            return `${what(r)} is allowed now only because the callee's policies run in dry-run (${names}); enforced, they ${shadow === "denied" ? "deny it" : "might deny it (undecidable offline)"}`;
+        }
+    }
+    return undefined;
 }
 
 /** Path patterns named by ALLOW/DENY operations, for HTTP replay probes. */
@@ -127,14 +152,15 @@ function policyPaths(manifests: readonly unknown[]): string[] {
 
 /** The text `discover --check` prints. */
 export function formatReplay(r: Replay, target: string): string {
-    const total = r.wouldBreak.length + r.partly.length + r.unchecked.length + r.allowed;
+    const total = r.wouldBreak.length + r.partly.length + r.breakWhenEnforced.length + r.unchecked.length + r.allowed;
     const line = (c: ReplayedCall) => `  - ${c.from} → ${c.to} ${c.port === undefined ? "port unknown" : `:${c.port}`} ${c.protocol}, ${c.count} ${c.protocol === "tcp" ? "connections" : "requests"} (${c.as}): ${c.explanation}`;
     const lines = [`meshguard discover --check: ${total} observed call${total === 1 ? "" : "s"} replayed against ${target}`];
     if (r.assumed.length > 0) lines.push(`Assumed (not among the objects; labels app=<Service name>, service account from the principal): ${r.assumed.join(", ")}`);
     if (r.wouldBreak.length > 0) lines.push(`Would break (${r.wouldBreak.length}):`, ...r.wouldBreak.map(line));
     if (r.partly.length > 0) lines.push(`Might break (${r.partly.length}):`, ...r.partly.map(line));
+    if (r.breakWhenEnforced.length > 0) lines.push(`Would break once enforced (dry-run now) (${r.breakWhenEnforced.length}):`, ...r.breakWhenEnforced.map(line));
     if (r.unchecked.length > 0) lines.push(`Not checked (${r.unchecked.length}):`, ...r.unchecked.map(line));
-    const failing = r.wouldBreak.length + r.partly.length;
+    const failing = r.wouldBreak.length + r.partly.length + r.breakWhenEnforced.length;
     lines.push(failing === 0 ? `OK: all ${r.allowed} replayed calls would still be allowed.` : `FAILED: ${failing} observed call${failing === 1 ? "" : "s"} would or might be denied.`);
     return `${lines.join("\n")}\n`;
 }

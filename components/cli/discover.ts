@@ -32,7 +32,8 @@ Options:
                           with --merge, the input's ingressGateway)
   --check PATH            instead of writing an input, replay the observed calls through the
                           simulator over the policies in PATH (YAML file or directory, or a Pulumi
-                          project run offline) and list every call that would be denied
+                          project run offline) and list every call that would be denied,
+                          or would be once a callee's dry-run policies are enforced
   --stack NAME            stack of a Pulumi project given to --check (default: dev)
   -h, --help              show this help
 
@@ -153,5 +154,5 @@ async function runCheck(samples: readonly PrometheusSample[], target: string, pa
     }
     const replay = replayObservedTraffic(samples, side.objects);
     io.stdout(formatReplay(replay, side.label));
-    return replay.wouldBreak.length + replay.partly.length > 0 ? 1 : EXIT.ok;
+    return replay.wouldBreak.length + replay.partly.length + replay.breakWhenEnforced.length > 0 ? 1 : EXIT.ok;
 }

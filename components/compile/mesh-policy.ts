@@ -11,6 +11,7 @@ import { compiledLimitIssues } from "./limits";
 import { compileNetworkPolicies } from "./network-policy";
 import { compileOutOfMeshPolicies, meshRelationships } from "./out-of-mesh";
 import { compileExternalEgress } from "./external-egress";
+import { stageEnforcement } from "./staged-enforcement";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
@@ -64,7 +65,7 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
     manifests.push(...compileNetworkPolicies(config, services));
     manifests.push(...compileExternalEgress(config, services));
-    return manifests.sort(compareManifests);
+    return stageEnforcement(config, services, manifests).sort(compareManifests);
 }
 
 function compareManifests(a: K8sManifest, b: K8sManifest): number {

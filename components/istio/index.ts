@@ -2,6 +2,7 @@
 // the two can never disagree).
 export { ISTIO_KIND_TABLE, isIstioSecurityKindName, IstioSecurityKind, istioKindFromType, istioKindOf, istioKindOfGroup, NETWORKING_GROUP, SECURITY_GROUP } from "./kinds";
 export { DryRunState, dryRunState, isDryRun, parseGoBool } from "./dry-run";
+export { STAGED_ENFORCEMENT_ANNOTATION, STAGED_ENFORCEMENT_VALUE, StagedAllow, stagedAllowOf } from "./staged-enforcement";
 export {
     Dataplane,
     EnrolmentNote,

@@ -4,6 +4,7 @@ import { listed, MAX_LISTED_ITEMS } from "../validation/quote";
 import { checkExternalReferences } from "./external";
 import { formatPath } from "../validation/validate";
 import { checkOutOfMeshRelationships } from "./out-of-mesh";
+import { checkDryRunServices } from "./staged-enforcement";
 
 /**
  * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at
@@ -30,6 +31,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
         rule.unlessFrom.forEach((caller, k) => checkCallerService(caller, [...path, "unlessFrom", k], services, add));
     });
     issues.push(...checkExternalReferences(config));
+    issues.push(...checkDryRunServices(config));
     return issues;
 }
 

@@ -23,6 +23,7 @@ import { clusterCidrsSchema, externalSchema } from "./external";
 import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
 import { outOfMeshCallerSchema } from "./out-of-mesh";
+import { dryRunServicesField } from "./staged-enforcement";
 
 /** The MeshPolicy input schema and its types (no cross-reference checks: see mesh-policy-references.ts). */
 
@@ -166,6 +167,8 @@ export const meshPolicySchema = z.strictObject({
     destinationRules: z.boolean().default(false),
     /** Emit every AuthorizationPolicy with `istio.io/dry-run: "true"` (evaluated, not enforced). */
     dryRun: z.boolean().default(false),
+    /** Staged enforcement: these destinations' AuthorizationPolicies in dry-run, every other workload enforced (staged-enforcement.ts). */
+    dryRunServices: dryRunServicesField.optional(),
     /** Accept services sharing a service account (their identities are then indistinguishable). */
     allowSharedServiceAccounts: z.boolean().default(false),
 });

@@ -142,6 +142,8 @@ export interface MeshPolicyInput {
     mtls?: MeshPolicyMtls | undefined;
     destinationRules?: boolean | undefined;
     dryRun?: boolean | undefined;
+    /** Staged enforcement: ids of the destinations whose AuthorizationPolicies run in dry-run (docs/mesh-policy.md). */
+    dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts?: boolean | undefined;
 }
 
@@ -161,5 +163,6 @@ export interface MeshPolicyConfig {
     mtls: MeshPolicyMtls;
     destinationRules: boolean;
     dryRun: boolean;
+    dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts: boolean;
 }

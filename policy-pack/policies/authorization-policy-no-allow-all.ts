@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { MeshguardValidationError } from "../../components/errors";
 import { findAllowAnyCaller } from "../../components/istio";
+import { stagedAllowInPreview } from "./authorization-policy-staged-enforcement";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
 import { findingProblem } from "../lib/messages";
@@ -15,6 +16,8 @@ export const authorizationPolicyNoAllowAll: ResourceValidationPolicy = {
     validateResource: validateObjects(
         { appliesTo: "Istio AuthorizationPolicy", kindOf: (t) => (istioKindOfType(t) === "AuthorizationPolicy" ? "AuthorizationPolicy" : undefined), wholeObject: true },
         ({ object }, report) => {
+            // MeshPolicy's staged allow (dryRunServices) is reported by authorization-policy-staged-enforcement.
+            if (stagedAllowInPreview(object.values) !== undefined) return;
             let findings;
             try {
                 // The simulator's evaluator decides, so the pack and `meshguard simulate` agree.

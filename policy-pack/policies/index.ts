@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { authorizationPolicyMatchesWorkloads } from "./authorization-policy-matches-workloads";
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
+import { authorizationPolicyStagedEnforcement } from "./authorization-policy-staged-enforcement";
 import { destinationRuleTlsSan } from "./destination-rule-tls-san";
 import { authorizationPolicyTokenNotOptional } from "./authorization-policy-token-not-optional";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
@@ -50,4 +51,5 @@ export const meshguardPolicies: Policies = [
     peerAuthenticationPermissivePortGuarded,
     serviceEntryRestricted,
     meshOutboundRegistryOnly,
+    authorizationPolicyStagedEnforcement,
 ];

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
-import { replayObservedTraffic } from "../../components/adopt";
+import { formatReplay, replayObservedTraffic } from "../../components/adopt";
+import { compileMeshPolicy } from "../../components/compile";
 import { loadManifests } from "../../components/cli/manifest-files";
 import { bothReporters, peer, samples, SeriesSpec } from "./istio-series";
 
@@ -59,5 +60,25 @@ describe("adopt: discover --check replays observed traffic over declared policie
         const r = replayObservedTraffic(samples(bothReporters({ from: ratings, to: db, port: 3306, protocol: "tcp", service: "mysqldb" })), before());
         assert.deepStrictEqual(r.assumed, ["bookinfo/mysqldb-v1"]);
         assert.deepStrictEqual(r.wouldBreak.map((c) => c.explanation), ["the connection is denied: 1 ALLOW policy selects bookinfo/mysqldb-v1 (bookinfo/allow-nothing) and no rule of it matches the request"]);
+    });
+
+    it("lists calls allowed only because the callee is in staged enforcement (dryRunServices) and its dry-run policies deny them", () => {
+        const manifests = compileMeshPolicy({
+            services: [
+                { id: "ratings", namespace: "bookinfo", serviceAccount: "bookinfo-ratings", ports: [{ port: 9080, protocol: "http" }] },
+                { id: "reviews", namespace: "bookinfo", serviceAccount: "bookinfo-reviews", ports: [{ port: 9080, protocol: "http" }] },
+            ],
+            allow: [{ from: { service: "reviews" }, to: "ratings" }],
+            dryRunServices: ["ratings"],
+            networkPolicies: false,
+        });
+        const traffic = [...bothReporters({ from: reviews, to: ratings, port: 9080, service: "ratings" }), ...bothReporters({ from: loadgen, to: ratings, port: 9080, service: "ratings" })];
+        const r = replayObservedTraffic(samples(traffic), manifests);
+        assert.deepStrictEqual([r.wouldBreak, r.partly, r.allowed], [[], [], 1]);
+        assert.deepStrictEqual(
+            r.breakWhenEnforced.map((c) => `${c.from} → ${c.to}: ${c.explanation}`),
+            ["bookinfo/traffic-generator → bookinfo/ratings-v1: GET /meshguard-probe-undeclared is allowed now only because the callee's policies run in dry-run (bookinfo/ratings-allow); enforced, they deny it"],
+        );
+        assert.match(formatReplay(r, "x"), /\nWould break once enforced \(dry-run now\) \(1\):\n {2}- bookinfo\/traffic-generator → bookinfo\/ratings-v1 :9080 http, .*\nFAILED: 1 observed call would or might be denied\.\n$/);
     });
 });

@@ -84,9 +84,11 @@ describe("examples through meshguard preview (offline program + policy pack over
 
     it("every example directory is covered by this suite and is a project of its own", () => {
         const examples = fs.readdirSync(path.join(REPO_ROOT, "examples"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-        assert.deepStrictEqual(examples, [...SECURE.map((e) => e.name), "insecure"].sort());
+        // brownfield (test/examples/brownfield.test.ts) also carries the running mesh's state as files.
+        assert.deepStrictEqual(examples, [...SECURE.map((e) => e.name), "brownfield", "insecure"].sort());
         for (const name of examples) {
-            assert.deepStrictEqual(fs.readdirSync(path.join(REPO_ROOT, "examples", name)).sort(), ["Pulumi.yaml", "index.ts", "tsconfig.json"], name);
+            const state = name === "brownfield" ? ["discovered.json", "existing", "metrics"] : [];
+            assert.deepStrictEqual(fs.readdirSync(path.join(REPO_ROOT, "examples", name)).sort(), ["Pulumi.yaml", ...state, "index.ts", "tsconfig.json"].sort(), name);
             const program = fs.readFileSync(path.join(REPO_ROOT, "examples", name, "index.ts"), "utf8");
             assert.match(program, /from "meshguard";/, `${name} imports meshguard as a user would`);
             assert.doesNotMatch(program, /from "\.\.?\//, `${name} has no relative imports`);

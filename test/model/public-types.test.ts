@@ -94,4 +94,14 @@ describe("public model types", () => {
             clusterCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
         });
     });
+
+    it("dryRunServices (staged enforcement) written against the explicit type parses to the same list", () => {
+        const input: policy.MeshPolicyInput = {
+            services: [{ id: "api", namespace: "shop", serviceAccount: "api", ports: [{ port: 8080, protocol: "http" }] }],
+            dryRunServices: ["api"],
+        };
+        const config: policy.MeshPolicyConfig = parseMeshPolicy(input);
+        assert.deepStrictEqual(config.dryRunServices, ["api"]);
+        assert.strictEqual(parseMeshPolicy({ services: input.services }).dryRunServices, undefined);
+    });
 });

@@ -51,7 +51,8 @@ describe("bridge: meshguard stacks through the policy pack over the wire", funct
 
         for (const example of exampleDirs) {
             const insecure = example === INSECURE_EXAMPLE;
-            it(insecure ? `${example} fails with the expected policies` : `${example} passes with zero violations`, async () => {
+            const title = insecure ? `${example} fails with the expected policies` : example === "brownfield" ? `${example} passes (advisories only: staged enforcement)` : `${example} passes with zero violations`;
+            it(title, async () => {
                 const run = await runProgramOffline(path.join(EXAMPLES, example));
                 const result = await analyzeStackWith(session, run.resources);
                 assert.strictEqual(result.analyzed, run.resources.length);
@@ -59,6 +60,14 @@ describe("bridge: meshguard stacks through the policy pack over the wire", funct
                     assert.deepStrictEqual(names(result.verdicts), INSECURE_EXAMPLE_POLICIES, show(result.verdicts));
                     // Every planted mistake is mandatory; the one advisory is the missing NetworkPolicy baseline.
                     assert.ok(result.verdicts.every((v) => v.enforcementLevel === (v.policyName === "mesh-namespace-network-default-deny" ? "advisory" : "mandatory")), show(result.verdicts));
+                } else if (example === "brownfield") {
+                    // Staged enforcement: the shadow destinations are reported (advisory), and the gateway's
+                    // namespace is not part of that stack (test/examples/brownfield.test.ts).
+                    assert.deepStrictEqual(
+                        result.verdicts.map((v) => `${v.enforcementLevel} ${v.policyName}`).sort(),
+                        [...Array(4).fill("advisory authorization-policy-staged-enforcement"), "advisory policy-references-exist"],
+                        show(result.verdicts),
+                    );
                 } else {
                     assert.deepStrictEqual(result.verdicts, [], show(result.verdicts));
                 }

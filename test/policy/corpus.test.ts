@@ -33,7 +33,22 @@ interface Case {
 
 const from = (principals: string[]) => [{ source: { principals } }];
 
+const STAGED = { annotations: { "meshguard.io/staged-enforcement": "dry-run" } };
+const stagedSpec = { selector: { matchLabels: { app: "api" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["8080"] } }] }] };
+
 const insecure: Case[] = [
+    { title: "MeshPolicy staged allow (dryRunServices): reported as dry-run, not enforced, never as protected", add: [authorizationPolicy("shop", "api.staged-allow", stagedSpec, STAGED)], expect: ["authorization-policy-staged-enforcement"] },
+    {
+        title: "staged-enforcement annotation on an allow-all with a second rule: judged as the allow-all it is",
+        add: [authorizationPolicy("shop", "api.staged-allow", { ...stagedSpec, rules: [...stagedSpec.rules, { from: [{ source: { namespaces: ["*"] } }] }] }, STAGED)],
+        expect: ["authorization-policy-no-allow-all"],
+    },
+    {
+        title: "staged-enforcement annotation on a staged allow that is itself in dry-run: not a staged allow",
+        add: [authorizationPolicy("shop", "api.staged-allow", stagedSpec, { annotations: { ...STAGED.annotations, "istio.io/dry-run": "true" } })],
+        expect: ["authorization-policy-no-allow-all"],
+    },
+    { title: "staged allow without the annotation: an allow-all", add: [authorizationPolicy("shop", "api.staged-allow", stagedSpec)], expect: ["authorization-policy-no-allow-all"] },
     { title: "mesh namespace without a default-deny ingress NetworkPolicy", stack: secureStack().filter((r) => !r.type.endsWith(":NetworkPolicy")), expect: ["mesh-namespace-network-default-deny"] },
     {
         title: "a 'default-deny' NetworkPolicy with an ingress rule does not count",

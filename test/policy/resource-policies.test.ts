@@ -34,6 +34,7 @@ describe("policy pack: metadata", () => {
             "peer-authentication-permissive-port-guarded",
             "service-entry-restricted",
             "mesh-outbound-registry-only",
+            "authorization-policy-staged-enforcement",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);

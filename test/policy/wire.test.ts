@@ -59,6 +59,26 @@ describe("policy pack over the wire (analyzer gRPC, as the Pulumi CLI drives it)
         assert.match(result.verdicts[0].message, /\nNetworkPolicy shop\/open: spec\.ingress\[0\]: this rule allows every source/);
     });
 
+    it("Analyze reports a MeshPolicy staged allow as dry-run, not enforced (advisory), and nothing else", async () => {
+        await session.configure();
+        const staged: K8sManifest = {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: "api.staged-allow", namespace: "shop", annotations: { "meshguard.io/staged-enforcement": "dry-run" } },
+            spec: { selector: { matchLabels: { app: "api" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["8080"] } }] }] },
+        };
+        const [, ap] = manifestResources([staged]);
+        const result = await session.analyze(ap);
+        assert.deepStrictEqual(
+            result.verdicts.map((v) => [v.policyName, v.enforcementLevel, v.resourceName]),
+            [["authorization-policy-staged-enforcement", "advisory", "shop/api.staged-allow"]],
+        );
+        assert.match(
+            result.verdicts[0].message,
+            /\nAuthorizationPolicy shop\/api\.staged-allow: spec\.rules\[0\]: dry-run, not enforced: workloads app=api accept any caller on ports 8080; their own AuthorizationPolicies run with istio\.io\/dry-run \(evaluated and logged only\)\. Fix: when `meshguard discover --check` reports that no observed call would break, remove the service from the MeshPolicy's dryRunServices to enforce it\.$/,
+        );
+    });
+
     it("Analyze reports a violation with policy, pack, level and message, and lists the policies that do not apply", async () => {
         await session.configure();
         const [, pa] = manifestResources([permissive]);

@@ -1,0 +1,105 @@
+import { MANAGED_BY_LABELS, SECURITY_API_VERSION } from "../constants";
+import { STAGED_ENFORCEMENT_ANNOTATION, STAGED_ENFORCEMENT_VALUE } from "../istio/staged-enforcement";
+import { K8sManifest } from "../manifest";
+import { MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
+import { compareStrings, withDryRun, workloadPorts } from "./authz-rules";
+import { allowPolicyName } from "./authz-allow";
+import { denyPolicyName } from "./authz-deny";
+import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION } from "./network-policy";
+import { stableName } from "./naming";
+
+/**
+ * Staged enforcement (`dryRunServices`): the listed destinations are observed, not enforced, and
+ * every other workload stays exactly as enforced as without the option.
+ *
+ * - Their ALLOW and DENY policies get `istio.io/dry-run: "true"`: istiod moves them to the RBAC
+ *   filter's `shadow_rules` (pilot/pkg/security/authz/builder/builder.go `build`), which Envoy
+ *   evaluates and reports (`shadow_allowed`/`shadow_denied` stats, `shadow_engine_result`
+ *   metadata) without acting on them. A destination without callers gets a dry-run allow-nothing
+ *   for its workloads, so the shadow decision is the declared graph ("nobody") there too.
+ * - The namespace's allow-nothing stays enforced (undeclared workloads of the namespace keep
+ *   default deny), and it would deny everything to the destination (istiod makes an ALLOW policy
+ *   without rules an enforced never-matching policy). So each listed destination gets an
+ *   enforced "staged allow": ALLOW from anyone on its declared workload ports only, annotated
+ *   `meshguard.io/staged-enforcement: dry-run` so the pack reports it as not enforced.
+ * - NetworkPolicies have no dry-run: the destination's ingress policy admits every pod of the
+ *   cluster on its declared ports (not only its declared callers), and with egress on, each
+ *   isolated namespace may reach the listed destinations on those ports.
+ * Namespace-wide deny rules (`deny[].toNamespace`) are not a destination's policies: they stay
+ * enforced, the less permissive choice.
+ */
+export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap<string, MeshService>, manifests: readonly K8sManifest[]): K8sManifest[] {
+    const ids = config.dryRunServices;
+    if (ids === undefined || ids.length === 0) return [...manifests];
+    const staged = [...new Set(ids)].map((id) => services.get(id) as MeshService);
+    const shadowNames = new Set(staged.flatMap((s) => [key("AuthorizationPolicy", s.namespace, allowPolicyName(s)), key("AuthorizationPolicy", s.namespace, denyPolicyName(s))]));
+    const ingressNames = new Set(staged.map((s) => key("NetworkPolicy", s.namespace, ingressNetworkPolicyName(s))));
+    const out = manifests
+        .filter((m) => !ingressNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)))
+        .map((m) => (shadowNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)) ? withDryRun(m) : m));
+    for (const service of staged) {
+        const selector = { matchLabels: { ...meshServiceSelector(service) } };
+        if (!manifests.some((m) => key(m.kind, m.metadata.namespace, m.metadata.name) === key("AuthorizationPolicy", service.namespace, allowPolicyName(service)))) {
+            out.push(withDryRun(authorizationPolicy(allowPolicyName(service), service.namespace, { selector, action: "ALLOW" })));
+        }
+        const staging = authorizationPolicy(stagedAllowName(service), service.namespace, {
+            selector,
+            action: "ALLOW",
+            rules: [{ to: [{ operation: { ports: workloadPorts(service.ports) } }] }],
+        });
+        out.push({ ...staging, metadata: { ...staging.metadata, annotations: { [STAGED_ENFORCEMENT_ANNOTATION]: STAGED_ENFORCEMENT_VALUE } } });
+        if (config.networkPolicies.ingress) out.push(openIngress(service));
+    }
+    if (config.networkPolicies.egress) out.push(...egressToStaged(config, staged));
+    return out;
+}
+
+/** metadata.name of the staged allow ("." never occurs in a service id, so no per-service name equals it). */
+export function stagedAllowName(service: MeshService): string {
+    return stableName([`${service.id}.staged-allow`]);
+}
+
+/** metadata.name of the per-namespace egress allowance to the staged destinations. */
+export const STAGED_EGRESS_NAME = "allow-egress-to.dry-run-services";
+
+function key(kind: string, namespace: string | undefined, name: string): string {
+    return `${kind} ${namespace ?? ""}/${name}`;
+}
+
+function authorizationPolicy(name: string, namespace: string, spec: Record<string, unknown>): K8sManifest {
+    return { apiVersion: SECURITY_API_VERSION, kind: "AuthorizationPolicy", metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } }, spec };
+}
+
+function tcpPorts(service: MeshService): { protocol: "TCP"; port: number }[] {
+    return workloadPorts(service.ports).map((p) => ({ protocol: "TCP", port: Number(p) }));
+}
+
+function openIngress(service: MeshService): K8sManifest {
+    return {
+        apiVersion: NETWORK_POLICY_API_VERSION,
+        kind: "NetworkPolicy",
+        metadata: { name: ingressNetworkPolicyName(service), namespace: service.namespace, labels: { ...MANAGED_BY_LABELS } },
+        spec: {
+            podSelector: { matchLabels: { ...meshServiceSelector(service) } },
+            policyTypes: ["Ingress"],
+            // Every pod of every namespace (not off-cluster addresses), on the declared ports only.
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(service) }],
+        },
+    };
+}
+
+function egressToStaged(config: MeshPolicyConfig, staged: readonly MeshService[]): K8sManifest[] {
+    const namespaces = [...new Set(config.services.map((s) => s.namespace))].sort(compareStrings);
+    const egress = [...staged]
+        .sort((a, b) => compareStrings(a.id, b.id))
+        .map((s) => ({
+            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } }, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }],
+            ports: tcpPorts(s),
+        }));
+    return namespaces.map((namespace) => ({
+        apiVersion: NETWORK_POLICY_API_VERSION,
+        kind: "NetworkPolicy",
+        metadata: { name: STAGED_EGRESS_NAME, namespace, labels: { ...MANAGED_BY_LABELS } },
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+    }));
+}
