@@ -1,6 +1,7 @@
 // The ground floor: one reading of Kubernetes objects (records, type tokens, workload kinds and
 // pod templates, Helm resources) for the simulator, the renderer, the policy pack and the CLI.
 export { asList, asRecord, asStringMap, hasPath, isRecord, nonEmptyString, recordAt, stringsAt, valueAt } from "./records";
+export { LabelRequirement, LabelSelector, labelSelectorMatches, maySelectPodCarrying, readLabelSelector, selectsEveryPodCarrying } from "./label-selector";
 export { annotationsOf, KubeObject, labelsOf, nameOf, namespaceOf, typeOfObject } from "./object";
 export { apiVersionOf, KubernetesType, kubernetesTypeToken, parseKubernetesType, patchedKind, splitApiVersion, typeOfApiVersion } from "./type-token";
 export { HELM_CHART_TYPE, HELM_RELEASE_TYPE, HELM_V3_CHART_TYPE, isHelmInstallType, isHelmResource } from "./helm";

@@ -1,4 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
+import { LabelSelector, maySelectPodCarrying, readLabelSelector, selectsEveryPodCarrying } from "../../components/kube";
 import { coversTcpPort, networkPolicyKindOf, NetworkPolicyRule, ruleAdmitsEveryone, rulePorts, rulesOf, Unverifiable } from "./network-policy";
 import { asRecord } from "./object";
 import { isUnknownValue, knownRecord, readWithUnknowns, UnknownValue } from "./preview-values";
@@ -38,63 +39,52 @@ export function stackNetworkPolicies(resources: readonly PolicyResource[]): Stac
 
 type Tri = boolean | UnknownValue;
 
-interface Requirement {
-    readonly key: string;
-    readonly operator: string;
-    readonly values: readonly string[];
-}
-
-/** matchLabels and matchExpressions of a selector, or the unknown marker inside it. */
-function readSelector(selector: unknown): { labels: Record<string, unknown>; expressions: Requirement[] } | UnknownValue {
-    if (isUnknownValue(selector)) return selector;
-    const record = knownRecord(selector) ?? {};
-    const labels = record["matchLabels"];
-    const expressions = record["matchExpressions"];
-    if (isUnknownValue(labels)) return labels;
-    if (isUnknownValue(expressions)) return expressions;
-    const out: Requirement[] = [];
-    for (const raw of Array.isArray(expressions) ? expressions : []) {
-        if (isUnknownValue(raw)) return raw;
-        const e = knownRecord(raw) ?? {};
-        for (const v of [e["key"], e["operator"], e["values"]]) if (isUnknownValue(v)) return v;
-        const values = Array.isArray(e["values"]) ? e["values"] : [];
-        for (const v of values) if (isUnknownValue(v)) return v;
-        out.push({ key: String(e["key"]), operator: String(e["operator"]), values: values.map(String) });
+/**
+ * The selector through meshguard's one LabelSelector reading (components/kube/label-selector.ts),
+ * after the preview's unknown markers: the marker when any part is unknown, "invalid" when the API
+ * server would refuse it (then judged fail closed: may select, never selects every pod).
+ */
+function readSelector(selector: unknown): LabelSelector | "invalid" | UnknownValue {
+    const unknown = firstUnknown(selector);
+    if (unknown !== undefined) return unknown;
+    try {
+        return readLabelSelector(selector, "NetworkPolicy", "spec.podSelector");
+    } catch {
+        return "invalid";
     }
-    for (const v of Object.values(knownRecord(labels) ?? {})) if (isUnknownValue(v)) return v;
-    return { labels: knownRecord(labels) ?? {}, expressions: out };
 }
 
-const has = (labels: Readonly<Record<string, string>>, key: string) => Object.prototype.hasOwnProperty.call(labels, key);
+function firstUnknown(value: unknown): UnknownValue | undefined {
+    if (isUnknownValue(value)) return value;
+    if (Array.isArray(value)) {
+        for (const v of value) {
+            const u = firstUnknown(v);
+            if (u !== undefined) return u;
+        }
+    } else {
+        const record = knownRecord(value);
+        if (record !== undefined) {
+            for (const v of Object.values(record)) {
+                const u = firstUnknown(v);
+                if (u !== undefined) return u;
+            }
+        }
+    }
+    return undefined;
+}
 
 /** Whether the selector selects every pod carrying `labels` (whatever else it carries). */
 export function selectsEveryPodWith(selector: unknown, labels: Readonly<Record<string, string>>): Tri {
     const read = readSelector(selector);
     if (isUnknownValue(read)) return read;
-    for (const [key, value] of Object.entries(read.labels)) if (!has(labels, key) || labels[key] !== String(value)) return false;
-    return read.expressions.every((e) => (e.operator === "In" ? has(labels, e.key) && e.values.includes(labels[e.key]) : e.operator === "Exists" && has(labels, e.key)));
+    return read !== "invalid" && selectsEveryPodCarrying(read, labels);
 }
 
 /** Whether the selector may select a pod carrying `labels` (false only when a known label rules it out). */
 export function maySelectPodWith(selector: unknown, labels: Readonly<Record<string, string>>): Tri {
     const read = readSelector(selector);
     if (isUnknownValue(read)) return read;
-    for (const [key, value] of Object.entries(read.labels)) if (has(labels, key) && labels[key] !== String(value)) return false;
-    return read.expressions.every((e) => {
-        // A key the known labels lack may still be on the pod, with any value.
-        if (!has(labels, e.key)) return true;
-        const value = labels[e.key];
-        switch (e.operator) {
-            case "In":
-                return e.values.includes(value);
-            case "NotIn":
-                return !e.values.includes(value);
-            case "DoesNotExist":
-                return false;
-            default:
-                return true;
-        }
-    });
+    return read === "invalid" || maySelectPodCarrying(read, labels);
 }
 
 /** Whether a policy isolates the pods it selects for ingress (policyTypes lists Ingress, or is unset). */
