@@ -17,3 +17,4 @@ export {
     workloadKindOfObject,
     workloadKindOfType,
 } from "./workloads";
+export { LabelRequirement, LabelSelector, labelSelectorMatches, readLabelSelector } from "./label-selector";

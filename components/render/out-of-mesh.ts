@@ -1,5 +1,5 @@
 import { asList, asRecord, KubeObject, namespaceOf, typeOfObject } from "../kube";
-import { labelSelectorMatches, readLabelSelector } from "../simulate/label-selector";
+import { labelSelectorMatches, readLabelSelector } from "../kube";
 import { WorkloadInfo } from "./workloads";
 
 /** NetworkPolicy label Kubernetes sets on every namespace to its name. */
@@ -23,7 +23,7 @@ export interface PlaintextPeer {
  * by kubernetes.io/metadata.name, and its pods' labels) admitted to one of the rule's ports is a
  * caller, unless every workload it selects among the objects has a sidecar (those send mTLS,
  * which this rule does not match). Label selectors are read as the simulator reads them
- * (components/simulate/label-selector.ts). No peer found: the caller is anyone (nothing names it).
+ * (components/kube/label-selector.ts). No peer found: the caller is anyone (nothing names it).
  */
 export function plaintextPeers(objects: readonly KubeObject[], workloads: readonly WorkloadInfo[], namespace: string, podLabels: Readonly<Record<string, string>>, ports: readonly string[]): PlaintextPeer[] {
     const peers = new Map<string, { namespace: string; selector?: Record<string, string>; workload?: WorkloadInfo; ports: Set<string> }>();

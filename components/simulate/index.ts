@@ -32,4 +32,4 @@ export { formatDecision } from "./format";
 export { ExternalDecision, ExternalDecisionLayer, ExternalDestination, ServiceEntryIndex, SimExternalRequest } from "./external";
 export { shadowVerdict, ShadowVerdict } from "./shadow";
 export { L4Protocol, NetworkEndpoint, NetworkLayerOutcome, NetworkPolicyLayer } from "./network-policy";
-export { LabelSelector, labelSelectorMatches, readLabelSelector } from "./label-selector";
+export { LabelSelector, labelSelectorMatches, readLabelSelector } from "../kube";

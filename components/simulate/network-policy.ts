@@ -1,7 +1,6 @@
 import { MeshguardValidationError } from "../errors";
 import { ipInBlock, parseIpBlock } from "../istio";
-import { asList, asRecord, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
-import { LabelSelector, labelSelectorMatches, readLabelSelector } from "./label-selector";
+import { asList, asRecord, LabelSelector, labelSelectorMatches, labelsOf, nameOf, namespaceOf, readLabelSelector, typeOfObject } from "../kube";
 import { PolicyRef } from "./types";
 
 /**

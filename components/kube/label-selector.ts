@@ -1,5 +1,5 @@
 import { MeshguardValidationError } from "../errors";
-import { asList, asRecord, asStringMap } from "../kube";
+import { asList, asRecord, asStringMap } from "./records";
 
 /**
  * A Kubernetes LabelSelector (metav1.LabelSelector): matchLabels and matchExpressions are ANDed;
