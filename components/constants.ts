@@ -12,13 +12,6 @@ export const ISTIO_CHART_REPO = "https://istio-release.storage.googleapis.com/ch
  */
 export const GATEWAY_API_VERSION = "v1.5.1";
 export const GATEWAY_API_CRDS_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/standard-install.yaml`;
-/** Namespace, Service or pod label naming the waypoint its traffic goes through. */
-export const USE_WAYPOINT_LABEL = "istio.io/use-waypoint";
-/** Label of a waypoint Gateway: which traffic it handles (service, workload, all, none). */
-export const WAYPOINT_FOR_LABEL = "istio.io/waypoint-for";
-/** The GatewayClass istiod deploys waypoints for (pilot/pkg/config/kube/gatewaycommon/classinfo.go). */
-export const WAYPOINT_GATEWAY_CLASS = "istio-waypoint";
-export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 /** Istio's root namespace (meshConfig.rootNamespace): mesh-wide policies live here. */
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";

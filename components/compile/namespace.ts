@@ -1,4 +1,5 @@
-import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL, USE_WAYPOINT_LABEL } from "../constants";
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { USE_WAYPOINT_LABEL } from "../istio/waypoints";
 import { K8sManifest } from "../manifest";
 import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings, MeshPolicyNamespaceInfo } from "../model/namespace-types";
 import { waypointGateway } from "./waypoint";

@@ -1,4 +1,6 @@
-import { GATEWAY_API_GROUP, MANAGED_BY_LABELS, WAYPOINT_FOR_LABEL, WAYPOINT_GATEWAY_CLASS } from "../constants";
+import { MANAGED_BY_LABELS } from "../constants";
+import { GATEWAY_API_GROUP, WAYPOINT_GATEWAY_CLASS_NAME } from "../istio/target-refs";
+import { WAYPOINT_FOR_LABEL, WAYPOINT_HBONE_PORT } from "../istio/waypoints";
 import { K8sManifest } from "../manifest";
 
 /**
@@ -13,8 +15,8 @@ export function waypointGateway(namespace: string, name: string): K8sManifest {
         kind: "Gateway",
         metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS, [WAYPOINT_FOR_LABEL]: "service" } },
         spec: {
-            gatewayClassName: WAYPOINT_GATEWAY_CLASS,
-            listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }],
+            gatewayClassName: WAYPOINT_GATEWAY_CLASS_NAME,
+            listeners: [{ name: "mesh", port: WAYPOINT_HBONE_PORT, protocol: "HBONE" }],
         },
     };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL, USE_WAYPOINT_LABEL } from "../constants";
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
+import { USE_WAYPOINT_LABEL } from "../istio/waypoints";
 import { ValidationIssue } from "../errors";
 import { DNS1123_LABEL_PATTERN } from "../validation/dns-names";
 import { labelKey } from "./labels";
