@@ -3,6 +3,7 @@ import { authorizationPolicyMatchesWorkloads } from "./authorization-policy-matc
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
 import { authorizationPolicyStagedEnforcement } from "./authorization-policy-staged-enforcement";
+import { authorizationPolicyTargetExists } from "./authorization-policy-target-exists";
 import { destinationRuleTlsSan } from "./destination-rule-tls-san";
 import { authorizationPolicyTokenNotOptional } from "./authorization-policy-token-not-optional";
 import { authorizationPolicyZtunnelHttp } from "./authorization-policy-ztunnel-http";
@@ -58,4 +59,5 @@ export const meshguardPolicies: Policies = [
     namespaceOneDataplane,
     peerAuthenticationAmbient,
     authorizationPolicyZtunnelHttp,
+    authorizationPolicyTargetExists,
 ];

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { StackValidationPolicy } from "@pulumi/policy";
-import { ownMessage, policyNamed, PolicyRun, runStackPolicy, TestResource } from "./harness";
+import { waypointGateway } from "../../components/compile/waypoint";
+import * as objects from "../fixtures/objects";
+import { k8s, ownMessage, policyNamed, PolicyRun, runStackPolicy, TestResource, UNKNOWN } from "./harness";
 import { authorizationPolicy, deployment, MESH_LABELS, namespace, peerAuthentication } from "./fixtures";
 
 const AMBIENT = { "istio.io/dataplane-mode": "ambient" };
@@ -155,5 +157,63 @@ describe("policy: mesh-default-deny in ambient", () => {
             ],
         ]);
         assert.deepStrictEqual((await runStackPolicy(stackPolicy("mesh-default-deny"), [...stack, authorizationPolicy("shop", "allow-nothing", {})])).violations, []);
+    });
+});
+
+describe("policy: authorization-policy-target-exists", () => {
+    const policy = () => stackPolicy("authorization-policy-target-exists");
+    const WAYPOINT_NS = { ...AMBIENT, "istio.io/use-waypoint": "waypoint" };
+    const api = k8s(objects.service("shop", "api", { app: "api" }, [{ name: "http", port: 8080 }]));
+    const targeting = (...targetRefs: Record<string, unknown>[]) => authorizationPolicy("shop", "api-l7", { targetRefs, rules: [{ to: [{ operation: { methods: ["GET"] } }] }] });
+    const SERVICE = { kind: "Service", group: "", name: "api" };
+    const WAYPOINT = { kind: "Gateway", group: "gateway.networking.k8s.io", name: "waypoint" };
+
+    it("accepts a Service a waypoint serves, the waypoint Gateway, an Istio ingress Gateway and GatewayClass istio-waypoint from the root", async () => {
+        const ingress = k8s({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "public", namespace: "shop" }, spec: { gatewayClassName: "istio", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } });
+        const stack = [
+            ...ambientStack([api, k8s(waypointGateway("shop", "waypoint")), ingress], WAYPOINT_NS),
+            targeting(SERVICE, WAYPOINT, { kind: "Gateway", group: "gateway.networking.k8s.io", name: "public" }),
+            authorizationPolicy("istio-system", "waypoints", { targetRefs: [{ kind: "GatewayClass", group: "gateway.networking.k8s.io", name: "istio-waypoint" }] }),
+        ];
+        assert.deepStrictEqual((await runStackPolicy(policy(), stack)).violations, []);
+    });
+
+    it("refuses targets the stack does not create, a Service no waypoint serves, and a Gateway that is not a waypoint", async () => {
+        const other = k8s({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "other", namespace: "shop" }, spec: { gatewayClassName: "nginx" } });
+        const run = await runStackPolicy(policy(), [
+            ...ambientStack([api, other]),
+            targeting(SERVICE, { ...SERVICE, name: "apii" }, WAYPOINT, { kind: "Gateway", group: "gateway.networking.k8s.io", name: "other" }, { kind: "ServiceEntry", group: "networking.istio.io", name: "stripe" }),
+            authorizationPolicy("shop", "cls", { targetRefs: [{ kind: "GatewayClass", group: "gateway.networking.k8s.io", name: "istio-waypoint" }] }),
+        ]);
+        assert.deepStrictEqual(verdicts(run), [
+            [
+                "mandatory",
+                'AuthorizationPolicy shop/api-l7: spec.targetRefs[0]: names Service shop/api, but no waypoint serves it (neither Service shop/api nor namespace shop names a waypoint (istio.io/use-waypoint)): ztunnel and sidecars ignore policies with targetRefs, so its rules are enforced nowhere. Fix: give namespace shop a waypoint (MeshNamespace dataplane: "ambient", waypoint: true), or label the Service istio.io/use-waypoint=<waypoint>.',
+            ],
+            ["mandatory", "AuthorizationPolicy shop/api-l7: spec.targetRefs[1]: names Service shop/apii, which this stack does not create: the policy attaches to nothing, so its rules are enforced nowhere. Fix: correct the name, or create Service shop/apii in the stack."],
+            ["mandatory", "AuthorizationPolicy shop/api-l7: spec.targetRefs[2]: names Gateway shop/waypoint, which this stack does not create: the policy attaches to nothing, so its rules are enforced nowhere. Fix: correct the name, or create the waypoint (MeshNamespace waypoint) in namespace shop."],
+            [
+                "mandatory",
+                'AuthorizationPolicy shop/api-l7: spec.targetRefs[3]: names Gateway shop/other of class "nginx", which is neither a waypoint (istio-waypoint) nor an Istio gateway (istio): no Istio proxy enforces the policy. Fix: target the namespace\'s waypoint Gateway (MeshNamespace waypoint) or the Service it serves.',
+            ],
+            ["mandatory", "AuthorizationPolicy shop/api-l7: spec.targetRefs[4]: names ServiceEntry shop/stripe, which this stack does not create: the policy attaches to nothing, so its rules are enforced nowhere. Fix: correct the name, or create ServiceEntry shop/stripe in the stack."],
+            [
+                "mandatory",
+                "AuthorizationPolicy shop/cls: spec.targetRefs[0]: names GatewayClass istio-waypoint, which only policies in the root namespace istio-system attach to (pilot/pkg/model/policyattachment.go): this one attaches to nothing. Fix: move the policy to istio-system, or target the namespace's waypoint Gateway.",
+            ],
+        ]);
+    });
+
+    it("reports a target that may be an object unknown at preview as unverifiable, not as passed or missing", async () => {
+        const unknownService = k8s({ apiVersion: "v1", kind: "Service", metadata: { name: UNKNOWN, namespace: "shop" }, spec: {} });
+        const unknownGateway = k8s({ apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "waypoint", namespace: "shop" }, spec: { gatewayClassName: UNKNOWN } });
+        const run = await runStackPolicy(policy(), [...ambientStack([unknownService, unknownGateway]), targeting(SERVICE, WAYPOINT)]);
+        assert.deepStrictEqual(
+            run.violations.filter((v) => v.message.includes("api-l7")).map((v) => [v.enforcementLevel, ownMessage(v)]),
+            [
+                ["advisory", "AuthorizationPolicy shop/api-l7: spec.targetRefs[0]: Service shop/api cannot be verified during preview: a Service of the stack has values unknown until apply. Fix: it is checked again when the value is known."],
+                ["advisory", "AuthorizationPolicy shop/api-l7: spec.targetRefs[1]: Gateway shop/waypoint cannot be verified during preview: a Gateway of the stack has values unknown until apply. Fix: it is checked again when the value is known."],
+            ],
+        );
     });
 });
