@@ -217,3 +217,16 @@ describe("policy: authorization-policy-target-exists", () => {
         );
     });
 });
+
+describe("policy: authorization-policy-matches-workloads knows waypoints", () => {
+    it("a principal of a waypoint of the stack names a running identity; without the waypoint it does not", async () => {
+        const policy = stackPolicy("authorization-policy-matches-workloads");
+        const fromWaypoint = authorizationPolicy("shop", "api-from-waypoint", {
+            selector: { matchLabels: { app: "api" } },
+            rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/waypoint"] } }] }],
+        });
+        assert.deepStrictEqual((await runStackPolicy(policy, ambientStack([k8s(waypointGateway("shop", "waypoint")), fromWaypoint]))).violations, []);
+        const run = await runStackPolicy(policy, ambientStack([fromWaypoint]));
+        assert.deepStrictEqual(run.violations.map((v) => ownMessage(v).split(": ").slice(0, 2).join(": ")), ["AuthorizationPolicy shop/api-from-waypoint: spec.rules[0].from[0].source.principals[0]"]);
+    });
+});
