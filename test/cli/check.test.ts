@@ -40,7 +40,7 @@ describe("cli: meshguard check (plain YAML through the policy pack)", () => {
             assert.strictEqual(preview.code, 0, preview.stderr);
             const { code, stdout } = await runCli(["check", "1-manifest"], work.dir);
             assert.strictEqual(code, 1, stdout);
-            assert.ok(stdout.startsWith("Policy verdicts: 29 policies over 9 Kubernetes objects from 9 files\n"), stdout);
+            assert.ok(stdout.startsWith("Policy verdicts: 29 policies over 14 Kubernetes objects from 14 files\n"), stdout);
             assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
         } finally {
             work.cleanup();
