@@ -18,7 +18,7 @@ export const authorizationPolicyZtunnelHttp: StackValidationPolicy = {
             const ztunnel = ztunnelAuthorization(specOf(entry), entry.object.annotations);
             const changed = ztunnel.rules.filter((r) => r.fate !== "kept");
             if (!ztunnel.enforced || changed.length === 0) continue;
-            const reach = ambientReach(stack, entry);
+            const reach = ambientReach(stack, entry, true);
             if (reach === undefined) continue;
             const namespace = entry.object.namespace ?? "default";
             reportOnObject(

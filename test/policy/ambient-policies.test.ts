@@ -133,6 +133,11 @@ describe("policy: authorization-policy-ztunnel-http", () => {
         ]);
     });
 
+    it("a selector policy in the root namespace reaches ambient workloads of every namespace", async () => {
+        const run = await runStackPolicy(policy(), ambientStack([authorizationPolicy("istio-system", "api-get", { selector: { matchLabels: { app: "api" } }, rules: [{ to: [{ operation: { paths: ["/health"] } }] }] })]));
+        assert.deepStrictEqual(verdicts(run).map(([, m]) => m.split(" but ")[0]), ["AuthorizationPolicy istio-system/api-get: spec.rules: ztunnel enforces this ALLOW policy (it selects Deployment shop/api, which runs in ambient mode)"]);
+    });
+
     it("accepts L4 policies, targetRefs policies, sidecar namespaces and CUSTOM", async () => {
         const l7 = { selector: { matchLabels: { app: "api" } }, rules: [{ to: [{ operation: { methods: ["GET"] } }] }] };
         for (const [what, stack] of [
