@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import fc from "fast-check";
+import "../harness/property-seed";
 import { compileIstioInstall, istioInstallLayout } from "../../components/compile/install";
 import { istioMeshArgsSchema, istioMeshLayoutSchema, IstioMeshSettings } from "../../components/model/install";
 import { parseOrThrow } from "../../components/validation/validate";
@@ -178,6 +180,44 @@ describe("compileIstioInstall: ambient", () => {
                 ["cni", ["base"], undefined],
                 ["istiod", ["base", "cni"], undefined],
             ],
+        );
+    });
+});
+
+describe("IstioMesh data plane: property", () => {
+    it("whatever the args, a valid plan has one data plane: ambient charts in order with the profile, sidecar ones without", () => {
+        const args = fc.record(
+            {
+                dataplane: fc.constantFrom("sidecar", "ambient", "Ambient", undefined),
+                gatewayApi: fc.constantFrom("install", "assume-present", "yes", undefined),
+                cni: fc.constantFrom(true, false, { namespace: "kube-system" }, undefined),
+                revision: fc.constantFrom("canary", undefined),
+                values: fc.record(
+                    { istiod: fc.constantFrom({ profile: "ambient" }, { profile: "demo" }, { pilot: { resources: {} } }), ztunnel: fc.constantFrom({ logLevel: "debug" }, { profile: "ambient" }) },
+                    { requiredKeys: [] },
+                ),
+            },
+            { requiredKeys: [] },
+        );
+        fc.assert(
+            fc.property(args, (raw) => {
+                const parsed = istioMeshArgsSchema.safeParse(raw);
+                if (!parsed.success) return;
+                const plan = compileIstioInstall(parsed.data);
+                const keys = plan.steps.map((s) => s.key);
+                const profiles = plan.steps.flatMap((s) => (s.kind === "chart" && s.chart.values["profile"] !== undefined ? [`${s.key}:${String(s.chart.values["profile"])}`] : []));
+                // Every step depends only on earlier ones.
+                plan.steps.forEach((s, i) => s.dependsOn.forEach((d) => assert.ok(keys.indexOf(d) >= 0 && keys.indexOf(d) < i, `${s.key} after ${d}`)));
+                if (parsed.data.dataplane === "ambient") {
+                    assert.ok(keys.indexOf("istiod") < keys.indexOf("cni") && keys.indexOf("cni") < keys.indexOf("ztunnel"));
+                    assert.deepStrictEqual(profiles, ["istiod:ambient", "cni:ambient"]);
+                    assert.strictEqual(keys.includes("gatewayApi"), parsed.data.gatewayApi === "install");
+                } else {
+                    assert.ok(!keys.includes("ztunnel"));
+                    assert.ok(!profiles.some((p) => p.endsWith(":ambient")), profiles.join());
+                }
+            }),
+            { numRuns: 300 },
         );
     });
 });
