@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { compileMeshNamespace, MeshNamespaceStep, MeshNamespaceStepKey, MeshNamespaceStepLayout, meshNamespaceLayout } from "./compile/namespace";
 import { MeshguardValidationError } from "./errors";
 import { IstioMesh } from "./istio-mesh";
-import { checkDataplaneWithMesh, checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
+import { checkDataplaneWithMesh, checkInjectionInAmbientMesh, checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
 import type { MeshNamespaceDataplane, MeshPolicyNamespaceInfo } from "./model/namespace-types";
 import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
@@ -70,7 +70,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         const meshIssues = mesh !== undefined && !isMesh
             ? [{ path: "mesh", message: "must be an IstioMesh" }]
             : [
-                ...(rest.dataplane === "ambient" ? [] : checkInjectionWithMesh(rest.injection, mesh !== undefined)),
+                ...(rest.dataplane !== "ambient" ? checkInjectionWithMesh(rest.injection, mesh !== undefined) : given.dataplane === undefined ? checkInjectionInAmbientMesh(rest.injection) : []),
                 ...checkDataplaneWithMesh(rest.dataplane, isMesh ? mesh.dataplane : undefined),
             ];
         if (meshIssues.length > 0) throw new MeshguardValidationError(subject, meshIssues);

@@ -167,3 +167,12 @@ export function checkDataplaneWithMesh(dataplane: MeshNamespaceDataplane | undef
         message: 'is "ambient" but `mesh` is installed with dataplane "sidecar" (no ztunnel captures the pods). Fix: set dataplane: "ambient" on the IstioMesh, or remove dataplane here',
     }];
 }
+
+/** A namespace that takes dataplane "ambient" from its mesh gets no injection label: say how to get a sidecar namespace. */
+export function checkInjectionInAmbientMesh(injection: unknown): ValidationIssue[] {
+    if (injection === undefined) return [];
+    return [{
+        path: "injection",
+        message: 'must be omitted: the namespace takes dataplane "ambient" from `mesh` (no injection label). Fix: remove injection, or set dataplane: "sidecar" for a sidecar namespace in this mesh',
+    }];
+}

@@ -83,6 +83,11 @@ describe("MeshNamespace dataplane ambient (component, mock runtime)", () => {
             ['injection: must be omitted with dataplane "ambient": the namespace is labelled istio.io/dataplane-mode=ambient and never also for sidecar injection'],
         ],
         [
+            "an injection mode in a namespace that takes ambient from its mesh",
+            () => new MeshNamespace("shop", { name: "shop", mesh: new IstioMesh("istio", { dataplane: "ambient", gatewayApi: "assume-present" }), injection: "disabled", mtls: true, defaultDeny: true }),
+            ['injection: must be omitted: the namespace takes dataplane "ambient" from `mesh` (no injection label). Fix: remove injection, or set dataplane: "sidecar" for a sidecar namespace in this mesh'],
+        ],
+        [
             "an unknown dataplane",
             () => new MeshNamespace("shop", { name: "shop", dataplane: "Ambient" as never }),
             ['dataplane: must be "sidecar" (sidecar injection) or "ambient" (istio.io/dataplane-mode=ambient: ztunnel, no sidecars)'],
