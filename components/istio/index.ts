@@ -45,3 +45,20 @@ export {
     trustDomainPatternSet,
 } from "./identity-patterns";
 export { CallerReach, constraintReach, ReachLevel, ruleCallerReach } from "./caller-reach";
+export { attachingRef, GATEWAY_API_GROUP, PolicyTargets, readPolicyTargets, TargetKind, TargetRef, WAYPOINT_GATEWAY_CLASS_NAME, WaypointAttachment } from "./target-refs";
+export {
+    GATEWAY_NAME_LABEL,
+    GATEWAY_SERVICE_ACCOUNT_ANNOTATION,
+    INGRESS_USE_WAYPOINT_LABEL,
+    USE_WAYPOINT_LABEL,
+    USE_WAYPOINT_NAMESPACE_LABEL,
+    Waypoint,
+    WAYPOINT_FOR_LABEL,
+    WAYPOINT_HBONE_PORT,
+    WaypointIndex,
+    waypointKey,
+    waypointPrincipal,
+    WaypointResolution,
+    WaypointTraffic,
+} from "./waypoints";
+export { ZtunnelAuthorization, ztunnelAuthorization, ZtunnelRule, ZtunnelRuleFate } from "./ztunnel-authz";
