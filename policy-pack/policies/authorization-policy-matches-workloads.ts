@@ -4,7 +4,7 @@ import { configSchema } from "../lib/config";
 import { workloadTypeOf } from "../lib/kinds";
 import { listForMessage, violationMessage } from "../lib/messages";
 import { asList, asRecord, materialize } from "../lib/object";
-import { hasTargetRefs, MeshStack, objectExemption, readMeshStack, selectorLabels, specOf, StackObject } from "../lib/stack";
+import { hasTargetRefs, MeshStack, objectExemption, readMeshStack, reportUnverifiable, selectorLabels, specOf, StackObject } from "../lib/stack";
 import { readWorkloadIdentity, WorkloadIdentity } from "../lib/workload-identity";
 import { readTargetObjects } from "../lib/policy-targets";
 
@@ -163,7 +163,7 @@ function checkPrincipals(policy: StackObject, namespaces: ReadonlyMap<string, Na
                 if (there === undefined && unknownThere.length === 0) return;
                 if (there?.accounts.has(principal.serviceAccount)) return;
                 if (unknownThere.length > 0) {
-                    reportCannotVerify(
+                    reportUnverifiable(
                         reportViolation,
                         policy,
                         path,
@@ -207,7 +207,7 @@ function checkPorts(policy: StackObject, selected: readonly WorkloadIdentity[], 
                 if (port === undefined || declared.has(port)) return;
                 const path = `spec.rules[${r}].to[${t}].operation.ports[${i}]`;
                 if (unknownPorts.length > 0) {
-                    reportCannotVerify(reportViolation, policy, path, `whether a selected workload listens on port ${port} can't be verified during preview: the container ports, labels or namespace of ${shortList(unknownPorts)} are unknown`);
+                    reportUnverifiable(reportViolation, policy, path, `whether a selected workload listens on port ${port} can't be verified during preview: the container ports, labels or namespace of ${shortList(unknownPorts)} are unknown`);
                     return;
                 }
                 const ports = [...declared].sort((a, b) => a - b).map(String);
@@ -223,14 +223,4 @@ function checkPorts(policy: StackObject, selected: readonly WorkloadIdentity[], 
             });
         });
     });
-}
-
-/** An unknown value is advisory whatever the policy's level, as readMeshStack reports one (lib/stack.ts). */
-function reportCannotVerify(reportViolation: ReportViolation, policy: StackObject, path: string, problem: string): void {
-    const violation = {
-        message: violationMessage(policy.object.subject, path, problem, "it is checked again when the value is known"),
-        urn: policy.resource.urn,
-        enforcementLevel: "advisory" as const,
-    };
-    (reportViolation as unknown as (v: typeof violation) => void)(violation);
 }
