@@ -1,5 +1,6 @@
 import { K8sManifest } from "../manifest";
 import { RegisteredResource } from "../offline/recorder";
+import { PackProcess } from "./pack-process";
 import { PolicyPackSession, startPolicyPack } from "./session";
 import { PolicyPackRunOptions, PolicyPackRunResult, PolicyVerdict } from "./types";
 
@@ -11,9 +12,9 @@ const IN_FLIGHT = 8;
  * start the pack, Configure it, Analyze every resource (its inputs), then AnalyzeStack once over
  * all of them. The pack process is always stopped, also on failure.
  */
-export async function runPolicyPack(resources: readonly RegisteredResource[], options: PolicyPackRunOptions = {}): Promise<PolicyPackRunResult> {
+export async function runPolicyPack(resources: readonly RegisteredResource[], options: PolicyPackRunOptions & LaunchedPack = {}): Promise<PolicyPackRunResult> {
     const { stack, project } = stackOf(resources);
-    const session = await startPolicyPack({ packDir: options.packDir, stack, project });
+    const session = await startPolicyPack({ packDir: options.packDir, stack, project, launched: options.launched });
     try {
         return await analyzeStackWith(session, resources, options);
     } finally {
@@ -51,6 +52,11 @@ export async function analyzeStackWith(
     };
 }
 
+/** A pack process started beforehand (launchPolicyPack), used instead of starting one. */
+export interface LaunchedPack {
+    launched?: Promise<PackProcess>;
+}
+
 /** Stack and project from the URNs (`urn:pulumi:<stack>::<project>::...`). */
 function stackOf(resources: readonly RegisteredResource[]): { stack?: string; project?: string } {
     const match = resources.length === 0 ? null : /^urn:pulumi:([^:]*)::([^:]*)::/.exec(resources[0].urn);
@@ -66,7 +72,7 @@ export const MANIFEST_PROJECT = "meshguard-check";
  * type `kubernetes:<apiVersion>:<Kind>` (core objects: `kubernetes:core/v1:<Kind>`) whose inputs are
  * the object, parented to a synthetic stack, as a YAML ConfigFile's children would be.
  */
-export async function analyzeManifests(manifests: readonly K8sManifest[], options: PolicyPackRunOptions = {}): Promise<PolicyPackRunResult> {
+export async function analyzeManifests(manifests: readonly K8sManifest[], options: PolicyPackRunOptions & LaunchedPack = {}): Promise<PolicyPackRunResult> {
     return runPolicyPack(manifestResources(manifests), options);
 }
 
