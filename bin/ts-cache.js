@@ -18,7 +18,7 @@ const fs = require("fs");
 const path = require("path");
 
 /** Bumped when the emitted form changes (e.g. other fixed options below). */
-const FORMAT = "meshguard-ts-cache/1";
+const FORMAT = "meshguard-ts-cache/2";
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "meshguard-ts");
 
 /** The nearest tsconfig.json from `dir` upwards, as ts-node looks it up; undefined when none. */
@@ -43,7 +43,8 @@ function configText(file, seen = new Set()) {
 
 /**
  * Compiler options as ts-node's transpile-only mode ends up with them: the project's options plus
- * TS_NODE_COMPILER_OPTIONS, emitting CommonJS (every package here is CommonJS), no declarations.
+ * TS_NODE_COMPILER_OPTIONS, emitting CommonJS (every package here is CommonJS) with an inline
+ * source map, no declarations.
  */
 function compilerOptions(ts, project, overrides) {
     let options = {};
@@ -54,13 +55,31 @@ function compilerOptions(ts, project, overrides) {
     } else if (overrides !== undefined) {
         options = ts.convertCompilerOptionsFromJson(overrides, process.cwd()).options;
     }
-    options = { ...options, module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: false, declaration: false, declarationMap: false, noEmit: false, composite: false, incremental: false };
+    options = { ...options, module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: true, inlineSources: false, declaration: false, declarationMap: false, noEmit: false, composite: false, incremental: false };
     for (const key of ["moduleResolution", "customConditions", "outDir", "outFile", "tsBuildInfoFile", "declarationDir", "emitDeclarationOnly", "rootDir"]) delete options[key];
     return options;
 }
 
 function formatHost(ts) {
     return { getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => ts.sys.newLine };
+}
+
+/**
+ * Stacks show the TypeScript lines, as under ts-node: @cspotcode/source-map-support (ts-node's
+ * own), reading the inline source maps of the compiled files from memory. It is installed on the
+ * first stack trace formatted, not before: Node's own source map support
+ * (process.setSourceMapsEnabled) would read the source maps of every SDK file at load time.
+ */
+function installSourceMaps(outputs) {
+    const original = Error.prepareStackTrace;
+    const lazy = (error, frames) => {
+        if (Error.prepareStackTrace === lazy) {
+            Error.prepareStackTrace = original;
+            require("@cspotcode/source-map-support").install({ environment: "node", retrieveFile: (file) => outputs.get(file) ?? "" });
+        }
+        return Error.prepareStackTrace === undefined ? `${error}${frames.map((f) => `\n    at ${f}`).join("")}` : Error.prepareStackTrace(error, frames);
+    };
+    Error.prepareStackTrace = lazy;
 }
 
 function writeAtomically(file, text) {
@@ -100,6 +119,8 @@ function register(options = {}) {
         if (errors.length > 0) throw new Error(`⨯ Unable to compile TypeScript:\n${ts.formatDiagnostics(errors, formatHost(ts))}`);
         return result.outputText;
     };
+    const outputs = new Map();
+    installSourceMaps(outputs);
     const previous = require.extensions[".ts"];
     require.extensions[".ts"] = function loadTypeScript(module, filename) {
         if (filename.split(path.sep).includes("node_modules")) {
@@ -116,6 +137,7 @@ function register(options = {}) {
             code = transpile(source, filename);
             writeAtomically(file, code);
         }
+        outputs.set(filename, code);
         module._compile(code, filename);
     };
 }

@@ -1,5 +1,6 @@
 import { K8sManifest } from "../manifest";
 import { RegisteredResource } from "../offline/recorder";
+import { timing } from "../timings";
 import { PackProcess } from "./pack-process";
 import { PolicyPackSession, startPolicyPack } from "./session";
 import { PolicyPackRunOptions, PolicyPackRunResult, PolicyVerdict } from "./types";
@@ -31,8 +32,10 @@ export async function analyzeStackWith(
     resources: readonly RegisteredResource[],
     options: Pick<PolicyPackRunOptions, "config" | "onProgress"> = {},
 ): Promise<PolicyPackRunResult> {
+    timing("policy pack connected");
     const info = await session.info();
     await session.configure(options.config ?? {});
+    timing("policy pack configured");
     const perResource: PolicyVerdict[][] = new Array(resources.length);
     let next = 0;
     let done = 0;
@@ -44,7 +47,9 @@ export async function analyzeStackWith(
         }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, resources.length) }, worker));
+    timing("Analyze done");
     const stackVerdicts = (await session.analyzeStack(resources)).verdicts;
+    timing("AnalyzeStack done");
     return {
         verdicts: [...perResource.flat(), ...stackVerdicts],
         policies: info.policies.map((p) => ({ name: p.name, description: p.description, enforcementLevel: p.enforcementLevel })),

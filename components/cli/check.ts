@@ -69,5 +69,6 @@ async function checkWith(paths: readonly string[], config: Record<string, unknow
     const scope = `${manifests.length} Kubernetes ${plural(manifests.length, "object")} from ${files.length === 1 ? files[0] : `${files.length} files`}`;
     const run = await analyzeObjects(manifests.map((m) => m.object as K8sManifest), { config, io, launched });
     io.stdout(verdictReport(run, scope, "meshguard check refuses these manifests"));
+    timing("report written");
     return run.verdicts.some(verdictFailsRun) ? EXIT.policyFailed : EXIT.ok;
 }

@@ -30,7 +30,7 @@ export function launchPackEarly(): EarlyPack {
     const launched = launchPolicyPack(defaultPackDir());
     // A start failure surfaces where the pack is used; until then it must not count as unhandled.
     launched.then(() => timing("policy pack listening"), () => undefined);
-    return { launched, stop: () => launched.then((pack) => pack.stop(), () => undefined) };
+    return { launched, stop: () => launched.then((pack) => pack.stop().then(() => timing("policy pack stopped")), () => undefined) };
 }
 
 /** Runs the policy pack over the analyzer gRPC protocol for a program's registrations. */
