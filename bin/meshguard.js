@@ -20,9 +20,21 @@ function run(entry) {
     );
 }
 
+/**
+ * Whether this run may load a Pulumi program (which may `import "meshguard"`, resolved through the
+ * export condition). Commands that only read YAML never do, and skip re-executing Node with the
+ * condition (a second Node start on every `check` or `explain` call).
+ */
+function mayRunProgram(argv) {
+    const [command, ...args] = argv;
+    if (["check", "import", "help", "--help", "-h", "--version", "-v", undefined].includes(command)) return false;
+    if (["explain", "reachability"].includes(command)) return args.some((a) => a === "--program" || a.startsWith("--program="));
+    return true;
+}
+
 if (fs.existsSync(sourceEntry)) {
     const active = process.execArgv.includes(condition) || (process.env.NODE_OPTIONS || "").includes(condition);
-    if (!active) {
+    if (!active && mayRunProgram(process.argv.slice(2))) {
         const child = spawnSync(process.execPath, [condition, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: "inherit" });
         process.exit(child.status === null ? 1 : child.status);
     }

@@ -117,9 +117,15 @@ export async function startPolicyPack(options: PolicyPackSessionOptions = {}): P
         client.close();
         await pack.stop();
     };
-    let policies: PolicyPackInfo | undefined;
-    const info = async () => (policies ??= toInfo(await rpc<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo")));
+    let policies: Promise<PolicyPackInfo> | undefined;
+    const info = () =>
+        (policies ??= rpc<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo").then(toInfo, (err: unknown) => {
+            policies = undefined; // asked again on the next call
+            throw err;
+        }));
     try {
+        // GetAnalyzerInfo depends on nothing else: asked at once, its round trip overlaps the handshake's.
+        info().catch(() => undefined);
         await handshake(client, packDir, rpc);
         const stackRequest = new AnalyzerStackConfigureRequest();
         stackRequest.setStack(options.stack ?? "");

@@ -1,6 +1,6 @@
 import { parseArgs, stringOption } from "./args";
 import { Command } from "./command";
-import { LoadedManifests, loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
+import { LoadedManifests } from "./manifest-files";
 import { verdictFailsRun } from "../analyzer/types";
 import { K8sManifest } from "../manifest";
 import { analyzeObjects, launchPackEarly } from "./policy-gate";
@@ -10,7 +10,7 @@ import { plural } from "./text";
 import { timing } from "../timings";
 import { EXIT, UsageError } from "./usage-error";
 import { verdictReport } from "./verdict-report";
-import { YAML_LIMITS } from "./yaml-documents";
+import { YAML_LIMITS } from "./yaml-limits";
 
 const USAGE = `Usage: meshguard check FILE.yaml|DIR... [options]
 
@@ -51,6 +51,9 @@ async function runCheck(args: readonly string[], io: TerminalIO): Promise<number
 }
 
 async function checkWith(paths: readonly string[], config: Record<string, unknown> | undefined, io: TerminalIO, launched: ReturnType<typeof launchPackEarly>["launched"]): Promise<number> {
+    // Loaded after the pack was started: the YAML parser takes a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadManifests, ManifestLoadError, manifestProblemsText } = require("./manifest-files") as typeof import("./manifest-files");
     let loaded: LoadedManifests;
     try {
         loaded = loadManifests(paths, io.cwd);
