@@ -65,21 +65,44 @@ function formatHost(ts) {
 }
 
 /**
- * Stacks show the TypeScript lines, as under ts-node: @cspotcode/source-map-support (ts-node's
- * own), reading the inline source maps of the compiled files from memory. It is installed on the
- * first stack trace formatted, not before: Node's own source map support
- * (process.setSourceMapsEnabled) would read the source maps of every SDK file at load time.
+ * Stacks show the TypeScript lines, as under ts-node: frames in the compiled files are mapped
+ * through their inline source maps (parsed on first use, with @jridgewell/trace-mapping, the
+ * decoder ts-node's source-map-support uses); every other frame is left as V8 formats it. The SDK
+ * formats a stack for every resource it registers, so only meshguard's own frames pay for a
+ * lookup, and nothing is read from disk (Node's own source map support would read the source maps
+ * of every SDK file as it loads).
  */
 function installSourceMaps(outputs) {
     const original = Error.prepareStackTrace;
-    const lazy = (error, frames) => {
-        if (Error.prepareStackTrace === lazy) {
-            Error.prepareStackTrace = original;
-            require("@cspotcode/source-map-support").install({ environment: "node", retrieveFile: (file) => outputs.get(file) ?? "" });
+    const maps = new Map();
+    let decoder;
+    const mapOf = (file) => {
+        if (!maps.has(file)) {
+            const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(outputs.get(file));
+            try {
+                decoder ??= require("@jridgewell/trace-mapping");
+                maps.set(file, inline === null ? null : new decoder.TraceMap(Buffer.from(inline[1], "base64").toString("utf8")));
+            } catch {
+                maps.set(file, null);
+            }
         }
-        return Error.prepareStackTrace === undefined ? `${error}${frames.map((f) => `\n    at ${f}`).join("")}` : Error.prepareStackTrace(error, frames);
+        return maps.get(file);
     };
-    Error.prepareStackTrace = lazy;
+    const mapped = (frame) => {
+        const file = frame.getFileName();
+        const map = typeof file === "string" && outputs.has(file) ? mapOf(file) : null;
+        if (!map) return frame;
+        const line = frame.getLineNumber();
+        const column = frame.getColumnNumber();
+        const position = decoder.originalPositionFor(map, { line, column: column - 1 });
+        if (position.line === null) return frame;
+        const text = String(frame).replace(`${file}:${line}:${column}`, `${file}:${position.line}:${position.column + 1}`);
+        return { toString: () => text };
+    };
+    Error.prepareStackTrace = (error, frames) => {
+        const shown = frames.map(mapped);
+        return original === undefined ? `${error}${shown.map((f) => `\n    at ${f}`).join("")}` : original(error, shown);
+    };
 }
 
 function writeAtomically(file, text) {

@@ -15,7 +15,14 @@ const IN_FLIGHT = 8;
  */
 export async function runPolicyPack(resources: readonly RegisteredResource[], options: PolicyPackRunOptions & LaunchedPack = {}): Promise<PolicyPackRunResult> {
     const { stack, project } = stackOf(resources);
-    const session = await startPolicyPack({ packDir: options.packDir, stack, project, launched: options.launched });
+    const connected = options.connected === undefined ? undefined : await options.connected;
+    let session: PolicyPackSession;
+    if (connected !== undefined && connected.stack === (stack ?? "") && connected.project === (project ?? "")) {
+        session = connected.session;
+    } else {
+        await connected?.session.close();
+        session = await startPolicyPack({ packDir: options.packDir, stack, project, launched: connected === undefined ? options.launched : undefined });
+    }
     try {
         return await analyzeStackWith(session, resources, options);
     } finally {
@@ -60,6 +67,17 @@ export async function analyzeStackWith(
 /** A pack process started beforehand (launchPolicyPack), used instead of starting one. */
 export interface LaunchedPack {
     launched?: Promise<PackProcess>;
+    /**
+     * A session already connected to it (handshake and ConfigureStack done while the caller ran
+     * the program), used when its stack and project are those of the resources' URNs.
+     */
+    connected?: Promise<ConnectedSession>;
+}
+
+export interface ConnectedSession {
+    readonly session: PolicyPackSession;
+    readonly stack: string;
+    readonly project: string;
 }
 
 /** Stack and project from the URNs (`urn:pulumi:<stack>::<project>::...`). */

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the gRPC client loads on use, after the pack was started */
 import { defaultPackDir, launchPolicyPack, PackProcess } from "../analyzer/pack-process";
+import { ConnectedSession } from "../analyzer/run";
 import { PolicyPackRunResult } from "../analyzer/types";
 import { K8sManifest } from "../manifest";
 import { RegisteredResource } from "../offline/recorder";
@@ -13,6 +14,7 @@ export interface GateOptions {
     readonly io: TerminalIO;
     /** The pack process, when started early (launchPackEarly); otherwise it is started now. */
     readonly launched?: Promise<PackProcess>;
+    readonly connected?: Promise<ConnectedSession>;
 }
 
 /**
@@ -22,21 +24,47 @@ export interface GateOptions {
 export interface EarlyPack {
     /** The pack process once it printed its port (rejects as `launchPolicyPack` does). */
     readonly launched: Promise<PackProcess>;
+    /** The session connected early (`connectAs`), if asked for. */
+    readonly connected?: Promise<ConnectedSession>;
     /** Stops the pack unless it already stopped (idempotent; never rejects). */
     stop(): Promise<void>;
 }
 
-export function launchPackEarly(): EarlyPack {
+/**
+ * Starts meshguard's pack. With `connectAs` (the stack and project a program run will register
+ * under), the session also connects (handshake, ConfigureStack, GetAnalyzerInfo) as soon as the
+ * pack listens, while the program still runs.
+ */
+export function launchPackEarly(connectAs?: { readonly stack: string; readonly project: string }): EarlyPack {
     const launched = launchPolicyPack(defaultPackDir());
     // A start failure surfaces where the pack is used; until then it must not count as unhandled.
     launched.then(() => timing("policy pack listening"), () => undefined);
-    return { launched, stop: () => launched.then((pack) => pack.stop().then(() => timing("policy pack stopped")), () => undefined) };
+    const connected =
+        connectAs === undefined
+            ? undefined
+            : launched.then(async () => {
+                  const { startPolicyPack } = require("../analyzer/session") as typeof import("../analyzer/session");
+                  const session = await startPolicyPack({ launched, ...connectAs });
+                  await session.info();
+                  timing("policy pack connected early");
+                  return { session, ...connectAs };
+              });
+    connected?.catch(() => undefined);
+    const stopPack = () => launched.then((pack) => pack.stop().then(() => timing("policy pack stopped")), () => undefined);
+    return {
+        launched,
+        connected,
+        stop: async () => {
+            await connected?.then((c) => c.session.close(), () => undefined);
+            await stopPack();
+        },
+    };
 }
 
 /** Runs the policy pack over the analyzer gRPC protocol for a program's registrations. */
 export function analyzeRegistrations(resources: readonly RegisteredResource[], options: GateOptions): Promise<PolicyPackRunResult> {
     const { runPolicyPack } = require("../analyzer/run") as typeof import("../analyzer/run");
-    return withProgress(options, "analyzing resources", resources.length, (onProgress) => runPolicyPack(resources, { config: options.config, onProgress, launched: options.launched }));
+    return withProgress(options, "analyzing resources", resources.length, (onProgress) => runPolicyPack(resources, { config: options.config, onProgress, launched: options.launched, connected: options.connected }));
 }
 
 /** Runs the same pack over plain Kubernetes objects (stack policies see them all together). */

@@ -1,5 +1,6 @@
 import * as path from "path";
 import { OfflineRun } from "../offline/run-program";
+import { loadProject } from "../offline/project";
 import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
 import { UNKNOWN_PLACEHOLDER } from "../offline/wire-values";
 import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
@@ -65,8 +66,8 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
         io.stderr(`meshguard preview: ${noProjectMessage(io.cwd)}\n`);
         return EXIT.failed;
     }
-    // The pack starts (Node, the Pulumi SDKs, the policies) while the program runs.
-    const pack = parsed.options["no-policy"] === true ? undefined : launchPackEarly();
+    // The pack starts (Node, the Pulumi SDKs, the policies) and connects while the program runs.
+    const pack = parsed.options["no-policy"] === true ? undefined : launchPackEarly(connectAs(dir, stringOption(parsed, "stack") ?? "dev"));
     try {
         return await previewWith(parsed, dir, policyConfig, timeoutSeconds, io, pack);
     } finally {
@@ -103,13 +104,22 @@ async function previewWith(parsed: ParsedArgs, dir: string, policyConfig: Record
     let report: string | undefined;
     let exit: number = EXIT.ok;
     if (pack !== undefined) {
-        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io, launched: pack.launched });
+        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io, launched: pack.launched, connected: pack.connected });
         report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`, PULUMI_WOULD_REFUSE);
         io.stdout(`\n${report}`);
         if (packRun.verdicts.some(verdictFailsRun)) exit = EXIT.policyFailed;
     }
     writeFiles(outDir, [{ path: SUMMARY_FILE, content: summaryMarkdown(run, table, graph, files, summary, report) }]);
     return exit;
+}
+
+/** The stack and project the program will register under; undefined when Pulumi.yaml is unreadable (the run then says why). */
+function connectAs(dir: string, stack: string): { stack: string; project: string } | undefined {
+    try {
+        return { stack, project: loadProject(dir, stack).name };
+    } catch {
+        return undefined;
+    }
 }
 
 /**
