@@ -8,8 +8,10 @@ import { FIXTURES, REPO_ROOT, tempDir } from "./run-cli";
 // launcher, run as a user runs it, with a preload that lists require.cache when the process exits.
 const PROBE = `"use strict";
 process.on("exit", () => {
-    if (!process.execArgv.includes("--conditions=meshguard-source")) return; // the launcher before it re-executes itself
-    require("fs").writeFileSync(process.env.MESHGUARD_MODULE_PROBE, JSON.stringify(Object.keys(require.cache)));
+    const files = Object.keys(require.cache);
+    // Only the process that ran the CLI (not a launcher that re-executed Node and waited for it).
+    if (!files.some((f) => f.endsWith(require("path").join("components", "cli", "main.ts")))) return;
+    require("fs").writeFileSync(process.env.MESHGUARD_MODULE_PROBE, JSON.stringify(files));
 });
 `;
 
