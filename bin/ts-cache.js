@@ -13,6 +13,7 @@
 // source checkout (components/analyzer/pack-process.ts). An installed package runs dist/ and never
 // loads this file.
 "use strict";
+const { Buffer } = require("buffer");
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
@@ -122,10 +123,12 @@ function writeAtomically(file, text) {
 
 /**
  * Registers the hook. `project`: the tsconfig.json (default: the nearest one from the working
- * directory, as ts-node). Compiler option overrides come from TS_NODE_COMPILER_OPTIONS, as for ts-node.
+ * directory, as ts-node); `cacheDir`: where compiled files are kept (default CACHE_DIR). Compiler
+ * option overrides come from TS_NODE_COMPILER_OPTIONS, as for ts-node.
  */
 function register(options = {}) {
     const project = options.project ?? findTsconfig(process.cwd());
+    const cacheDir = options.cacheDir ?? CACHE_DIR;
     const overridesText = process.env.TS_NODE_COMPILER_OPTIONS;
     const overrides = overridesText === undefined ? undefined : JSON.parse(overridesText);
     const typescriptPackage = require.resolve("typescript/package.json");
@@ -152,7 +155,7 @@ function register(options = {}) {
         }
         const source = fs.readFileSync(filename, "utf8");
         const key = crypto.createHash("sha256").update(settings).update("\n\0").update(filename).update("\n\0").update(source).digest("hex");
-        const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
+        const file = path.join(cacheDir, key.slice(0, 2), `${key}.js`);
         let code;
         try {
             code = fs.readFileSync(file, "utf8");
