@@ -98,7 +98,15 @@ function installSourceMaps(outputs) {
         const position = decoder.originalPositionFor(map, { line, column: column - 1 });
         if (position.line === null) return frame;
         const text = String(frame).replace(`${file}:${line}:${column}`, `${file}:${position.line}:${position.column + 1}`);
-        return { toString: () => text };
+        // The frame as V8 made it (every CallSite method still answers), with the mapped position.
+        const answers = { toString: () => text, getLineNumber: () => position.line, getColumnNumber: () => position.column + 1 };
+        return new Proxy(frame, {
+            get: (target, key) => {
+                if (Object.prototype.hasOwnProperty.call(answers, key)) return answers[key];
+                const value = target[key];
+                return typeof value === "function" ? value.bind(target) : value;
+            },
+        });
     };
     Error.prepareStackTrace = (error, frames) => {
         const shown = frames.map(mapped);
