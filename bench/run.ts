@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: MeshPolicy compile and registration, emitted objects, policy pack throughput
- * and memory for synthetic meshes of 100 / 1,000 / 5,000 services; writes BENCHMARKS.md.
+ * `npm run bench`: interactive latency (check, explain, npm start against the cost of loading the
+ * Pulumi SDKs), policy pack throughput against an empty pack, MeshPolicy compile and registration,
+ * emitted objects, policy pack timings and memory for synthetic meshes of 100 / 1,000 / 5,000
+ * services; writes BENCHMARKS.md.
  *
  *   node -r ts-node/register/transpile-only --conditions=meshguard-source bench/run.ts [options]
- *     --quick            smoke run: 50 and 250 services, one run each; prints, writes nothing
+ *     --quick            the latency part alone (under a minute); prints, writes nothing
  *     --sizes=A,B,...    mesh sizes (services)
  *     --runs=N           compile and floor/component runs per size (default: 5 compile runs; 5
  *                        floor/component pairs, 3 above 200 services, where one registration
@@ -19,15 +21,23 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { LatencyResult, measureLatency } from "./lib/latency";
 import { measureSize, SizePlan, SizeResult } from "./lib/measure-size";
+import { packThroughput } from "./lib/pack-throughput";
 import { measurePairedGrowth, PairedGrowth } from "./lib/paired-growth";
-import { correctnessProblems, renderReport } from "./lib/report";
+import { correctnessProblems, InteractiveResults, latencySection, renderReport } from "./lib/report";
+import { syntheticStack } from "./policy-pack";
 
 const RESULT_PREFIX = "BENCH-RESULT ";
 /** Alternating small/large runs for the paired growth factors (each run: a few seconds at 5,000 services). */
 const PAIRED_RUNS = 7;
 const DEFAULT_SIZES = [100, 1000, 5000];
-const QUICK_SIZES = [50, 250];
+/** Latency rounds: a round takes a few seconds (npm start is most of it). */
+const LATENCY_ROUNDS = 11;
+const QUICK_LATENCY_ROUNDS = 7;
+/** The pack throughput stack (resources) and passes per pack. */
+const THROUGHPUT_RESOURCES = 10_000;
+const THROUGHPUT_RUNS = 3;
 
 interface Options {
     sizes: number[];
@@ -43,7 +53,6 @@ function parseOptions(argv: readonly string[]): Options {
         const [flag, value] = arg.split("=", 2);
         if (flag === "--quick") {
             options.quick = true;
-            options.sizes = QUICK_SIZES;
             options.out = undefined;
         } else if (flag === "--sizes" && value !== undefined) {
             options.sizes = value.split(",").map((v) => Number(v.replace(/_/g, "")));
@@ -64,7 +73,6 @@ function parseOptions(argv: readonly string[]): Options {
 
 /** Fewer repetitions at large sizes keep the whole run within a few minutes. */
 function planFor(services: number, options: Options): SizePlan {
-    if (options.quick) return { services, compileRuns: options.runs ?? 1, runs: options.runs ?? 1, analyzeRuns: 1, stackRuns: 1, inProcessRuns: 1, skipPack: !options.pack };
     const large = services > 2000;
     return {
         services,
@@ -121,6 +129,23 @@ async function main(argv: readonly string[]): Promise<number> {
     const options = parseOptions(argv);
     const startedAt = new Date();
     const loadBefore = os.loadavg();
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    if (options.quick) {
+        log("== latency (--quick: this part alone)");
+        const latency = measureLatency(QUICK_LATENCY_ROUNDS, log);
+        process.stdout.write(`## Latency\n\n${latencySection(latency)}\n`);
+        return 0;
+    }
+    const interactive: InteractiveResults = {};
+    log("== latency");
+    const latency: LatencyResult = measureLatency(LATENCY_ROUNDS, log);
+    interactive.latency = latency;
+    if (options.pack) {
+        log(`== policy pack throughput: ${THROUGHPUT_RESOURCES} resources, meshguard's pack and the empty pack`);
+        const result = await packThroughput(syntheticStack(THROUGHPUT_RESOURCES), syntheticStack(1000), THROUGHPUT_RUNS);
+        log(`  meshguard ${result.meshguard.map((v) => v.toFixed(0)).join(", ")} resources/s; empty ${result.empty.map((v) => v.toFixed(0)).join(", ")} resources/s`);
+        interactive.throughput = { result, resources: THROUGHPUT_RESOURCES };
+    }
     const results: SizeResult[] = [];
     for (const services of options.sizes) {
         process.stderr.write(`== ${services} services\n`);
@@ -129,7 +154,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const sorted = [...options.sizes].sort((a, b) => a - b);
     let paired: PairedGrowth | undefined;
     if (sorted.length >= 2 && options.pack) {
-        const plan = { small: sorted[sorted.length - 2], large: sorted[sorted.length - 1], runs: options.quick ? 1 : PAIRED_RUNS };
+        const plan = { small: sorted[sorted.length - 2], large: sorted[sorted.length - 1], runs: PAIRED_RUNS };
         process.stderr.write(`== growth ${plan.small} → ${plan.large} services, paired in one process\n`);
         paired = await measureInChild<PairedGrowth>("--child-growth", plan, `the paired growth ${plan.small} → ${plan.large}`);
     }
@@ -139,7 +164,7 @@ async function main(argv: readonly string[]): Promise<number> {
         loadBefore,
         loadAfter: os.loadavg(),
         command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`,
-    });
+    }, interactive);
     process.stdout.write(`${report}\n`);
     if (options.out !== undefined) {
         const file = path.resolve(__dirname, "..", options.out);

@@ -51,6 +51,13 @@ export interface SizeResult {
     yamlBytes: number;
     /** Heap retained by the compiled manifests (after a full GC). */
     manifestHeapBytes: number;
+    /**
+     * Heap retained once every registration settled, medians over the runs: the floor run's (the
+     * mock runtime's share: SDK resource objects, the mock monitor's and the recorder's records)
+     * and what the component run retains beyond it (meshguard's share: the component, its
+     * manifests, its children, its registered outputs).
+     */
+    memorySplit: { mockRuntimeBytes: number; meshguardBytes: number };
     pack?: {
         resources: number;
         startup: Sample;
@@ -133,15 +140,21 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
     const precomputed = precompute(manifests);
     const floors: Sample[] = [];
     const components: Sample[] = [];
+    const floorRetained: number[] = [];
+    const meshguardRetained: number[] = [];
     let registered = 0;
     for (let i = 0; i < plan.runs; i++) {
         gc();
-        floors.push((await registerFloor(precomputed)).sample);
+        const floor = await registerFloor(precomputed);
+        floors.push(floor.sample);
         gc();
         const run = await registerComponent(input);
         components.push(run.sample);
         registered = run.registered;
+        floorRetained.push(floor.retainedBytes);
+        meshguardRetained.push(run.retainedBytes - floor.retainedBytes);
     }
+    log(`  retained: mock runtime ${floorRetained.map((b) => (b / 1048576).toFixed(0)).join(", ")} MB; meshguard ${meshguardRetained.map((b) => (b / 1048576).toFixed(0)).join(", ")} MB`);
     log(`  floor: ${floors.map((s) => s.wallMs.toFixed(0)).join(", ")} ms; component: ${components.map((s) => s.wallMs.toFixed(0)).join(", ")} ms`);
     await releaseRegistrations();
 
@@ -162,6 +175,7 @@ export async function measureSize(plan: SizePlan, log: (line: string) => void): 
         naive: naiveLayout(input),
         yamlBytes: yamlBytes(manifests),
         manifestHeapBytes,
+        memorySplit: { mockRuntimeBytes: median(floorRetained), meshguardBytes: median(meshguardRetained) },
         peakRss: 0,
     };
 

@@ -11,7 +11,7 @@ import { K8sManifest } from "../../components/manifest";
 import { MeshPolicy } from "../../components/mesh-policy";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
 import { OfflineRecorder } from "../../components/offline/recorder";
-import { Sample, timeOnce } from "./stats";
+import { gc, Sample, timeOnce } from "./stats";
 
 const recorder = new OfflineRecorder();
 const COMPONENT_NAME = "bench";
@@ -54,16 +54,31 @@ export interface Registration {
     sample: Sample;
     /** Registrations the mock monitor received (the parent included). */
     registered: number;
+    /**
+     * Heap the run retains once every registration settled (after a full GC, against the heap
+     * before it, the component still held as a program holds it): the floor's is the mock
+     * runtime's share, the component's beyond the floor's is meshguard's.
+     */
+    retainedBytes: number;
+}
+
+/** Heap in use after a full GC (the bench runs with --expose-gc). */
+function heapAfterGc(): number {
+    gc();
+    return process.memoryUsage().heapUsed;
 }
 
 /** Registers the precomputed CustomResources under a plain parent and waits for all of them. */
 export async function registerFloor(resources: readonly PrecomputedResource[]): Promise<Registration> {
     await freshRuntime();
-    const { sample } = await timeOnce(async () => {
-        new FloorParent(COMPONENT_NAME, resources);
+    const before = heapAfterGc();
+    const { sample, result: parent } = await timeOnce(async () => {
+        const parent = new FloorParent(COMPONENT_NAME, resources);
         await settle();
+        return parent;
     });
-    return { sample, registered: recorder.resources.length };
+    const retainedBytes = heapAfterGc() - before;
+    return { sample, registered: recorder.resources.length, retainedBytes: parent === undefined ? Number.NaN : retainedBytes };
 }
 
 /** Drops what the last run registered (recorder and mock monitor), so later phases start from a small heap. */
@@ -75,9 +90,13 @@ export async function releaseRegistrations(): Promise<void> {
 /** Constructs the MeshPolicy component (validation and compile included) and waits for every registration. */
 export async function registerComponent(input: MeshPolicyInput): Promise<Registration> {
     await freshRuntime();
-    const { sample } = await timeOnce(async () => {
-        new MeshPolicy(COMPONENT_NAME, input);
+    const before = heapAfterGc();
+    const { sample, result: component } = await timeOnce(async () => {
+        const component = new MeshPolicy(COMPONENT_NAME, input);
         await settle();
+        return component;
     });
-    return { sample, registered: recorder.resources.length };
+    const retainedBytes = heapAfterGc() - before;
+    // The component is read after the measurement, so that it is held during it (as in a program).
+    return { sample, registered: recorder.resources.length, retainedBytes: component.manifests.length >= 0 ? retainedBytes : Number.NaN };
 }

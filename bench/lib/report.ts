@@ -1,9 +1,11 @@
 /** BENCHMARKS.md: tables of the measured figures, growth factors and the method. */
 import * as os from "os";
 import { LayoutCounts } from "../synthetic-mesh";
+import { LatencyResult } from "./latency";
 import { SizeResult } from "./measure-size";
+import { Throughput } from "./pack-throughput";
 import { PairedGrowth } from "./paired-growth";
-import { growth } from "./stats";
+import { growth, median } from "./stats";
 import { Column, integer, kb, markdownTable, mb, ms, ratio } from "./table";
 
 export interface RunInfo {
@@ -101,10 +103,69 @@ function memoryTable(results: readonly SizeResult[]): string {
             { header: "services", cell: (r: SizeResult) => integer(r.services) },
             { header: "peak RSS (bench process)", cell: (r) => mb(r.peakRss) },
             { header: "heap held by the compiled manifests", cell: (r) => mb(r.manifestHeapBytes) },
+            { header: "retained after registration: mock runtime", cell: (r) => mb(r.memorySplit.mockRuntimeBytes) },
+            { header: "retained after registration: meshguard", cell: (r) => mb(r.memorySplit.meshguardBytes) },
             { header: "peak RSS (policy pack process)", cell: (r) => (r.pack && r.pack.packPeakRss > 0 ? mb(r.pack.packPeakRss) : "–") },
         ],
         results,
     );
+}
+
+const LATENCY_LABELS: Readonly<Record<string, string>> = {
+    floor: "`node -e 'require(\"@pulumi/pulumi\"); require(\"@pulumi/policy\")'` (the floor)",
+    pulumi: "`node -e 'require(\"@pulumi/pulumi\")'`",
+    check: "`meshguard check` on one small YAML file (5 objects)",
+    explain: "`meshguard explain` on YAML (2 files)",
+    start: "`npm start` (the flagship: offline preview and the policy pack)",
+};
+
+/** The latency section: each command's median time and the target ratios. */
+export function latencySection(latency: LatencyResult): string {
+    const times = markdownTable(
+        [
+            { header: "command", align: "left", cell: (key: string) => LATENCY_LABELS[key] ?? key },
+            { header: "median", cell: (key: string) => ms(latency.medianMs[key]) },
+        ],
+        Object.keys(latency.medianMs),
+    );
+    const ratios = markdownTable(
+        [
+            { header: "ratio", align: "left", cell: (r: LatencyResult["ratios"][number]) => `${r.target.command} / ${r.target.floor}` },
+            { header: "measured (median of per-round ratios)", cell: (r) => ratio(r.ratio) },
+            { header: "target", cell: (r) => `≤ ${r.target.max}×` },
+            { header: "", align: "left", cell: (r) => (r.ratio <= r.target.max ? "met" : "NOT met") },
+        ],
+        latency.ratios,
+    );
+    return [
+        `${latency.rounds} rounds; each round runs every command once, as its own process, in this order, after one warm-up round (the compile cache and the file cache filled).`,
+        "",
+        times,
+        "",
+        ratios,
+    ].join("\n");
+}
+
+/** The pack throughput section: meshguard's pack against the empty pack on the same stack. */
+export function throughputSection(throughput: Throughput, resources: number): string {
+    const meshguard = median(throughput.meshguard);
+    const empty = median(throughput.empty);
+    const perRun = median(throughput.meshguard.map((m, i) => m / throughput.empty[i]));
+    return [
+        markdownTable(
+            [
+                { header: "stack resources", cell: () => integer(resources) },
+                { header: "meshguard pack (resources / s)", cell: () => integer(meshguard) },
+                { header: "empty pack: one no-op policy (resources / s)", cell: () => integer(empty) },
+                { header: "meshguard / empty (median of per-run ratios)", cell: () => ratio(perRun) },
+                { header: "target", cell: () => "≥ 0.8×" },
+                { header: "", align: "left", cell: () => (perRun >= 0.8 ? "met" : "NOT met") },
+            ],
+            [0],
+        ),
+        "",
+        `Runs (resources / s): meshguard ${throughput.meshguard.map((v) => integer(v)).join(", ")}; empty ${throughput.empty.map((v) => integer(v)).join(", ")}.`,
+    ].join("\n");
 }
 
 interface Growth {
@@ -218,7 +279,12 @@ function runsLine(results: readonly SizeResult[]): string {
         .join("; ");
 }
 
-export function renderReport(results: readonly SizeResult[], paired: PairedGrowth | undefined, info: RunInfo): string {
+export interface InteractiveResults {
+    latency?: LatencyResult;
+    throughput?: { result: Throughput; resources: number };
+}
+
+export function renderReport(results: readonly SizeResult[], paired: PairedGrowth | undefined, info: RunInfo, interactive: InteractiveResults = {}): string {
     const sorted = [...results].sort((a, b) => a.services - b.services);
     const largest = sorted[sorted.length - 1];
     const previous = sorted.length >= 2 ? sorted[sorted.length - 2] : undefined;
@@ -237,6 +303,10 @@ export function renderReport(results: readonly SizeResult[], paired: PairedGrowt
         "Times are medians of several runs on a shared, noisy machine: compare the ratios and growth factors, not the absolute times.",
         `Runs: ${runsLine(sorted)}.`,
         "",
+        ...(interactive.latency === undefined ? [] : ["## Latency", "", latencySection(interactive.latency), ""]),
+        ...(interactive.throughput === undefined
+            ? []
+            : ["## Policy pack throughput against an empty pack", "", throughputSection(interactive.throughput.result, interactive.throughput.resources), ""]),
         "## MeshPolicy: compile and registration",
         "",
         compileTable(sorted),
@@ -301,7 +371,18 @@ const METHOD = `## Method
   policy per service), where any per-namespace pairwise loop costs N².
 - **Memory**: peak RSS of the process that measured the size (each size runs in its own process; the mock
   registrations dominate it), heap retained by the compiled manifests after a full GC, and the pack
-  process's peak RSS (\`VmHWM\`).
+  process's peak RSS (\`VmHWM\`). The split between meshguard and the mock runtime is by retained heap
+  (after a full GC, every registration settled, the component still held as a program holds it): what the
+  floor run retains is the mock runtime's (SDK resource objects, the mock monitor's and the recorder's
+  records), what the component run retains beyond the floor run is meshguard's (the component, its
+  manifests and children, its registered outputs as the mock monitor stores them); medians over the runs.
+- **Latency** (\`bench/lib/latency.ts\`): every command as its own process, as a user runs it
+  (\`node bin/meshguard.js ...\`, \`npm start\`), rounds alternating the commands and their floors; ratios
+  are medians of per-round ratios. \`npm run bench -- --quick\` runs this part alone.
+- **Pack throughput** (\`bench/lib/pack-throughput.ts\`): Analyze for every resource of the same
+  10,000-resource stack (\`bench/policy-pack.ts\`, 8 in flight) against meshguard's pack and against
+  \`bench/empty-pack\` (one no-op policy on the same \`@pulumi/policy\`), both processes running, passes
+  alternating, after a warm-up pass each.
 - **Growth**: counts and sizes are exact. The in-process timings (compile, stack policies) are paired:
   one more process alternates the two largest sizes run by run and takes the median of the per-run
   ratios. The registration and wire timings compare the per-size medians (a paired 5,000-service

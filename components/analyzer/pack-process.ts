@@ -20,7 +20,7 @@ export function defaultPackDir(): string {
 
 /**
  * How to run the pack. A source checkout (an `index.ts` next to `PulumiPolicy.yaml`) runs its
- * TypeScript through ts-node, transpile-only, so a preview does not wait for a type check. Any
+ * TypeScript transpile-only (sourceLoader), so a preview does not wait for a type check. Any
  * other pack runs exactly as the Pulumi CLI's nodejs host starts a policy pack: `node
  * @pulumi/pulumi/cmd/run-policy-pack <engine-address> <pack-dir>`, with `@pulumi/pulumi` resolved
  * from the pack directory, which then requires the pack's package.json `main`
@@ -34,7 +34,7 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
         const env = fs.existsSync(path.join(packDir, "tsconfig.json"))
             ? process.env
             : { ...process.env, TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node", target: "ES2020", esModuleInterop: true }) };
-        return { args: ["-r", require.resolve("ts-node/register/transpile-only"), source], entry: source, env };
+        return { args: ["-r", sourceLoader(), source], entry: source, env };
     }
     const entry = packEntryPoint(packDir);
     let host: string;
@@ -45,6 +45,16 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
     }
     // The engine address is the first argument; the pack itself never dials it.
     return { args: [host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
+}
+
+/**
+ * The preload that compiles a source pack: the checkout's compile cache (bin/ts-cache-register.js:
+ * transpile-only like ts-node, but each file once, then from a cache keyed by its content and the
+ * compiler settings), else ts-node's transpile-only register.
+ */
+export function sourceLoader(): string {
+    const cached = path.join(packageRoot(), "bin", "ts-cache-register.js");
+    return fs.existsSync(cached) ? cached : require.resolve("ts-node/register/transpile-only");
 }
 
 /** The file `require(packDir)` loads: package.json `main`, else index.js, as Node resolves a directory. */

@@ -1,5 +1,7 @@
 import { K8sManifest } from "../manifest";
 import { RegisteredResource } from "../offline/recorder";
+import { timing } from "../timings";
+import { PackProcess } from "./pack-process";
 import { PolicyPackSession, startPolicyPack } from "./session";
 import { PolicyPackRunOptions, PolicyPackRunResult, PolicyVerdict } from "./types";
 
@@ -11,9 +13,16 @@ const IN_FLIGHT = 8;
  * start the pack, Configure it, Analyze every resource (its inputs), then AnalyzeStack once over
  * all of them. The pack process is always stopped, also on failure.
  */
-export async function runPolicyPack(resources: readonly RegisteredResource[], options: PolicyPackRunOptions = {}): Promise<PolicyPackRunResult> {
+export async function runPolicyPack(resources: readonly RegisteredResource[], options: PolicyPackRunOptions & LaunchedPack = {}): Promise<PolicyPackRunResult> {
     const { stack, project } = stackOf(resources);
-    const session = await startPolicyPack({ packDir: options.packDir, stack, project });
+    const connected = options.connected === undefined ? undefined : await options.connected;
+    let session: PolicyPackSession;
+    if (connected !== undefined && connected.stack === (stack ?? "") && connected.project === (project ?? "")) {
+        session = connected.session;
+    } else {
+        await connected?.session.close();
+        session = await startPolicyPack({ packDir: options.packDir, stack, project, launched: connected === undefined ? options.launched : undefined });
+    }
     try {
         return await analyzeStackWith(session, resources, options);
     } finally {
@@ -30,8 +39,10 @@ export async function analyzeStackWith(
     resources: readonly RegisteredResource[],
     options: Pick<PolicyPackRunOptions, "config" | "onProgress"> = {},
 ): Promise<PolicyPackRunResult> {
+    timing("policy pack connected");
     const info = await session.info();
     await session.configure(options.config ?? {});
+    timing("policy pack configured");
     const perResource: PolicyVerdict[][] = new Array(resources.length);
     let next = 0;
     let done = 0;
@@ -43,12 +54,30 @@ export async function analyzeStackWith(
         }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, resources.length) }, worker));
+    timing("Analyze done");
     const stackVerdicts = (await session.analyzeStack(resources)).verdicts;
+    timing("AnalyzeStack done");
     return {
         verdicts: [...perResource.flat(), ...stackVerdicts],
         policies: info.policies.map((p) => ({ name: p.name, description: p.description, enforcementLevel: p.enforcementLevel })),
         analyzed: resources.length,
     };
+}
+
+/** A pack process started beforehand (launchPolicyPack), used instead of starting one. */
+export interface LaunchedPack {
+    launched?: Promise<PackProcess>;
+    /**
+     * A session already connected to it (handshake and ConfigureStack done while the caller ran
+     * the program), used when its stack and project are those of the resources' URNs.
+     */
+    connected?: Promise<ConnectedSession>;
+}
+
+export interface ConnectedSession {
+    readonly session: PolicyPackSession;
+    readonly stack: string;
+    readonly project: string;
 }
 
 /** Stack and project from the URNs (`urn:pulumi:<stack>::<project>::...`). */
@@ -66,7 +95,7 @@ export const MANIFEST_PROJECT = "meshguard-check";
  * type `kubernetes:<apiVersion>:<Kind>` (core objects: `kubernetes:core/v1:<Kind>`) whose inputs are
  * the object, parented to a synthetic stack, as a YAML ConfigFile's children would be.
  */
-export async function analyzeManifests(manifests: readonly K8sManifest[], options: PolicyPackRunOptions = {}): Promise<PolicyPackRunResult> {
+export async function analyzeManifests(manifests: readonly K8sManifest[], options: PolicyPackRunOptions & LaunchedPack = {}): Promise<PolicyPackRunResult> {
     return runPolicyPack(manifestResources(manifests), options);
 }
 

@@ -15,7 +15,7 @@ import {
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { RegisteredResource } from "../offline/recorder";
-import { defaultPackDir, launchPolicyPack } from "./pack-process";
+import { defaultPackDir, launchPolicyPack, PackProcess } from "./pack-process";
 import { EnforcementLevelName, PolicyConfigEntry, reconcilePolicyConfig } from "./policy-config";
 import { analyzeRequest, analyzeStackRequest, indexByUrn } from "./requests";
 import { PolicyPackInfo, PolicyVerdict } from "./types";
@@ -28,6 +28,8 @@ export interface PolicyPackSessionOptions {
     project?: string;
     /** Seconds to wait for the pack to print its port. */
     startTimeoutSeconds?: number;
+    /** The pack process, already started (e.g. while the caller read its input); `packDir` must name its directory. */
+    launched?: Promise<PackProcess>;
 }
 
 /** A policy the pack reported as not applicable to a resource (and why). */
@@ -105,7 +107,7 @@ function call<Req, Res>(method: Unary<Req, Res>, request: Req, label: string, st
  */
 export async function startPolicyPack(options: PolicyPackSessionOptions = {}): Promise<PolicyPackSession> {
     const packDir = options.packDir ?? defaultPackDir();
-    const pack = await launchPolicyPack(packDir, (options.startTimeoutSeconds ?? 120) * 1000);
+    const pack = await (options.launched ?? launchPolicyPack(packDir, (options.startTimeoutSeconds ?? 120) * 1000));
     const client = new AnalyzerClient(`127.0.0.1:${pack.port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
         "grpc.max_send_message_length": 400 * 1024 * 1024,
@@ -115,9 +117,15 @@ export async function startPolicyPack(options: PolicyPackSessionOptions = {}): P
         client.close();
         await pack.stop();
     };
-    let policies: PolicyPackInfo | undefined;
-    const info = async () => (policies ??= toInfo(await rpc<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo")));
+    let policies: Promise<PolicyPackInfo> | undefined;
+    const info = () =>
+        (policies ??= rpc<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo").then(toInfo, (err: unknown) => {
+            policies = undefined; // asked again on the next call
+            throw err;
+        }));
     try {
+        // GetAnalyzerInfo depends on nothing else: asked at once, its round trip overlaps the handshake's.
+        info().catch(() => undefined);
         await handshake(client, packDir, rpc);
         const stackRequest = new AnalyzerStackConfigureRequest();
         stackRequest.setStack(options.stack ?? "");

@@ -1,15 +1,16 @@
 import { parseArgs, stringOption } from "./args";
 import { Command } from "./command";
-import { LoadedManifests, loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
-import { verdictFailsRun } from "../analyzer";
+import { LoadedManifests } from "./manifest-files";
+import { verdictFailsRun } from "../analyzer/types";
 import { K8sManifest } from "../manifest";
-import { analyzeObjects } from "./policy-gate";
+import { analyzeObjects, launchPackEarly } from "./policy-gate";
 import { readPolicyConfig } from "./policy-config";
 import { TerminalIO } from "./progress";
 import { plural } from "./text";
+import { timing } from "../timings";
 import { EXIT, UsageError } from "./usage-error";
 import { verdictReport } from "./verdict-report";
-import { YAML_LIMITS } from "./yaml-documents";
+import { YAML_LIMITS } from "./yaml-limits";
 
 const USAGE = `Usage: meshguard check FILE.yaml|DIR... [options]
 
@@ -40,14 +41,28 @@ async function runCheck(args: readonly string[], io: TerminalIO): Promise<number
     if (parsed.positionals.length === 0) throw new UsageError("expected at least one YAML file or directory");
     const configFile = stringOption(parsed, "policy-config");
     const config = configFile === undefined ? undefined : readPolicyConfig(configFile, io.cwd);
+    // The pack starts (Node, the Pulumi SDKs, the policies) while the YAML is read.
+    const pack = launchPackEarly();
+    try {
+        return await checkWith(parsed.positionals, config, io, pack.launched);
+    } finally {
+        await pack.stop();
+    }
+}
+
+async function checkWith(paths: readonly string[], config: Record<string, unknown> | undefined, io: TerminalIO, launched: ReturnType<typeof launchPackEarly>["launched"]): Promise<number> {
+    // Loaded after the pack was started: the YAML parser takes a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadManifests, ManifestLoadError, manifestProblemsText } = require("./manifest-files") as typeof import("./manifest-files");
     let loaded: LoadedManifests;
     try {
-        loaded = loadManifests(parsed.positionals, io.cwd);
+        loaded = loadManifests(paths, io.cwd);
     } catch (err) {
         if (!(err instanceof ManifestLoadError)) throw err;
         io.stderr(`meshguard check: ${manifestProblemsText(err)}`);
         return EXIT.usage;
     }
+    timing("input read");
     const { manifests, files, emptyFiles } = loaded;
     if (manifests.length === 0) {
         io.stderr(`meshguard check: nothing to check: ${files.length === 1 ? files[0] : `the ${files.length} files`} hold no Kubernetes object (only empty documents). Fix: name the files that hold the manifests\n`);
@@ -55,7 +70,8 @@ async function runCheck(args: readonly string[], io: TerminalIO): Promise<number
     }
     for (const file of emptyFiles) io.stderr(`meshguard check: note: ${file} holds no Kubernetes object (only empty documents)\n`);
     const scope = `${manifests.length} Kubernetes ${plural(manifests.length, "object")} from ${files.length === 1 ? files[0] : `${files.length} files`}`;
-    const run = await analyzeObjects(manifests.map((m) => m.object as K8sManifest), { config, io });
+    const run = await analyzeObjects(manifests.map((m) => m.object as K8sManifest), { config, io, launched });
     io.stdout(verdictReport(run, scope, "meshguard check refuses these manifests"));
+    timing("report written");
     return run.verdicts.some(verdictFailsRun) ? EXIT.policyFailed : EXIT.ok;
 }

@@ -1,6 +1,6 @@
 import { isIP } from "net";
 import { parseIpBlock } from "../istio";
-import { DEFAULT_TIMEOUT_SECONDS } from "../offline";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
 import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
 import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";

@@ -1,5 +1,6 @@
 import * as path from "path";
-import { DEFAULT_TIMEOUT_SECONDS, runProgramOffline } from "../offline";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
+import { timing } from "../timings";
 import { ParsedArgs, stringOption, timeoutOption } from "./args";
 import { CliIO } from "./command";
 import { previewObjects } from "./kubernetes-objects";
@@ -28,9 +29,9 @@ export async function readInputObjects(command: string, parsed: ParsedArgs, io: 
     if (program === undefined && parsed.positionals.length === 0) throw new UsageError("expected YAML files or directories, or --program DIR");
     const timeoutSeconds = timeoutOption(parsed, DEFAULT_TIMEOUT_SECONDS);
     try {
-        return program === undefined
-            ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object)
-            : await programObjects(program, parsed, io, timeoutSeconds);
+        const objects = program === undefined ? loadManifests(parsed.positionals, io.cwd).manifests.map((m) => m.object) : await programObjects(program, parsed, io, timeoutSeconds);
+        timing("input read");
+        return objects;
     } catch (err) {
         if (err instanceof ManifestLoadError) {
             io.stderr(`meshguard ${command}: ${manifestProblemsText(err)}`);
@@ -43,6 +44,9 @@ export async function readInputObjects(command: string, parsed: ParsedArgs, io: 
 
 /** The Kubernetes objects a Pulumi program registers when run offline (`--stack`, default dev). */
 export async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<unknown[]> {
+    // Loaded on use: the Pulumi SDK (the mock runtime) is only needed to run a program, not for YAML.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runProgramOffline } = require("../offline/run-program") as typeof import("../offline/run-program");
     const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
     const objects = previewObjects(run.resources);
     const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));

@@ -1,5 +1,6 @@
 import { apiVersionOf, isHelmResource, KubeObject, parseKubernetesType, patchedKind } from "../kube";
-import { containsUnknown, RegisteredResource, toPlainValue } from "../offline";
+import { RegisteredResource } from "../offline/recorder";
+import { containsUnknown, toPlainValue } from "../offline/wire-values";
 
 /** A registered Kubernetes object and what the offline preview knows about it. */
 export interface PreviewObject {

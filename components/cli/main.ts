@@ -1,21 +1,43 @@
-import { checkCommand } from "./check";
+/* eslint-disable @typescript-eslint/no-require-imports -- commands load on use (CommonJS, as the checkout and dist/ run) */
 import { Command } from "./command";
-import { diffCommand } from "./diff";
-import { discoverCommand } from "./discover";
-import { explainCommand } from "./explain";
 import { helpCommand, overview } from "./help";
-import { importCommand } from "./import";
 import { packageVersion } from "../package-root";
-import { previewCommand } from "./preview";
-import { reachabilityCommand } from "./reachability";
 import { TerminalIO } from "./progress";
-import { PolicyConfigError } from "../analyzer";
-import { DidNotSettle, settleWithin } from "../offline";
+import { PolicyConfigError } from "../analyzer/policy-config";
+import { DidNotSettle, settleWithin } from "../offline/settle";
 import { boundedMessage, quote } from "./text";
+import { timing } from "../timings";
 import { EXIT, UsageError } from "./usage-error";
 
-/** Every `meshguard <name>` command; a new command only needs adding here. */
-export const COMMANDS: readonly Command[] = [previewCommand, checkCommand, explainCommand, reachabilityCommand, discoverCommand, diffCommand, importCommand, helpCommand(() => COMMANDS)];
+/**
+ * Every `meshguard <name>` command, in the order the overview lists them; a new command only
+ * needs adding here. Each command's module is required only when it is used, so a command loads
+ * what it needs and nothing else (YAML-only `check` and `explain` never load the Pulumi SDK; see
+ * test/cli/module-loading.test.ts).
+ */
+const COMMAND_MODULES: readonly (readonly [string, () => Command])[] = [
+    ["preview", () => (require("./preview") as typeof import("./preview")).previewCommand],
+    ["check", () => (require("./check") as typeof import("./check")).checkCommand],
+    ["explain", () => (require("./explain") as typeof import("./explain")).explainCommand],
+    ["reachability", () => (require("./reachability") as typeof import("./reachability")).reachabilityCommand],
+    ["discover", () => (require("./discover") as typeof import("./discover")).discoverCommand],
+    ["diff", () => (require("./diff") as typeof import("./diff")).diffCommand],
+    ["import", () => (require("./import") as typeof import("./import")).importCommand],
+    ["help", () => helpCommand(commands)],
+];
+
+/** The names of every command (without loading any). */
+export const COMMAND_NAMES: readonly string[] = COMMAND_MODULES.map(([name]) => name);
+
+/** The command called `name` (its module loaded now), or undefined. */
+export function loadCommand(name: string): Command | undefined {
+    return COMMAND_MODULES.find(([n]) => n === name)?.[1]();
+}
+
+/** Every command, each module loaded (the overview lists their summaries). */
+export function commands(): readonly Command[] {
+    return COMMAND_MODULES.map(([, load]) => load());
+}
 
 /** The process's own streams and working directory. */
 export function processIO(): TerminalIO {
@@ -33,6 +55,7 @@ export function processIO(): TerminalIO {
  * ends with EXIT.failed rather than letting Node exit silently with 0.
  */
 export async function main(argv: readonly string[], given?: TerminalIO): Promise<number> {
+    timing("meshguard started");
     try {
         return await dispatch(argv, given ?? processIO());
     } finally {
@@ -45,22 +68,23 @@ export async function main(argv: readonly string[], given?: TerminalIO): Promise
 async function dispatch(argv: readonly string[], io: TerminalIO): Promise<number> {
     const [name, ...args] = argv;
     if (name === undefined) {
-        io.stderr(overview(COMMANDS));
+        io.stderr(overview(commands()));
         return EXIT.usage;
     }
     if (name === "--help" || name === "-h") {
-        io.stdout(overview(COMMANDS));
+        io.stdout(overview(commands()));
         return EXIT.ok;
     }
     if (name === "--version" || name === "-v") {
         io.stdout(`${packageVersion()}\n`);
         return EXIT.ok;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) {
-        io.stderr(`meshguard: unknown command ${quote(name)}; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n${HELP_POINTER}\n`);
+    if (!COMMAND_NAMES.includes(name)) {
+        io.stderr(`meshguard: unknown command ${quote(name)}; commands: ${COMMAND_NAMES.join(", ")}\n${HELP_POINTER}\n`);
         return EXIT.usage;
     }
+    const command = loadCommand(name) as Command;
+    timing(`command ${name} loaded`);
     if (asksForHelp(args)) {
         io.stdout(`${command.usage}\n`);
         return EXIT.ok;

@@ -1,18 +1,22 @@
 import * as path from "path";
-import { DEFAULT_TIMEOUT_SECONDS, OfflineRun, runProgramOffline, UNKNOWN_PLACEHOLDER } from "../offline";
+import { OfflineRun } from "../offline/run-program";
+import { loadProject } from "../offline/project";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
+import { UNKNOWN_PLACEHOLDER } from "../offline/wire-values";
 import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
-import { parseArgs, stringOption, timeoutOption } from "./args";
+import { parseArgs, ParsedArgs, stringOption, timeoutOption } from "./args";
 import { Command } from "./command";
 import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
 import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
 import * as fs from "fs";
 import { nearestProjectDir, packageRoot } from "../package-root";
-import { verdictFailsRun } from "../analyzer";
-import { analyzeRegistrations } from "./policy-gate";
+import { verdictFailsRun } from "../analyzer/types";
+import { analyzeRegistrations, EarlyPack, launchPackEarly } from "./policy-gate";
 import { readPolicyConfig } from "./policy-config";
 import { TerminalIO } from "./progress";
 import { resourceTable } from "./resource-table";
 import { boundedMessage, displayPath, plural } from "./text";
+import { timing } from "../timings";
 import { EXIT, UsageError } from "./usage-error";
 import { PULUMI_WOULD_REFUSE, verdictReport } from "./verdict-report";
 
@@ -62,15 +66,28 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
         io.stderr(`meshguard preview: ${noProjectMessage(io.cwd)}\n`);
         return EXIT.failed;
     }
-    const quiet = parsed.options["quiet"] === true;
+    // The pack starts (Node, the Pulumi SDKs, the policies) and connects while the program runs.
+    const pack = parsed.options["no-policy"] === true ? undefined : launchPackEarly(connectAs(dir, stringOption(parsed, "stack") ?? "dev"));
+    try {
+        return await previewWith(parsed, dir, policyConfig, timeoutSeconds, io, pack);
+    } finally {
+        await pack?.stop();
+    }
+}
 
+async function previewWith(parsed: ParsedArgs, dir: string, policyConfig: Record<string, unknown> | undefined, timeoutSeconds: number, io: TerminalIO, pack: EarlyPack | undefined): Promise<number> {
+    const quiet = parsed.options["quiet"] === true;
     let run: OfflineRun;
     try {
+        // Loaded on use, after the pack was started: the Pulumi SDK takes a while to load.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runProgramOffline } = require("../offline/run-program") as typeof import("../offline/run-program");
         run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds, verbose: parsed.options["verbose"] === true });
     } catch (err) {
         io.stderr(`meshguard preview: ${boundedMessage((err as Error).message)}\n`);
         return EXIT.failed;
     }
+    timing("program ran");
     const objects = previewObjects(run.resources);
     const outDir = path.resolve(io.cwd, stringOption(parsed, "out") ?? path.join("meshguard-out", run.project.name));
     const files = kubernetesYamlFiles(objects.map((o) => o.object));
@@ -86,14 +103,23 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
 
     let report: string | undefined;
     let exit: number = EXIT.ok;
-    if (parsed.options["no-policy"] !== true) {
-        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io });
+    if (pack !== undefined) {
+        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io, launched: pack.launched, connected: pack.connected });
         report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`, PULUMI_WOULD_REFUSE);
         io.stdout(`\n${report}`);
         if (packRun.verdicts.some(verdictFailsRun)) exit = EXIT.policyFailed;
     }
     writeFiles(outDir, [{ path: SUMMARY_FILE, content: summaryMarkdown(run, table, graph, files, summary, report) }]);
     return exit;
+}
+
+/** The stack and project the program will register under; undefined when Pulumi.yaml is unreadable (the run then says why). */
+function connectAs(dir: string, stack: string): { stack: string; project: string } | undefined {
+    try {
+        return { stack, project: loadProject(dir, stack).name };
+    } catch {
+        return undefined;
+    }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { AuthorizationSimulator, defaultProbes, PairReachability, ProbeOutcome, reachability, ReachabilityProbe, ReachabilityReport, SimWorkload } from "../simulate";
 import { parseArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
-import { DEFAULT_TIMEOUT_SECONDS } from "../offline";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
 import { INPUT_OPTIONS, readInputObjects } from "./input-objects";
 import { shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";

@@ -1,4 +1,4 @@
-import { RegisteredResource } from "../offline";
+import { RegisteredResource } from "../offline/recorder";
 
 /**
  * A `pulumi preview`-like table of the registrations: every resource as a create (`+`), children

@@ -1,4 +1,4 @@
-import { PolicyPackRunResult, PolicyVerdict, verdictFailsRun } from "../analyzer";
+import { PolicyPackRunResult, PolicyVerdict, verdictFailsRun } from "../analyzer/types";
 import { plural } from "./text";
 
 const LEVEL_ORDER = ["mandatory", "remediate", "advisory", "disabled"];

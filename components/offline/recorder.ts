@@ -41,8 +41,16 @@ interface RegisterResponse {
 
 type Callback = (err: unknown, resp?: RegisterResponse) => void;
 
+interface OutputsRequest {
+    getUrn(): string;
+    getOutputs(): { toJavaScript(): unknown } | undefined;
+}
+
 interface MockMonitorLike {
     registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+    registerResourceOutputs(req: OutputsRequest, callback: (err: unknown, resp?: unknown) => void): void;
+    /** The SDK mock monitor's record of every resource (runtime/mocks.js). */
+    readonly resources: Map<string, { state: unknown }>;
 }
 
 export interface OfflineRuntimeOptions {
@@ -111,6 +119,17 @@ export class OfflineRecorder {
         monitor.registerResource = (req, callback) =>
             original(req, (err, resp) => {
                 if (!err && resp) this.registered.push(fromRequest(req, resp));
+                callback(err, resp);
+            });
+        // The SDK's mock monitor keeps a component's registered outputs as the request's protobuf
+        // Struct, about 30 times the size of the plain data (MeshPolicy's manifests: 145 MB at 1,000
+        // services). It keeps every custom resource's state as plain wire values; so does this, for
+        // outputs too (`pulumi:pulumi:getResource` then returns them as it does a custom resource's).
+        const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req, callback) =>
+            originalOutputs(req, (err, resp) => {
+                const entry = err ? undefined : monitor.resources.get(req.getUrn());
+                if (entry !== undefined) entry.state = req.getOutputs()?.toJavaScript() ?? {};
                 callback(err, resp);
             });
     }

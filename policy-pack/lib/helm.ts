@@ -3,6 +3,7 @@ import { InjectionConfig, readConfig } from "./config";
 import { exemptionReason } from "./exemptions";
 import { isHelmInstallType } from "./kinds";
 import { violationMessage } from "./messages";
+import { notApplicable } from "./not-applicable";
 import { asRecord, materialize, valueAt } from "./object";
 import { ReportObjectViolation } from "./resource-policy";
 
@@ -65,13 +66,13 @@ export function validateIstioInstalls(
     check: (install: HelmInstall, config: InjectionConfig & { readonly raw: Record<string, unknown> }, report: ReportObjectViolation) => void,
 ): ResourceValidation {
     return (args, reportViolation) => {
-        if (!isHelmInstallType(args.type)) return args.notApplicable("applies to Helm charts and releases only");
+        if (!isHelmInstallType(args.type)) return notApplicable(args, "applies to Helm charts and releases only");
         const install = readHelmInstall(args);
-        if (install === undefined) return args.notApplicable("applies to the Istio base and istiod charts only");
+        if (install === undefined) return notApplicable(args, "applies to the Istio base and istiod charts only");
         const raw = args.getConfig<Record<string, unknown>>();
         const config = readConfig(raw);
         const exempt = exemptionReason(config, install.namespace, install.releaseName);
-        if (exempt !== undefined) return args.notApplicable(exempt);
+        if (exempt !== undefined) return notApplicable(args, exempt);
         check(install, { ...config, raw }, (path, problem, fix) => reportViolation(violationMessage(install.subject, path, problem, fix)));
     };
 }

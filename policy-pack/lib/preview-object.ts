@@ -1,5 +1,6 @@
 import { asRecord, KubeObject, ObjectSource, ReadOptions } from "./object";
 import { isUnknownValue, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
+import { cachedReading, readingKey } from "./reading-cache";
 
 /** How a subject shows a namespace or name that is unknown at preview. */
 export const UNKNOWN_NAMESPACE_SHOWN = "<unknown namespace>";
@@ -25,6 +26,12 @@ export interface PreviewObject extends KubeObject {
  * is read lazily through strict views.
  */
 export function readPreviewObject(source: ObjectSource, kind: string, options: ReadOptions = {}): PreviewObject {
+    // Every policy that applies to the object reads it the same way: once per request (reading-cache.ts).
+    const key = readingKey(source.props, source.providerProps, [kind, source.name, options.wholeObject === true, options.clusterScoped === true]);
+    return cachedReading(key, () => readUncached(source, kind, options));
+}
+
+function readUncached(source: ObjectSource, kind: string, options: ReadOptions): PreviewObject {
     const values = asRecord(
         readWithUnknowns(options.wholeObject ? source.props : { apiVersion: readWithUnknowns(source.props["apiVersion"]), metadata: readWithUnknowns(source.props["metadata"]) }),
     );

@@ -2,6 +2,7 @@ import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pu
 import { InjectionConfig, readConfig } from "./config";
 import { exemptionReason } from "./exemptions";
 import { violationMessage } from "./messages";
+import { notApplicable } from "./not-applicable";
 import { workloadTypeOf } from "./kinds";
 import { ReadOptions } from "./object";
 import { PreviewObject, readPreviewObject } from "./preview-object";
@@ -52,7 +53,7 @@ interface AdvisoryViolation {
 export function validateObjects(options: ObjectValidationOptions, check: (target: ObjectCheck, report: ObjectReporter) => void): ResourceValidation {
     return (args, reportViolation) => {
         const kind = options.kindOf(args.type);
-        if (kind === undefined) return args.notApplicable(`applies to ${options.appliesTo} only`);
+        if (kind === undefined) return notApplicable(args, `applies to ${options.appliesTo} only`);
         const config = readConfig(args.getConfig<Record<string, unknown>>());
         const object = readPreviewObject({ props: args.props, name: args.name, providerProps: args.provider?.props }, kind, options);
         const exemptConfig = options.extraExemptNamespaces
@@ -61,7 +62,7 @@ export function validateObjects(options: ObjectValidationOptions, check: (target
         const undecided = undecidedExemption(exemptConfig, object);
         if (undecided === undefined) {
             const exempt = exemptionReason(exemptConfig, object.unknownNamespace === undefined ? object.namespace : undefined, object.name);
-            if (exempt !== undefined) return args.notApplicable(exempt);
+            if (exempt !== undefined) return notApplicable(args, exempt);
         }
         check({ object, config, args }, objectReporter(object, reportViolation, undecided));
     };

@@ -142,7 +142,7 @@ describe("analyzer client: requests", () => {
 });
 
 describe("analyzer client: how the pack is started", () => {
-    it("runs a checkout's TypeScript through ts-node, any other pack through the CLI's run-policy-pack and its package.json main", () => {
+    it("runs a checkout's TypeScript through the compile cache, any other pack through the CLI's run-policy-pack and its package.json main", () => {
         // Inside the repository, so that @pulumi/pulumi resolves from the pack directory as in a project.
         const dir = fs.mkdtempSync(path.join(__dirname, ".pack-"));
         try {
@@ -153,7 +153,7 @@ describe("analyzer client: how the pack is started", () => {
             assert.deepStrictEqual([compiled.args, compiled.entry], [[require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", dir], path.join(dir, "dist", "entry.js")]);
             fs.writeFileSync(path.join(dir, "index.ts"), "");
             const source = packCommand(dir);
-            assert.deepStrictEqual(source.args, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(dir, "index.ts")]);
+            assert.deepStrictEqual(source.args, ["-r", path.join(__dirname, "..", "..", "bin", "ts-cache-register.js"), path.join(dir, "index.ts")]);
             assert.match(String(source.env["TS_NODE_COMPILER_OPTIONS"]), /"module":"commonjs"/);
             fs.rmSync(path.join(dir, "index.ts"));
             fs.rmSync(path.join(dir, "dist", "entry.js"));
