@@ -5,6 +5,8 @@ export {
     DecisionStage,
     NetworkLayerReport,
     DryRunOutcome,
+    EnforcementHop,
+    EnforcementPoint,
     MtlsMode,
     PolicyRef,
     RequestSource,

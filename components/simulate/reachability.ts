@@ -107,7 +107,9 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         const to = `${callee.namespace}/${callee.name}`;
         const calleeProbes = options.probes?.(callee) ?? defaultProbes(callee, options.methods);
         const policies = sim.policiesFor(callee);
-        const gate = callee.inMesh !== false && policies.allow.length > 0;
+        // Ambient callees are decided by their waypoint and ztunnel (AuthorizationSimulator.ambientVerdict), probe by probe.
+        const ambient = callee.inMesh !== false && sim.dataplaneOf(callee) === "ambient";
+        const gate = !ambient && callee.inMesh !== false && policies.allow.length > 0;
         // Outcomes are immutable: identical ones are shared between callers (an open mesh repeats them a lot).
         const shared = new Map<string, ProbeOutcome>();
         const outcome = (i: number, verdict: Verdict, policy?: PolicyRef): ProbeOutcome => {
@@ -121,7 +123,7 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         };
         // Without CUSTOM/DENY/ALLOW policies only the connection (mTLS) can refuse a probe, and it
         // depends on nothing but whether the caller has a sidecar: evaluate once per kind of caller.
-        const open = callee.inMesh === false || policies.custom.length + policies.deny.length + policies.allow.length === 0;
+        const open = !ambient && (callee.inMesh === false || policies.custom.length + policies.deny.length + policies.allow.length === 0);
         const openResults = new Map<boolean, { allowed: ProbeOutcome[]; unknown: ProbeOutcome[] }>();
         for (const caller of resolved) {
             probes += calleeProbes.length;
@@ -144,7 +146,8 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
                             continue;
                         }
                     }
-                    const { verdict, policy } = probeVerdict(callee, policies, caller.source, calleeProbes[i]);
+                    const probe = calleeProbes[i];
+                    const { verdict, policy } = ambient ? sim.ambientVerdict(callee, caller.source, probe) : probeVerdict(callee, policies, caller.source, probe);
                     if (verdict !== "denied") results[verdict].push(outcome(i, verdict, policy));
                 }
                 if (open && !network) openResults.set(caller.source.inMesh, results);
