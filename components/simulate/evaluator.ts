@@ -318,7 +318,7 @@ export class AuthorizationSimulator {
             const attrs = requestAttributes(dest, source, arriving, requestAuth, port, protocol, request);
             if (trace !== undefined) dryRun.push(...traceRules(policies, attrs, trace, `${point.name}: `));
             const outcome = authorize(policies, attrs);
-            const reason = `${point.name}: ${authzReason(outcome, `${point.name} (for Service ${route.service.namespace}/${route.service.name})`, policies)}`;
+            const reason = `${point.name}: ${authzReason(outcome, `Service ${route.service.namespace}/${route.service.name}`, policies)}`;
             if (outcome.verdict !== "allowed") return done(outcome.verdict, outcome.stage, reason, point, mtls, arriving, outcomeRef(outcome));
             hops.push({ ...point, verdict: "allowed", reason, ...(outcome.policy === undefined ? {} : { policy: policyRef(outcome.policy, outcome.rule) }) });
             trace?.push(reason);
@@ -369,6 +369,16 @@ export class AuthorizationSimulator {
                   ? `the ingress gateway sends to a Service's waypoint only when the Service or its namespace is labelled istio.io/ingress-use-waypoint=true`
                   : `${source.label} has no proxy to send it through the waypoint`;
         return { ...base, why: `${addressed}: ${found.reason}, but ${bypass}, so it goes straight to the ztunnel of ${dest.namespace}/${dest.name}, bypassing ${name}.` };
+    }
+
+    /**
+     * The policies the waypoint of an ambient destination's Service applies (undefined: no
+     * waypoint, or not an ambient destination), as an ambient caller reaches it.
+     */
+    waypointPoliciesFor(dest: SimWorkload): DestinationPolicies | undefined {
+        if (dest.inMesh === false || this.dataplaneOf(dest) !== "ambient") return undefined;
+        const route = this.route({}, dest, { label: "", inMesh: true, proxy: "ztunnel" });
+        return route.waypoint === undefined ? undefined : waypointPolicies(this.inventory, route.waypoint, route.service, this.rootNamespace);
     }
 
     /** The Service a request to `dest` is for: by name, else the first selecting it, else one named after it without labels. */

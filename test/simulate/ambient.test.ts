@@ -82,7 +82,7 @@ describe("simulate/ambient", () => {
         assert.deepStrictEqual(d.enforcedBy, { proxy: "waypoint", name: "waypoint shop/waypoint", identity: p("shop", "productpage") });
         assert.strictEqual(
             d.reason,
-            "waypoint shop/waypoint: 2 ALLOW policies select waypoint shop/waypoint (for Service shop/reviews) (shop/waypoint-allow-nothing, shop/reviews) and no rule of them matches the request.",
+            "waypoint shop/waypoint: 2 ALLOW policies select Service shop/reviews (shop/waypoint-allow-nothing, shop/reviews) and no rule of them matches the request.",
         );
     });
 
