@@ -340,7 +340,7 @@ export class AuthorizationSimulator {
         const peer = used ? arriving : undefined;
         const seen: EnforcementPoint = { ...point, identity: peer?.principal };
         trace?.push(`mTLS mode for port ${port} at ${point.name} is ${mode}; the connection is ${used ? "mTLS (HBONE)" : "plaintext"}${peer === undefined ? "" : ` from ${peer.principal}`}.`);
-        if (mode === "STRICT" && !used) return done("denied", "mtls", `STRICT mTLS on ${destLabel} port ${port} rejects the plaintext connection of ${source.label} (${point.name}).`, seen, mtls, undefined, resolved.from);
+        if (mode === "STRICT" && !used) return done("denied", "mtls", `STRICT mTLS on ${destLabel} port ${port} rejects the plaintext connection of ${source.label}.`, seen, mtls, undefined, resolved.from);
         const l4 = { ...request, sourceIp: route.waypoint === undefined ? request.sourceIp : undefined };
         const attrs = requestAttributes(dest, route.waypoint === undefined ? source : { ...source, ip: undefined }, peer, undefined, port, "tcp", l4);
         if (trace !== undefined) traceRules(z.policies, attrs, trace, `${point.name}: `);

@@ -164,3 +164,17 @@ describe("simulate/ambient", () => {
         );
     });
 });
+
+describe("simulate/ambient: workloads read from manifests", () => {
+    it("an ambient namespace's Deployment is an ambient workload; its Service routes through the waypoint", () => {
+        const manifests = [
+            ...objects,
+            { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "reviews", namespace: "shop" }, spec: { template: { metadata: { labels: { app: "reviews" } }, spec: { serviceAccountName: "reviews", containers: [{ name: "app", ports: [{ containerPort: 9080 }] }] } } } },
+        ];
+        const s = new AuthorizationSimulator({ manifests });
+        const w = s.workload("shop/reviews");
+        assert.deepStrictEqual([w.dataplane, w.inMesh, w.meshReason], ["ambient", true, "namespace shop is labelled istio.io/dataplane-mode=ambient"]);
+        const d = s.decide({ from: { serviceAccount: "shop/productpage" }, to: "shop/reviews", path: "/reviews/1" });
+        assert.deepStrictEqual([d.verdict, d.hops?.map((h) => h.proxy)], ["allowed", ["waypoint", "ztunnel"]]);
+    });
+});
