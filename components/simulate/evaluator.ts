@@ -1,7 +1,7 @@
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { MeshguardValidationError } from "../errors";
 import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WaypointIndex, workloadEnrolment } from "../istio";
-import { asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
+import { asList, asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
 import { waypointPolicies, ztunnelPolicies } from "./ambient";
 import { authorize, AuthzOutcome, authzReason, firstMatch, policyRef } from "./authorize";
 import { DestinationPolicies, destinationPolicies, resolveMtls } from "./destination";
@@ -58,6 +58,8 @@ interface ServiceRecord {
     readonly name: string;
     readonly labels: Readonly<Record<string, string>>;
     readonly selector: Readonly<Record<string, string>>;
+    /** undefined: not among the objects (service port = container port). */
+    readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string }[];
 }
 
 /** What an ambient destination's enforcement points decided. */
@@ -315,7 +317,10 @@ export class AuthorizationSimulator {
                 requestAuth = jwt.identity;
                 trace?.push(`${point.name}: ${jwt.note}`);
             }
-            const attrs = requestAttributes(dest, source, arriving, requestAuth, port, protocol, request);
+            // The waypoint's chains are keyed by the Service port (listener_waypoint.go), so its policies' ports are Service ports.
+            const servicePort = servicePortOf(route.service, dest, port);
+            if (servicePort !== port) trace?.push(`${point.name} sees Service port ${servicePort} (container port ${port}).`);
+            const attrs = requestAttributes(dest, source, arriving, requestAuth, servicePort, protocol, request);
             if (trace !== undefined) dryRun.push(...traceRules(policies, attrs, trace, `${point.name}: `));
             const outcome = authorize(policies, attrs);
             const reason = `${point.name}: ${authzReason(outcome, `Service ${route.service.namespace}/${route.service.name}`, policies)}`;
@@ -557,13 +562,30 @@ function isIngressGateway(namespace: string, serviceAccount: string, labels: Rea
     return labels["istio"] === "ingressgateway" || labels[GATEWAY_NAME_LABEL] !== undefined;
 }
 
+/**
+ * The Service port a request to container port `port` of `dest` arrives on: the Service port whose
+ * targetPort names it (by number, or by the container port's name; no targetPort: the same
+ * number). Without the Service among the objects, or no port of it matching: the same number.
+ */
+function servicePortOf(service: ServiceRecord, dest: SimWorkload, port: number): number {
+    const name = dest.ports?.find((p) => p.port === port)?.name;
+    const found = service.ports?.find((p) => (p.targetPort === undefined ? p.port === port : p.targetPort === port || (name !== undefined && p.targetPort === name)));
+    return found?.port ?? port;
+}
+
 function readServices(manifests: readonly unknown[]): ServiceRecord[] {
     const out: ServiceRecord[] = [];
     for (const m of manifests) {
         const type = typeOfObject(m);
         const name = nameOf(m);
         if (type?.apiVersion !== "v1" || type.kind !== "Service" || name === undefined) continue;
-        out.push({ namespace: namespaceOf(m), name, labels: labelsOf(m), selector: asStringMap(asRecord(asRecord(m)["spec"])["selector"]) });
+        const spec = asRecord(asRecord(m)["spec"]);
+        const ports = asList(spec["ports"]).map(asRecord).flatMap((p) => {
+            const target = p["targetPort"];
+            if (typeof p["port"] !== "number") return [];
+            return [{ port: p["port"], ...(typeof target === "number" || typeof target === "string" ? { targetPort: target } : {}) }];
+        });
+        out.push({ namespace: namespaceOf(m), name, labels: labelsOf(m), selector: asStringMap(spec["selector"]), ports });
     }
     return out;
 }

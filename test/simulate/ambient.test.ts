@@ -178,3 +178,23 @@ describe("simulate/ambient: workloads read from manifests", () => {
         assert.deepStrictEqual([d.verdict, d.hops?.map((h) => h.proxy)], ["allowed", ["waypoint", "ztunnel"]]);
     });
 });
+
+describe("simulate/ambient: ports", () => {
+    // listener_waypoint.go keys the waypoint's chains by Service port; ztunnel matches container ports.
+    const remapped = [
+        namespace("shop", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }),
+        waypointGateway("shop", "waypoint"),
+        service("shop", "reviews", { app: "reviews" }, [{ name: "http", port: 80, targetPort: 9080 }]),
+        authz("shop", "reviews-from-waypoint", { selector: { matchLabels: { app: "reviews" } }, rules: [{ from: [{ source: { principals: [WAYPOINT] } }], to: [{ operation: { ports: ["9080"] } }] }] }),
+    ];
+    const waypointPolicy = (port: string) => authz("shop", "reviews", { targetRefs: [{ kind: "Service", group: "", name: "reviews" }], rules: [{ to: [{ operation: { ports: [port] } }] }] });
+    const decideWith = (port: string) => new AuthorizationSimulator({ manifests: [...remapped, waypointPolicy(port)], workloads }).decide({ from: { workload: "shop/productpage" }, to: "shop/reviews", port: 9080 });
+
+    it("the waypoint matches the Service port the request arrived on, ztunnel the container port", () => {
+        const d = decideWith("80");
+        assert.deepStrictEqual([d.verdict, d.hops?.map((h) => h.verdict)], ["allowed", ["allowed", "allowed"]]);
+        assert.ok(d.trace.includes("waypoint shop/waypoint sees Service port 80 (container port 9080)."), d.trace.join("\n"));
+        const container = decideWith("9080");
+        assert.deepStrictEqual([container.verdict, container.enforcedBy?.proxy], ["denied", "waypoint"]);
+    });
+});
