@@ -224,7 +224,9 @@ export class AuthorizationSimulator {
         const protocol: SimProtocol = request.protocol ?? dest.ports?.find((p) => p.port === port)?.protocol ?? "http";
         const policies = this.policiesFor(dest);
         const destLabel = `${dest.namespace}/${dest.name}`;
-        const warnings = trace === undefined ? [] : [...policies.warnings];
+        // A sidecar ignores targetRef policies (warned); an ambient destination's waypoint applies them.
+        const targeted = this.dataplaneOf(dest) === "ambient" && dest.inMesh !== false ? [] : policies.targetedWarnings ?? [];
+        const warnings = trace === undefined ? [] : [...policies.warnings, ...targeted];
         const result: { mtls: Decision["mtls"]; peer?: PeerIdentity; requestAuth?: RequestAuthIdentity; dryRun: DryRunOutcome[] } = {
             mtls: { mode: "DISABLE", used: false },
             dryRun: [],
