@@ -5,6 +5,7 @@ import { MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mes
 import { compareStrings, servicePorts, withDryRun, workloadPorts } from "./authz-rules";
 import { waypointAllowName, waypointDenyName } from "./ambient-authz";
 import { serviceWaypoint } from "../model/ambient";
+import { WAYPOINT_HBONE_PORT } from "../istio/waypoints";
 import { allowPolicyName } from "./authz-allow";
 import { denyPolicyName } from "./authz-deny";
 import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION } from "./network-policy";
@@ -59,7 +60,7 @@ export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap
         });
         out.push({ ...staging, metadata: { ...staging.metadata, annotations: { [STAGED_ENFORCEMENT_ANNOTATION]: STAGED_ENFORCEMENT_VALUE } } });
         if (serviceWaypoint(config, service) !== undefined) out.push(...stageAtWaypoint(manifests, service));
-        if (config.networkPolicies.ingress) out.push(openIngress(service));
+        if (config.networkPolicies.ingress) out.push(openIngress(config, service));
     }
     if (config.networkPolicies.egress) out.push(...egressToStaged(config, staged));
     return out;
@@ -96,11 +97,14 @@ function authorizationPolicy(name: string, namespace: string, spec: Record<strin
     return { apiVersion: SECURITY_API_VERSION, kind: "AuthorizationPolicy", metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } }, spec };
 }
 
-function tcpPorts(service: MeshService): { protocol: "TCP"; port: number }[] {
-    return workloadPorts(service.ports).map((p) => ({ protocol: "TCP", port: Number(p) }));
+/** The declared container ports, and HBONE's 15008 when ambient pods may call (network-policy.ts `declaredEdges`). */
+function tcpPorts(config: MeshPolicyConfig, service: MeshService): { protocol: "TCP"; port: number }[] {
+    const ports = workloadPorts(service.ports).map(Number);
+    const ambient = Object.values(config.namespaces).some((n) => n.dataplane === "ambient");
+    return [...ports, ...(ambient && !ports.includes(WAYPOINT_HBONE_PORT) ? [WAYPOINT_HBONE_PORT] : [])].map((port) => ({ protocol: "TCP", port }));
 }
 
-function openIngress(service: MeshService): K8sManifest {
+function openIngress(config: MeshPolicyConfig, service: MeshService): K8sManifest {
     return {
         apiVersion: NETWORK_POLICY_API_VERSION,
         kind: "NetworkPolicy",
@@ -109,7 +113,7 @@ function openIngress(service: MeshService): K8sManifest {
             podSelector: { matchLabels: { ...meshServiceSelector(service) } },
             policyTypes: ["Ingress"],
             // Every pod of every namespace (not off-cluster addresses), on the declared ports only.
-            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(service) }],
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(config, service) }],
         },
     };
 }
@@ -120,7 +124,7 @@ function egressToStaged(config: MeshPolicyConfig, staged: readonly MeshService[]
         .sort((a, b) => compareStrings(a.id, b.id))
         .map((s) => ({
             to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } }, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }],
-            ports: tcpPorts(s),
+            ports: tcpPorts(config, s),
         }));
     return namespaces.map((namespace) => ({
         apiVersion: NETWORK_POLICY_API_VERSION,
