@@ -77,7 +77,7 @@ export function checkAmbientReferences(config: MeshPolicyConfig, services: Reado
             add(path, `no declared service lives in namespace ${namespace} and no relationship calls from it (declared namespaces: ${listed([...used].sort())})`);
         }
         if (mode.waypoint !== undefined && mode.dataplane !== "ambient") {
-            add([...path, "waypoint"], `namespace ${namespace} is a sidecar namespace (namespaces.${namespace}.dataplane is "sidecar"): only ambient namespaces have waypoints. Fix: set namespaces.${namespace}.dataplane: "ambient", or remove the waypoint`);
+            add([...path, "waypoint"], `namespace ${namespace} is a sidecar namespace (namespaces.${namespace}.dataplane, "sidecar" by default): only ambient namespaces have waypoints. Fix: set namespaces.${namespace}.dataplane: "ambient", or remove the waypoint`);
         }
         if (mode.ingressUseWaypoint !== undefined && mode.waypoint === undefined) {
             add([...path, "ingressUseWaypoint"], `namespace ${namespace} has no waypoint for the ingress gateway to use. Fix: set namespaces.${namespace}.waypoint, or remove ingressUseWaypoint`);
