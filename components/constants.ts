@@ -5,6 +5,14 @@ export const DEFAULT_ISTIO_VERSION = "1.30.3";
 /** The official Helm chart repository (istio.io "Install with Helm"). */
 export const ISTIO_CHART_REPO = "https://istio-release.storage.googleapis.com/charts";
 
+/**
+ * The Gateway API release IstioMesh installs with `gatewayApi: "install"`: the version Istio 1.30.3
+ * is built and tested with (istio/istio go.mod, sigs.k8s.io/gateway-api), standard channel, from
+ * its pinned release URL (docs/ambient.md).
+ */
+export const GATEWAY_API_VERSION = "v1.5.1";
+export const GATEWAY_API_CRDS_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/standard-install.yaml`;
+
 /** Istio's root namespace (meshConfig.rootNamespace): mesh-wide policies live here. */
 export const DEFAULT_ROOT_NAMESPACE = "istio-system";
 export const DEFAULT_TRUST_DOMAIN = "cluster.local";

@@ -3,7 +3,7 @@ import { compileIstioCanary } from "./compile/canary";
 import { IstioInstallPlan } from "./compile/install";
 import { MeshguardValidationError } from "./errors";
 import type { IstioMesh } from "./istio-mesh";
-import { checkCanaryAgainstPrimary, checkCanaryFields, ISTIO_CANARY_PLAIN_FIELDS, IstioCanarySettings, IstioControlPlaneSettings, istioCanaryArgsSchema } from "./model/canary";
+import { checkCanaryAgainstPrimary, checkCanaryDataplane, checkCanaryFields, ISTIO_CANARY_PLAIN_FIELDS, IstioCanarySettings, IstioControlPlaneSettings, istioCanaryArgsSchema } from "./model/canary";
 import type { IstioInstaller } from "./model/install-types";
 import { resolveInputs } from "./resolve-inputs";
 
@@ -25,7 +25,7 @@ export function canaryPlan(name: string, args: IstioCanaryArgs, isMesh: (value: 
     const subject = `IstioMesh "${name}" args`;
     const { canaryOf, ...rest } = args;
     const fieldIssues = [
-        ...(isMesh(canaryOf) ? [] : [{ path: "canaryOf", message: "must be an IstioMesh (the existing mesh). Fix: pass the IstioMesh object, not its name" }]),
+        ...(isMesh(canaryOf) ? checkCanaryDataplane(canaryOf.dataplane) : [{ path: "canaryOf", message: "must be an IstioMesh (the existing mesh). Fix: pass the IstioMesh object, not its name" }]),
         ...checkCanaryFields(rest as Record<string, unknown>),
     ];
     if (fieldIssues.length > 0) throw new MeshguardValidationError(subject, fieldIssues);

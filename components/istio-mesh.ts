@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     compileIstioInstall,
+    IstioConfigFileSpec,
     IstioHelmChartSpec,
     IstioInstallStep,
     IstioInstallPlan,
@@ -11,7 +12,7 @@ import {
 } from "./compile/install";
 import { K8sManifest } from "./manifest";
 import { ISTIO_MESH_PLAIN_FIELDS, istioMeshArgsSchema, istioMeshLayoutSchema } from "./model/install";
-import { IstioInstaller, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install-types";
+import { GatewayApiMode, IstioDataplane, IstioInstaller, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./model/install-types";
 import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 import { canaryPlan, IstioCanaryArgs } from "./istio-canary";
@@ -50,11 +51,24 @@ export interface IstioChartValuesArgs {
     cni?: pulumi.Input<Record<string, unknown>>;
     istiod?: pulumi.Input<Record<string, unknown>>;
     gateway?: pulumi.Input<Record<string, unknown>>;
+    /** Only with dataplane "ambient". */
+    ztunnel?: pulumi.Input<Record<string, unknown>>;
 }
 
 export interface IstioMeshArgs {
     /** Exact Istio version "x.y.z" (default DEFAULT_ISTIO_VERSION). */
     version?: pulumi.Input<string>;
+    /**
+     * "sidecar" (default) or "ambient": istiod and istio-cni with the ambient profile, then the
+     * ztunnel DaemonSet (docs/ambient.md). Ambient needs `cni` (on by default) and `gatewayApi`.
+     */
+    dataplane?: IstioDataplane;
+    /**
+     * The Gateway API CRDs (waypoints are Gateways): "install" registers the pinned standard
+     * channel (GATEWAY_API_VERSION) before istiod, "assume-present" relies on the cluster's.
+     * Required with dataplane "ambient".
+     */
+    gatewayApi?: GatewayApiMode;
     /** Version of the base chart (CRDs), default `version`: set it to a canary's version first (docs/upgrade.md). */
     baseVersion?: pulumi.Input<string>;
     /** Resource name of the canary IstioMesh this mesh takes over at promotion (same version and revision; docs/upgrade.md). */
@@ -95,7 +109,8 @@ export interface IstioGatewayInfo {
 }
 
 /**
- * Istio installed from the official Helm charts (base → [cni] → istiod → [gateway]) with a pinned
+ * Istio installed from the official Helm charts (base → [cni] → istiod → [gateway]; ambient:
+ * base → istiod → cni → ztunnel → [gateway]) with a pinned
  * version, a mesh-wide STRICT PeerAuthentication and access logs on by default.
  */
 export class IstioMesh extends pulumi.ComponentResource {
@@ -111,12 +126,14 @@ export class IstioMesh extends pulumi.ComponentResource {
     readonly version: pulumi.Output<string>;
     /** The ingress gateway's namespace and ServiceAccount, undefined without a gateway. */
     readonly gateway: pulumi.Output<IstioGatewayInfo | undefined>;
-    /** Depend on these before labelling namespaces or creating Istio resources: istiod, cni, mesh-wide mTLS. */
+    /** Depend on these before labelling namespaces or creating Istio resources: istiod, cni, ztunnel, the Gateway API CRDs, mesh-wide mTLS. */
     readonly ready: pulumi.Resource[];
     /** Every child, by step. */
     readonly resources: Readonly<Partial<Record<IstioInstallStepKey, pulumi.Resource>>>;
     /** What a canary (`canaryOf: this`) takes from this mesh. */
     readonly controlPlane: pulumi.Output<IstioControlPlaneSettings>;
+    /** The data plane (a plain value: it decides which resources exist); a canary reports its primary's. */
+    readonly dataplane: IstioDataplane;
 
     /**
      * A primary mesh with `IstioMeshArgs`; with `IstioCanaryArgs` (`canaryOf: mesh`) only a second
@@ -145,6 +162,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.version = plan.apply((p) => p.version);
         this.gateway = plan.apply((p) => p.gateway);
         this.controlPlane = build.controlPlane;
+        this.dataplane = build.dataplane;
         GUARDS_ISTIOD.set(this, build.layout.some((step) => step.key === "istiodNetworkPolicy"));
         this.registerOutputs({
             namespace: this.namespace,
@@ -170,6 +188,7 @@ interface MeshBuild {
     /** The steps namespaces and policies depend on. */
     readonly readySteps: readonly IstioInstallStepKey[];
     readonly controlPlane: pulumi.Output<IstioControlPlaneSettings>;
+    readonly dataplane: IstioDataplane;
 }
 
 function primaryBuild(name: string, args: IstioMeshArgs): MeshBuild {
@@ -180,8 +199,9 @@ function primaryBuild(name: string, args: IstioMeshArgs): MeshBuild {
         layout: istioInstallLayout(layout),
         installer: layout.installer,
         after: [],
-        readySteps: ["istiod", "cni", "meshMtls"],
+        readySteps: ["gatewayApi", "istiod", "cni", "ztunnel", "meshMtls"],
         controlPlane: inputs.output.apply(primaryControlPlane),
+        dataplane: layout.dataplane,
     };
 }
 
@@ -196,6 +216,7 @@ function canaryBuild(name: string, args: IstioCanaryArgs): MeshBuild {
         controlPlane: pulumi
             .all([canary.primary.controlPlane, canary.plan])
             .apply(([primary, p]) => ({ ...primary, canary: true, installer: p.installer, version: p.version, revision: p.revision })),
+        dataplane: canary.primary.dataplane,
     };
 }
 
@@ -204,6 +225,11 @@ function canaryBuild(name: string, args: IstioCanaryArgs): MeshBuild {
 function manifestOf(step: IstioInstallStep): K8sManifest {
     if (!("manifest" in step)) throw new Error(`install step ${step.key} has no manifest`);
     return step.manifest;
+}
+
+function configFileOf(step: IstioInstallStep): IstioConfigFileSpec {
+    if (!("configFile" in step)) throw new Error(`install step ${step.key} has no config file`);
+    return step.configFile;
 }
 
 function chartOf(step: IstioInstallStep): IstioHelmChartSpec {
@@ -238,6 +264,8 @@ function registerStep(
                 },
                 opts,
             );
+        case "configFile":
+            return new k8s.yaml.v2.ConfigFile(resourceName, { file: step.apply((s) => configFileOf(s).file) }, opts);
         case "chart": {
             const chart = step.apply(chartOf);
             const chartArgs = {

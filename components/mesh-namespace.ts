@@ -3,13 +3,25 @@ import * as pulumi from "@pulumi/pulumi";
 import { compileMeshNamespace, MeshNamespaceStep, MeshNamespaceStepKey, MeshNamespaceStepLayout, meshNamespaceLayout } from "./compile/namespace";
 import { MeshguardValidationError } from "./errors";
 import { IstioMesh } from "./istio-mesh";
-import { checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
+import { checkDataplaneWithMesh, checkInjectionInAmbientMesh, checkInjectionWithMesh, MESH_NAMESPACE_PLAIN_FIELDS, meshNamespaceArgsSchema, meshNamespaceLayoutSchema } from "./model/namespace";
+import type { MeshNamespaceDataplane, MeshPolicyNamespaceInfo } from "./model/namespace-types";
 import { resolveInputs } from "./resolve-inputs";
 import { planStep, registerSteps, stepResources } from "./step-registration";
 
 export interface MeshNamespaceArgs {
     /** The namespace name. */
     name: pulumi.Input<string>;
+    /**
+     * "sidecar" or "ambient" (label istio.io/dataplane-mode=ambient instead of an injection label;
+     * docs/ambient.md). Default: the mesh's data plane with `mesh`, else "sidecar".
+     */
+    dataplane?: MeshNamespaceDataplane;
+    /**
+     * Ambient only: a waypoint (Gateway API `Gateway`, class istio-waypoint) enforcing L7 policy for
+     * the namespace's services, and istio.io/use-waypoint=<name> on the namespace. `true` names it
+     * "waypoint".
+     */
+    waypoint?: boolean | { name?: string };
     /**
      * "enabled" (istio-injection=enabled), "disabled" (istio-injection=disabled, an explicit opt-out)
      * or {revision} (istio.io/rev=<revision>). Default: the mesh's label with `mesh`, else "enabled".
@@ -32,8 +44,8 @@ export interface MeshNamespaceArgs {
 }
 
 /**
- * A namespace in the mesh: labelled for sidecar injection (created, or patched when it exists) and,
- * by default, STRICT mTLS and default-deny.
+ * A namespace in the mesh: labelled for sidecar injection or ambient (created, or patched when it
+ * exists), by default STRICT mTLS and default-deny, and in ambient optionally a waypoint.
  */
 export class MeshNamespace extends pulumi.ComponentResource {
     static readonly TYPE = "meshguard:namespace:MeshNamespace";
@@ -42,6 +54,8 @@ export class MeshNamespace extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
     /** The labels meshguard set on it. */
     readonly labels: pulumi.Output<Record<string, string>>;
+    /** Its data plane and waypoint, to pass to MeshPolicy as `namespaces: { [ns]: meshPolicyNamespace }`. */
+    readonly meshPolicyNamespace: pulumi.Output<MeshPolicyNamespaceInfo>;
     /** Depend on these before deploying workloads or policies into the namespace. */
     readonly ready: pulumi.Resource[];
     /** Every child, by step. */
@@ -49,10 +63,16 @@ export class MeshNamespace extends pulumi.ComponentResource {
 
     constructor(name: string, args: MeshNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         const subject = `MeshNamespace "${name}" args`;
-        const { mesh, ...rest } = args ?? ({} as MeshNamespaceArgs);
-        const meshIssues = mesh !== undefined && !(mesh instanceof IstioMesh)
+        const { mesh, ...given } = args ?? ({} as MeshNamespaceArgs);
+        const isMesh = mesh instanceof IstioMesh;
+        // Without its own data plane the namespace takes the mesh's (an ambient mesh enrols namespaces in ambient).
+        const rest = given.dataplane === undefined && isMesh ? { ...given, dataplane: mesh.dataplane } : given;
+        const meshIssues = mesh !== undefined && !isMesh
             ? [{ path: "mesh", message: "must be an IstioMesh" }]
-            : checkInjectionWithMesh(rest.injection, mesh !== undefined);
+            : [
+                ...(rest.dataplane !== "ambient" ? checkInjectionWithMesh(rest.injection, mesh !== undefined) : given.dataplane === undefined ? checkInjectionInAmbientMesh(rest.injection) : []),
+                ...checkDataplaneWithMesh(rest.dataplane, isMesh ? mesh.dataplane : undefined),
+            ];
         if (meshIssues.length > 0) throw new MeshguardValidationError(subject, meshIssues);
         // Validated before anything is registered: a bad plain value throws here, nothing is emitted.
         const inputs = resolveInputs(meshNamespaceArgsSchema, rest, subject, MESH_NAMESPACE_PLAIN_FIELDS);
@@ -71,11 +91,12 @@ export class MeshNamespace extends pulumi.ComponentResource {
             mesh?.ready ?? [],
         );
         this.resources = resources;
-        this.ready = stepResources(resources, ["namespace", "mtls", "defaultDeny"]);
+        this.ready = stepResources(resources, ["namespace", "mtls", "defaultDeny", "waypoint"]);
 
         this.namespace = plan.apply((p) => p.name);
         this.labels = plan.apply((p) => p.labels);
-        this.registerOutputs({ namespace: this.namespace, labels: this.labels });
+        this.meshPolicyNamespace = plan.apply((p) => p.meshPolicyNamespace);
+        this.registerOutputs({ namespace: this.namespace, labels: this.labels, meshPolicyNamespace: this.meshPolicyNamespace });
     }
 }
 

@@ -1,22 +1,42 @@
-import { INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { GATEWAY_API_CRDS_URL, INJECTION_LABEL, ISTIO_CHART_REPO, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
 import { isRecord } from "../kube";
 import { K8sManifest } from "../manifest";
-import { IstioChartKey, IstioInstaller, IstioMeshSettings } from "../model/install-types";
+import { GatewayApiMode, IstioChartKey, IstioDataplane, IstioInstaller, IstioMeshSettings } from "../model/install-types";
 import { ISTIOD_HARDENED_ENV, istiodNetworkPolicy } from "./control-plane-network";
 import { strictPeerAuthentication } from "./security-manifests";
 
 /** One resource IstioMesh registers, named `<component>-<suffix>`. */
-export type IstioInstallStepKey = "namespace" | "base" | "cni" | "istiod" | "istiodNetworkPolicy" | "meshMtls" | "gatewayNamespace" | "gateway";
+export type IstioInstallStepKey =
+    | "namespace"
+    | "base"
+    | "gatewayApi"
+    | "cni"
+    | "istiod"
+    | "ztunnel"
+    | "istiodNetworkPolicy"
+    | "meshMtls"
+    | "gatewayNamespace"
+    | "gateway";
 
 /** The shape of one step, known from the structural args alone (before deferred values resolve). */
 export type IstioInstallStepLayout =
     | { key: "namespace" | "gatewayNamespace"; kind: "namespace"; suffix: string; dependsOn: IstioInstallStepKey[] }
     | { key: IstioChartKey; kind: "chart"; suffix: string; dependsOn: IstioInstallStepKey[] }
     | { key: "meshMtls"; kind: "manifest"; suffix: string; dependsOn: IstioInstallStepKey[]; apiVersion: string; manifestKind: string }
-    | { key: "istiodNetworkPolicy"; kind: "networkPolicy"; suffix: string; dependsOn: IstioInstallStepKey[] };
+    | { key: "istiodNetworkPolicy"; kind: "networkPolicy"; suffix: string; dependsOn: IstioInstallStepKey[] }
+    | { key: "gatewayApi"; kind: "configFile"; suffix: string; dependsOn: IstioInstallStepKey[] };
+
+/** A manifest file registered as a `kubernetes:yaml/v2:ConfigFile` (the Gateway API CRDs). */
+export interface IstioConfigFileSpec {
+    /** A pinned release URL: the provider reads it when it deploys (an offline preview shows only the ConfigFile). */
+    file: string;
+}
 
 /** What decides the resource graph of an install (a subset of IstioMeshSettings). */
 export interface IstioInstallLayoutArgs {
+    /** Default "sidecar". */
+    dataplane?: IstioDataplane;
+    gatewayApi?: GatewayApiMode | undefined;
     createNamespace: boolean;
     mtls: boolean;
     gateway?: { createNamespace: boolean };
@@ -40,7 +60,8 @@ export type IstioInstallStep =
     | (Extract<IstioInstallStepLayout, { kind: "namespace" }> & { manifest: K8sManifest })
     | (Extract<IstioInstallStepLayout, { kind: "chart" }> & { chart: IstioHelmChartSpec })
     | (Extract<IstioInstallStepLayout, { kind: "manifest" }> & { manifest: K8sManifest })
-    | (Extract<IstioInstallStepLayout, { kind: "networkPolicy" }> & { manifest: K8sManifest });
+    | (Extract<IstioInstallStepLayout, { kind: "networkPolicy" }> & { manifest: K8sManifest })
+    | (Extract<IstioInstallStepLayout, { kind: "configFile" }> & { configFile: IstioConfigFileSpec });
 
 /** Everything IstioMesh registers and reports, as plain data. */
 export interface IstioInstallPlan {
@@ -57,17 +78,33 @@ export interface IstioInstallPlan {
 }
 
 /**
- * The steps of an install in the order of the Istio Helm docs: namespace → base (CRDs) → cni (the
- * CNI docs install it before istiod, so no injected pod starts without traffic redirection) →
- * istiod → the NetworkPolicy guarding istiod (only needs its namespace) → the mesh-wide STRICT PeerAuthentication (its CRD comes from base, its validation from
- * istiod) → the gateway namespace and the gateway, which needs istiod to inject it.
+ * The steps of an install in the order of the Istio Helm docs: namespace → base (CRDs) → the
+ * Gateway API CRDs when installed (before istiod, which watches them) → sidecar mode: cni (the CNI
+ * docs install it before istiod, so no injected pod starts without traffic redirection) → istiod;
+ * ambient mode (istio.io "Install with Helm", ambient): istiod → cni → ztunnel, all with the ambient
+ * profile → the NetworkPolicy guarding istiod (only needs its namespace) → the mesh-wide STRICT
+ * PeerAuthentication (its CRD comes from base, its validation from istiod) → the gateway namespace
+ * and the gateway, which needs istiod to inject it.
  */
 export function istioInstallLayout(args: IstioInstallLayoutArgs): IstioInstallStepLayout[] {
     const steps: IstioInstallStepLayout[] = [];
+    const ambient = args.dataplane === "ambient";
     if (args.createNamespace) steps.push({ key: "namespace", kind: "namespace", suffix: "namespace", dependsOn: [] });
     steps.push({ key: "base", kind: "chart", suffix: "base", dependsOn: args.createNamespace ? ["namespace"] : [] });
-    if (args.cni) steps.push({ key: "cni", kind: "chart", suffix: "cni", dependsOn: ["base"] });
-    steps.push({ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: args.cni ? ["base", "cni"] : ["base"] });
+    const istiodAfter: IstioInstallStepKey[] = ["base"];
+    if (args.gatewayApi === "install") {
+        steps.push({ key: "gatewayApi", kind: "configFile", suffix: "gateway-api-crds", dependsOn: [] });
+        istiodAfter.push("gatewayApi");
+    }
+    if (args.cni && !ambient) {
+        steps.push({ key: "cni", kind: "chart", suffix: "cni", dependsOn: ["base"] });
+        istiodAfter.push("cni");
+    }
+    steps.push({ key: "istiod", kind: "chart", suffix: "istiod", dependsOn: istiodAfter });
+    if (ambient) {
+        steps.push({ key: "cni", kind: "chart", suffix: "cni", dependsOn: ["istiod"] });
+        steps.push({ key: "ztunnel", kind: "chart", suffix: "ztunnel", dependsOn: ["istiod", "cni"] });
+    }
     if (args.controlPlaneNetworkPolicies) {
         steps.push({ key: "istiodNetworkPolicy", kind: "networkPolicy", suffix: "istiod-network-policy", dependsOn: args.createNamespace ? ["namespace"] : [] });
     }
@@ -102,6 +139,8 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
         namespace: chartNamespace,
         values: mergeHelmValues(values, settings.values[key] ?? {}),
     });
+    // Each chart's files/profile-ambient.yaml (manifests/helm-profiles/ambient.yaml) turns ambient on.
+    const ambientProfile: Record<string, unknown> = settings.dataplane === "ambient" ? { profile: "ambient" } : {};
     const steps = istioInstallLayout(settings).map((layout): IstioInstallStep => {
         switch (layout.key) {
             case "namespace":
@@ -118,10 +157,14 @@ export function compileIstioInstall(settings: IstioMeshSettings): IstioInstallPl
                 };
             case "base":
                 return { ...layout, kind: "chart", chart: chart("base", "istio-base", namespace, baseValues(settings)) };
+            case "gatewayApi":
+                return { ...layout, kind: "configFile", configFile: { file: GATEWAY_API_CRDS_URL } };
             case "cni":
-                return { ...layout, kind: "chart", chart: chart("cni", "istio-cni", settings.cni!.namespace ?? namespace, {}) };
+                return { ...layout, kind: "chart", chart: chart("cni", "istio-cni", settings.cni!.namespace ?? namespace, { ...ambientProfile }) };
+            case "ztunnel":
+                return { ...layout, kind: "chart", chart: chart("ztunnel", "ztunnel", namespace, ztunnelValues(namespace, revision)) };
             case "istiod": {
-                const istiod = chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, istiodValues(settings));
+                const istiod = chart("istiod", revision ? `istiod-${revision}` : "istiod", namespace, { ...ambientProfile, ...istiodValues(settings) });
                 return { ...layout, kind: "chart", chart: settings.promotedCanary ? { ...istiod, resourcePrefix: promotedIstiodPrefix(settings.promotedCanary) } : istiod };
             }
             case "gateway":
@@ -210,6 +253,15 @@ export function istiodValues(settings: Pick<IstioMeshSettings, "revision" | "nam
  */
 function gatewayValues(revision: string | undefined): Record<string, unknown> {
     return revision ? { revision } : {};
+}
+
+/**
+ * ztunnel reaches istiod at `istiod[-<revision>].<istioNamespace>.svc:15012`
+ * (manifests/charts/ztunnel/templates/daemonset.yaml) and runs in istiod's namespace, which
+ * istiod trusts for ztunnel certificates unless `trustedZtunnelNamespace` says otherwise.
+ */
+function ztunnelValues(namespace: string, revision: string | undefined): Record<string, unknown> {
+    return { istioNamespace: namespace, ...(revision ? { revision } : {}) };
 }
 
 function namespaceManifest(name: string): K8sManifest {

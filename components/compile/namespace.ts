@@ -1,15 +1,17 @@
-import { INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, MANAGED_BY_LABELS, REVISION_LABEL } from "../constants";
+import { USE_WAYPOINT_LABEL } from "../istio/waypoints";
 import { K8sManifest } from "../manifest";
-import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "../model/namespace-types";
+import { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings, MeshPolicyNamespaceInfo } from "../model/namespace-types";
+import { waypointGateway } from "./waypoint";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /** One resource MeshNamespace registers, named `<component>-<suffix>`. */
-export type MeshNamespaceStepKey = "namespace" | "mtls" | "defaultDeny";
+export type MeshNamespaceStepKey = "namespace" | "mtls" | "defaultDeny" | "waypoint";
 
 export type MeshNamespaceStepLayout =
     /** `existing`: a server-side-apply patch of the labels only (the namespace stays someone else's). */
     | { key: "namespace"; kind: "namespace" | "namespacePatch"; suffix: string; dependsOn: MeshNamespaceStepKey[] }
-    | { key: "mtls" | "defaultDeny"; kind: "manifest"; suffix: string; dependsOn: MeshNamespaceStepKey[]; apiVersion: string; manifestKind: string };
+    | { key: "mtls" | "defaultDeny" | "waypoint"; kind: "manifest"; suffix: string; dependsOn: MeshNamespaceStepKey[]; apiVersion: string; manifestKind: string };
 
 export type MeshNamespaceStep = MeshNamespaceStepLayout & { manifest: K8sManifest };
 
@@ -18,10 +20,13 @@ export interface MeshNamespaceLayoutArgs {
     existing: boolean;
     mtls?: MeshNamespaceMtls;
     defaultDeny?: boolean;
+    waypoint?: object;
 }
 
 export interface MeshNamespacePlan {
     name: string;
+    /** What MeshPolicy's `namespaces.<name>` takes (MeshNamespace's `meshPolicyNamespace`). */
+    meshPolicyNamespace: MeshPolicyNamespaceInfo;
     /** The labels meshguard sets on the namespace (for an existing one: only these are patched). */
     labels: Record<string, string>;
     steps: MeshNamespaceStep[];
@@ -30,7 +35,9 @@ export interface MeshNamespacePlan {
 /**
  * The namespace (created, or patched when it exists), then its STRICT PeerAuthentication and
  * allow-nothing AuthorizationPolicy. Both policies are on by default: a namespace in the mesh is
- * default-deny. With injection "disabled" the schema requires them to be chosen explicitly.
+ * default-deny (ztunnel enforces both in ambient mode: docs/ambient.md). With injection "disabled"
+ * the schema requires them to be chosen explicitly. Last the waypoint Gateway of an ambient
+ * namespace, after the namespace whose label names it.
  */
 export function meshNamespaceLayout(args: MeshNamespaceLayoutArgs): MeshNamespaceStepLayout[] {
     const steps: MeshNamespaceStepLayout[] = [
@@ -43,6 +50,10 @@ export function meshNamespaceLayout(args: MeshNamespaceLayoutArgs): MeshNamespac
     if (args.defaultDeny ?? true) {
         const { apiVersion, kind } = allowNothingPolicy("");
         steps.push({ key: "defaultDeny", kind: "manifest", suffix: "default-deny", dependsOn: ["namespace"], apiVersion, manifestKind: kind });
+    }
+    if (args.waypoint) {
+        const { apiVersion, kind } = waypointGateway("", "");
+        steps.push({ key: "waypoint", kind: "manifest", suffix: "waypoint", dependsOn: ["namespace"], apiVersion, manifestKind: kind });
     }
     return steps;
 }
@@ -63,7 +74,13 @@ export function namespaceInjectionLabels(
 /** Validated MeshNamespace args → the exact objects it registers. */
 export function compileMeshNamespace(settings: MeshNamespaceSettings, meshInjectionLabels?: Record<string, string>): MeshNamespacePlan {
     const { name } = settings;
-    const labels = { ...settings.labels, ...namespaceInjectionLabels(settings.injection, meshInjectionLabels) };
+    const waypoint = settings.waypoint?.name;
+    // One data plane per namespace: the ambient label replaces the injection label, never joins it.
+    const dataplaneLabels: Record<string, string> =
+        settings.dataplane === "ambient"
+            ? { [DATAPLANE_MODE_LABEL]: "ambient", ...(waypoint !== undefined ? { [USE_WAYPOINT_LABEL]: waypoint } : {}) }
+            : namespaceInjectionLabels(settings.injection, meshInjectionLabels);
+    const labels = { ...settings.labels, ...dataplaneLabels };
     const steps = meshNamespaceLayout(settings).map((layout): MeshNamespaceStep => {
         switch (layout.key) {
             case "namespace":
@@ -72,9 +89,12 @@ export function compileMeshNamespace(settings: MeshNamespaceSettings, meshInject
                 return { ...layout, manifest: namespacePeerAuthentication(name, settings.mtls) };
             case "defaultDeny":
                 return { ...layout, manifest: allowNothingPolicy(name) };
+            case "waypoint":
+                return { ...layout, manifest: waypointGateway(name, waypoint!) };
         }
     });
-    return { name, labels, steps };
+    const meshPolicyNamespace: MeshPolicyNamespaceInfo = { dataplane: settings.dataplane ?? "sidecar", ...(waypoint !== undefined ? { waypoint } : {}) };
+    return { name, meshPolicyNamespace, labels, steps };
 }
 
 /**

@@ -36,6 +36,8 @@ export interface EnrolmentNote {
     readonly fix: string;
     /** True when Istio's outcome does not depend on it (a contradiction the label settles). */
     readonly advisory?: boolean;
+    /** "two-dataplanes": labelled for sidecar injection and ambient at once (the pack's namespace-one-dataplane). */
+    readonly code?: "two-dataplanes";
 }
 
 /** What a namespace's labels do to the pods created in it. */
@@ -146,6 +148,7 @@ export function namespaceEnrolment(labels: Readonly<Record<string, string>>): Na
             path: labelPath(DATAPLANE_MODE_LABEL),
             problem: "the namespace is labelled for both sidecar injection and ambient mode; injected pods are skipped by ambient, so the data plane each pod gets is not the one you may expect",
             fix: `choose one data plane: remove ${DATAPLANE_MODE_LABEL}=ambient or the sidecar injection label`,
+            code: "two-dataplanes",
         });
     }
     if (mode === "none" && ambient) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ValidationIssue } from "../errors";
 import { istioRevisionSchema } from "./namespace";
 import { ISTIO_INSTALLERS, IstioMeshSettings, RESERVED_CHART_VALUES } from "./install";
-import type { IstioControlPlaneSettings } from "./install-types";
+import type { IstioControlPlaneSettings, IstioDataplane } from "./install-types";
 
 export type { IstioControlPlaneSettings } from "./install-types";
 import { safeRecord } from "./record";
@@ -96,6 +96,19 @@ export function checkCanaryFields(args: Record<string, unknown>): ValidationIssu
     return Object.keys(CANARY_INHERITED_FIELDS)
         .filter((key) => args[key] !== undefined)
         .map((key) => ({ path: key, message: `is not allowed with canaryOf: ${CANARY_INHERITED_FIELDS[key]}. Fix: remove it` }));
+}
+
+/**
+ * A canary of an ambient mesh is refused: the ztunnel DaemonSet follows one istiod revision (its
+ * chart's `revision`), so a second istiod would serve no ztunnel, and meshguard does not model
+ * ambient revision upgrades.
+ */
+export function checkCanaryDataplane(primaryDataplane: IstioDataplane): ValidationIssue[] {
+    if (primaryDataplane !== "ambient") return [];
+    return [{
+        path: "canaryOf",
+        message: 'is an ambient mesh (dataplane "ambient"); canary upgrades are supported for sidecar meshes only. Fix: upgrade the ambient mesh in place by changing its version',
+    }];
 }
 
 /** The canary against its primary: a new revision, not older, CRDs already upgraded, not a canary of a canary. */

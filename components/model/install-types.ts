@@ -8,8 +8,16 @@ export const ISTIO_INSTALLERS = ["chart", "release"] as const;
 export type IstioInstaller = (typeof ISTIO_INSTALLERS)[number];
 
 /** The charts of the official repository meshguard installs, in the Istio docs' names. */
-export const ISTIO_CHART_KEYS = ["base", "cni", "istiod", "gateway"] as const;
+export const ISTIO_CHART_KEYS = ["base", "cni", "istiod", "gateway", "ztunnel"] as const;
 export type IstioChartKey = (typeof ISTIO_CHART_KEYS)[number];
+
+/** The data plane of a mesh: sidecar injection, or ambient (istio-cni + per-node ztunnel, docs/ambient.md). */
+export const ISTIO_DATAPLANES = ["sidecar", "ambient"] as const;
+export type IstioDataplane = (typeof ISTIO_DATAPLANES)[number];
+
+/** Gateway API CRDs: registered by the mesh ("install", pinned) or provided by the cluster ("assume-present"). */
+export const GATEWAY_API_MODES = ["install", "assume-present"] as const;
+export type GatewayApiMode = (typeof GATEWAY_API_MODES)[number];
 
 /** meshConfig.outboundTrafficPolicy.mode (istio.mesh.v1alpha1). */
 export const OUTBOUND_TRAFFIC_POLICY_MODES = ["REGISTRY_ONLY", "ALLOW_ANY"] as const;
@@ -56,6 +64,10 @@ export type ControlPlaneNetworkSettings = {
 /** IstioMesh arguments after validation, defaults applied. */
 export type IstioMeshSettings = {
     version: string;
+    /** "sidecar" (the default) or "ambient": istiod and istio-cni with the ambient profile, and ztunnel. */
+    dataplane: IstioDataplane;
+    /** The Gateway API CRDs (waypoints are Gateways); required with ambient. */
+    gatewayApi?: GatewayApiMode | undefined;
     /** The base chart (CRDs) version when it runs ahead of istiod during a canary window. */
     baseVersion?: string | undefined;
     /** The canary IstioMesh whose istiod objects this primary takes over (docs/upgrade.md). */
@@ -69,6 +81,7 @@ export type IstioMeshSettings = {
         cni?: Record<string, unknown> | undefined;
         istiod?: Record<string, unknown> | undefined;
         gateway?: Record<string, unknown> | undefined;
+        ztunnel?: Record<string, unknown> | undefined;
     };
     mtls: boolean;
     revision?: string | undefined;
@@ -82,6 +95,8 @@ export type IstioMeshSettings = {
 export type IstioMeshLayout = {
     [x: string]: unknown;
     installer: IstioInstaller;
+    dataplane: IstioDataplane;
+    gatewayApi?: GatewayApiMode | undefined;
     createNamespace: boolean;
     mtls: boolean;
     gateway?: {

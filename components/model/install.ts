@@ -4,6 +4,7 @@ import { safeRecord } from "./record";
 import { dns1123LabelSchema, istioRevisionSchema, kubernetesNamespaceNameSchema } from "./namespace";
 import { hasPath, isRecord } from "../kube";
 import { compareVersions } from "./version";
+import { checkDataplane, dataplaneField, gatewayApiField, withAmbientDefaults } from "./install-dataplane";
 import { DEFAULT_ACCESS_LOG_FILE, ISTIO_CHART_KEYS, ISTIO_INSTALLERS, IstioChartKey, OUTBOUND_TRAFFIC_POLICY_MODES, PATH_NORMALIZATION_TYPES } from "./install-types";
 
 // The constants and types live in the zod-free install-types.ts (the public declarations).
@@ -11,12 +12,14 @@ export {
     DEFAULT_ACCESS_LOG_FILE,
     DEFAULT_GATEWAY_NAME,
     DEFAULT_GATEWAY_NAMESPACE,
+    GATEWAY_API_MODES,
     ISTIO_CHART_KEYS,
+    ISTIO_DATAPLANES,
     ISTIO_INSTALLERS,
     OUTBOUND_TRAFFIC_POLICY_MODES,
     PATH_NORMALIZATION_TYPES,
 } from "./install-types";
-export type { ControlPlaneNetworkSettings, IstioChartKey, IstioCniSettings, IstioGatewaySettings, IstioInstaller, IstioMeshConfigSettings, IstioMeshLayout, IstioMeshSettings } from "./install-types";
+export type { ControlPlaneNetworkSettings, GatewayApiMode, IstioChartKey, IstioDataplane, IstioCniSettings, IstioGatewaySettings, IstioInstaller, IstioMeshConfigSettings, IstioMeshLayout, IstioMeshSettings } from "./install-types";
 
 const EXACT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const VERSION_MESSAGE = `must be an exact Istio version "x.y.z" such as "${DEFAULT_ISTIO_VERSION}" (ranges, "latest", pre-releases and a "v" prefix are rejected)`;
@@ -122,6 +125,7 @@ export const RESERVED_CHART_VALUES: Readonly<Record<IstioChartKey, readonly (rea
         ["pilot", "cni", "enabled"],
     ],
     gateway: [["revision"], ["name"]],
+    ztunnel: [["revision"], ["istioNamespace"]],
 });
 
 const valuesSchema = z.strictObject(
@@ -130,17 +134,20 @@ const valuesSchema = z.strictObject(
         cni: chartValuesSchema.optional(),
         istiod: chartValuesSchema.optional(),
         gateway: chartValuesSchema.optional(),
+        ztunnel: chartValuesSchema.optional(),
     },
-    { error: "must be an object {base?, cni?, istiod?, gateway?} of Helm values per chart" },
+    { error: "must be an object {base?, cni?, istiod?, gateway?, ztunnel?} of Helm values per chart" },
 );
 
 const PROMOTED_CANARY_MESSAGE = "must be the resource name of the canary IstioMesh being promoted (the first argument of `new IstioMesh(name, { canaryOf })`)";
 const promotedCanarySchema = z.string({ error: PROMOTED_CANARY_MESSAGE }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: PROMOTED_CANARY_MESSAGE }).max(200, { error: PROMOTED_CANARY_MESSAGE });
 
 /** IstioMesh arguments after validation, defaults applied. */
-export const istioMeshArgsSchema = z
+export const istioMeshArgsSchema = z.preprocess(withAmbientDefaults, z
     .strictObject({
         version: versionSchema.default(DEFAULT_ISTIO_VERSION),
+        dataplane: dataplaneField,
+        gatewayApi: gatewayApiField,
         baseVersion: versionSchema.optional(),
         promotedCanary: promotedCanarySchema.optional(),
         installer: installerField,
@@ -155,6 +162,7 @@ export const istioMeshArgsSchema = z
         controlPlaneNetworkPolicies: defaultOnComponent(controlPlaneNetworkSchema),
     })
     .superRefine((args, ctx) => {
+        checkDataplane(args, args.values, ctx);
         // The base chart (CRDs) may run ahead of istiod during a canary window (CRDs first), never behind it.
         if (args.baseVersion !== undefined && compareVersions(args.baseVersion, args.version) < 0) {
             ctx.addIssue({
@@ -192,13 +200,17 @@ export const istioMeshArgsSchema = z
                 ctx.addIssue({ code: "custom", path: ["values", chart], message: `is set but ${chart} is not enabled; enable ${chart} or remove these values` });
                 continue;
             }
+            if (chart === "ztunnel" && args.dataplane !== "ambient") {
+                ctx.addIssue({ code: "custom", path: ["values", chart], message: 'is set but ztunnel is installed only with dataplane "ambient"; set dataplane: "ambient" or remove these values' });
+                continue;
+            }
             for (const reserved of RESERVED_CHART_VALUES[chart]) {
                 if (hasPath(values, reserved)) {
                     ctx.addIssue({ code: "custom", path: ["values", chart, ...reserved], message: RESERVED_MESSAGE[reserved.join(".")] });
                 }
             }
         }
-    });
+    }));
 
 const RESERVED_MESSAGE: Readonly<Record<string, string>> = {
     defaultRevision: "is set by meshguard from `revision`; use that argument instead",
@@ -209,6 +221,7 @@ const RESERVED_MESSAGE: Readonly<Record<string, string>> = {
     "meshConfig.rootNamespace": "must stay the install namespace, where meshguard puts the mesh-wide policies; remove it",
     "base.validationFailurePolicy": 'is set by meshguard to "Fail" (the value istiod converges to, so there is no perpetual diff); remove it',
     "pilot.cni.enabled": "is set by meshguard from `cni`; use that argument instead",
+    istioNamespace: "is set by meshguard from `namespace`; use that argument instead",
 };
 
 function chartNetworkPolicyEnabled(values: Record<string, unknown>): boolean {
@@ -220,6 +233,8 @@ function chartNetworkPolicyEnabled(values: Record<string, unknown>): boolean {
 /** The structural args: they decide which resources IstioMesh registers, so they must be plain. */
 export const ISTIO_MESH_PLAIN_FIELDS: readonly string[] = [
     "installer",
+    "dataplane",
+    "gatewayApi",
     "createNamespace",
     "mtls",
     "gateway",
@@ -229,12 +244,14 @@ export const ISTIO_MESH_PLAIN_FIELDS: readonly string[] = [
 ];
 
 /** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
-export const istioMeshLayoutSchema = z.looseObject({
+export const istioMeshLayoutSchema = z.preprocess(withAmbientDefaults, z.looseObject({
     installer: installerField,
+    dataplane: dataplaneField,
+    gatewayApi: gatewayApiField,
     createNamespace: createNamespaceField,
     mtls: mtlsField,
     gateway: optionalComponent(z.looseObject({ createNamespace: gatewayCreateNamespaceField })),
     cni: optionalComponent(z.looseObject({})),
     controlPlaneNetworkPolicies: defaultOnComponent(z.looseObject({})),
-});
+}).superRefine((args, ctx) => checkDataplane(args, undefined, ctx)));
 

@@ -18,9 +18,29 @@ export type MeshNamespaceInjection = (typeof MESH_NAMESPACE_INJECTION_MODES)[num
     revision: string;
 };
 
+/** The data plane of a namespace: sidecar injection or ambient (istio.io/dataplane-mode=ambient). */
+export const MESH_NAMESPACE_DATAPLANES = ["sidecar", "ambient"] as const;
+export type MeshNamespaceDataplane = (typeof MESH_NAMESPACE_DATAPLANES)[number];
+
+/** Name of the waypoint `waypoint: true` creates (istioctl waypoint's default name). */
+export const DEFAULT_WAYPOINT_NAME = "waypoint";
+
+/** What MeshPolicy's `namespaces.<ns>` needs to know of a namespace (MeshNamespace's `meshPolicyNamespace`). */
+export interface MeshPolicyNamespaceInfo {
+    dataplane: MeshNamespaceDataplane;
+    /** The waypoint Gateway's name (also its ServiceAccount's: docs/ambient.md), when the namespace has one. */
+    waypoint?: string;
+}
+
 /** MeshNamespace arguments after validation, defaults applied. */
 export type MeshNamespaceSettings = {
     name: string;
+    /** undefined: sidecar (the component fills in its mesh's data plane first). */
+    dataplane?: MeshNamespaceDataplane | undefined;
+    /** A waypoint Gateway in the namespace (ambient only). */
+    waypoint?: {
+        name: string;
+    } | undefined;
     existing: boolean;
     labels: Record<string, string>;
     injection?: MeshNamespaceInjection | undefined;

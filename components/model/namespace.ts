@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { DATAPLANE_MODE_LABEL, INJECTION_LABEL, REVISION_LABEL } from "../constants";
+import { USE_WAYPOINT_LABEL } from "../istio/waypoints";
 import { ValidationIssue } from "../errors";
 import { DNS1123_LABEL_PATTERN } from "../validation/dns-names";
 import { labelKey } from "./labels";
 import { safeRecord } from "./record";
-import { MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES } from "./namespace-types";
+import { DEFAULT_WAYPOINT_NAME, MESH_NAMESPACE_DATAPLANES, MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES, MeshNamespaceDataplane } from "./namespace-types";
 
 // The constants and types live in the zod-free namespace-types.ts (the public declarations).
-export { MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES };
-export type { MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings } from "./namespace-types";
+export { DEFAULT_WAYPOINT_NAME, MESH_NAMESPACE_DATAPLANES, MESH_NAMESPACE_INJECTION_MODES, MESH_NAMESPACE_MTLS_MODES };
+export type { MeshNamespaceDataplane, MeshNamespaceInjection, MeshNamespaceMtls, MeshNamespaceSettings, MeshPolicyNamespaceInfo } from "./namespace-types";
 
 export { DNS1123_LABEL_PATTERN };
 
@@ -44,7 +45,14 @@ export const meshNamespaceInjectionSchema = z.union(
 );
 
 /** Labels the injection setting owns: setting them through `labels` would bypass the one-mode rule. */
-export const RESERVED_NAMESPACE_LABELS: readonly string[] = [INJECTION_LABEL, REVISION_LABEL, DATAPLANE_MODE_LABEL];
+export const RESERVED_NAMESPACE_LABELS: readonly string[] = [INJECTION_LABEL, REVISION_LABEL, DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL];
+
+const RESERVED_LABEL_MESSAGE: Readonly<Record<string, string>> = {
+    [INJECTION_LABEL]: "is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
+    [REVISION_LABEL]: "is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
+    [DATAPLANE_MODE_LABEL]: 'is set by meshguard from `dataplane` (one data plane per namespace); remove it from labels and set dataplane: "ambient"',
+    [USE_WAYPOINT_LABEL]: "is set by meshguard from `waypoint`; remove it from labels",
+};
 
 const labelValueSchema = z.string({ error: "must be a string label value" }).regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, {
     error: "must be a label value (at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit)",
@@ -54,11 +62,7 @@ const labelsSchema = safeRecord(labelKey, labelValueSchema, { error: "must be a 
     .superRefine((labels, ctx) => {
         for (const key of Object.keys(labels)) {
             if (RESERVED_NAMESPACE_LABELS.includes(key)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: [key],
-                    message: "is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
-                });
+                ctx.addIssue({ code: "custom", path: [key], message: RESERVED_LABEL_MESSAGE[key] });
             }
         }
     });
@@ -74,11 +78,29 @@ const mtlsField = z
     })
     .optional();
 const defaultDenyField = booleanSchema("allow-nothing AuthorizationPolicy").optional();
+const dataplaneField = z
+    .enum(MESH_NAMESPACE_DATAPLANES, { error: 'must be "sidecar" (sidecar injection) or "ambient" (istio.io/dataplane-mode=ambient: ztunnel, no sidecars)' })
+    .optional();
+const WAYPOINT_MESSAGE = "must be true, false or an object {name?}";
+/** `true`: a waypoint named DEFAULT_WAYPOINT_NAME; `false`/absent: none. Its name is a Gateway, Deployment and ServiceAccount name. */
+const waypointField = z.preprocess(
+    (v) => (v === true ? {} : v === false ? undefined : v),
+    z
+        .strictObject(
+            {
+                name: dns1123LabelSchema(`must be a waypoint name (${DNS1123_LABEL_RULE}; it names the waypoint's Gateway, Deployment and ServiceAccount)`).default(DEFAULT_WAYPOINT_NAME),
+            },
+            { error: WAYPOINT_MESSAGE },
+        )
+        .optional(),
+);
 
 /** MeshNamespace arguments after validation (the `mesh` resource is checked by the component). */
 export const meshNamespaceArgsSchema = z
     .strictObject({
         name: kubernetesNamespaceNameSchema,
+        dataplane: dataplaneField,
+        waypoint: waypointField,
         injection: meshNamespaceInjectionSchema.optional(),
         existing: existingField,
         labels: labelsSchema.default({}),
@@ -86,6 +108,20 @@ export const meshNamespaceArgsSchema = z
         defaultDeny: defaultDenyField,
     })
     .superRefine((args, ctx) => {
+        if (args.dataplane === "ambient" && args.injection !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["injection"],
+                message: 'must be omitted with dataplane "ambient": the namespace is labelled istio.io/dataplane-mode=ambient and never also for sidecar injection',
+            });
+        }
+        if (args.waypoint !== undefined && args.dataplane !== "ambient") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["waypoint"],
+                message: 'needs dataplane "ambient": a waypoint serves ambient workloads, sidecars enforce L7 policy themselves. Fix: set dataplane: "ambient" or remove waypoint',
+            });
+        }
         if (args.injection !== "disabled") return;
         // Without sidecars nothing enforces STRICT mTLS or an AuthorizationPolicy for this namespace's
         // pods: emitting them by default would claim a protection that does not exist (fail closed).
@@ -101,10 +137,10 @@ export const meshNamespaceArgsSchema = z
     });
 
 /** The structural args: they decide which resources MeshNamespace registers, so they must be plain. */
-export const MESH_NAMESPACE_PLAIN_FIELDS: readonly string[] = ["existing", "mtls", "defaultDeny", "injection"];
+export const MESH_NAMESPACE_PLAIN_FIELDS: readonly string[] = ["existing", "mtls", "defaultDeny", "injection", "dataplane", "waypoint"];
 
 /** Parses only the structural args (the rest may still be deferred); defaults as in the full schema. */
-export const meshNamespaceLayoutSchema = z.looseObject({ existing: existingField, mtls: mtlsField, defaultDeny: defaultDenyField });
+export const meshNamespaceLayoutSchema = z.looseObject({ existing: existingField, mtls: mtlsField, defaultDeny: defaultDenyField, waypoint: waypointField });
 
 
 /**
@@ -117,5 +153,26 @@ export function checkInjectionWithMesh(injection: unknown, hasMesh: boolean): Va
     return [{
         path: "injection",
         message: 'must be omitted (or "disabled") when `mesh` is given: the namespace takes the mesh\'s injection label',
+    }];
+}
+
+/**
+ * With `mesh`, an ambient namespace needs an ambient mesh (ztunnel, istio-cni): in a sidecar-only
+ * mesh nothing would capture its pods. A sidecar namespace may join an ambient mesh (mixed meshes).
+ */
+export function checkDataplaneWithMesh(dataplane: MeshNamespaceDataplane | undefined, meshDataplane: MeshNamespaceDataplane | undefined): ValidationIssue[] {
+    if (dataplane !== "ambient" || meshDataplane === undefined || meshDataplane === "ambient") return [];
+    return [{
+        path: "dataplane",
+        message: 'is "ambient" but `mesh` is installed with dataplane "sidecar" (no ztunnel captures the pods). Fix: set dataplane: "ambient" on the IstioMesh, or remove dataplane here',
+    }];
+}
+
+/** A namespace that takes dataplane "ambient" from its mesh gets no injection label: say how to get a sidecar namespace. */
+export function checkInjectionInAmbientMesh(injection: unknown): ValidationIssue[] {
+    if (injection === undefined) return [];
+    return [{
+        path: "injection",
+        message: 'must be omitted: the namespace takes dataplane "ambient" from `mesh` (no injection label). Fix: remove injection, or set dataplane: "sidecar" for a sidecar namespace in this mesh',
     }];
 }

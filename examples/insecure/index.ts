@@ -5,8 +5,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import { IstioMesh } from "meshguard";
 
-// The install itself is sound: a pinned Istio, a mesh-wide STRICT PeerAuthentication.
+// The install itself is sound: a pinned Istio with the ambient data plane (sidecar namespaces
+// still work beside ambient ones), a mesh-wide STRICT PeerAuthentication.
 const mesh = new IstioMesh("mesh", {
+    dataplane: "ambient",
+    gatewayApi: "assume-present",
     meshConfig: {
         pathNormalization: { normalization: "MERGE_SLASHES" },
         outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
@@ -65,5 +68,45 @@ new k8s.apps.v1.Deployment("exporter", {
                 containers: [{ name: "exporter", image: "ghcr.io/example/exporter:1.0.0" }],
             },
         },
+    },
+});
+
+// Mistake 5 (ambient): an HTTP rule in an ambient namespace without a waypoint. ztunnel enforces
+// the policy and cannot see methods, so it drops the rule: the ledger accepts nobody, and the
+// author believes GET is allowed. L7 rules need a waypoint (MeshNamespace waypoint) and targetRefs.
+const payments = new k8s.core.v1.Namespace("payments", {
+    metadata: { name: "payments", labels: { "istio.io/dataplane-mode": "ambient" } },
+}, afterMesh);
+new k8s.networking.v1.NetworkPolicy("payments-default-deny-ingress", {
+    metadata: { name: "default-deny-ingress", namespace: payments.metadata.name },
+    spec: { podSelector: {}, policyTypes: ["Ingress"] },
+});
+new k8s.apiextensions.CustomResource("payments-allow-nothing", {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name: "allow-nothing", namespace: payments.metadata.name },
+    spec: {},
+});
+const ledgerLabels = { app: "ledger" };
+new k8s.apps.v1.Deployment("ledger", {
+    metadata: { name: "ledger", namespace: payments.metadata.name },
+    spec: {
+        selector: { matchLabels: ledgerLabels },
+        template: {
+            metadata: { labels: ledgerLabels },
+            spec: {
+                securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+                containers: [{ name: "ledger", image: "ghcr.io/example/ledger:2.4.0" }],
+            },
+        },
+    },
+});
+new k8s.apiextensions.CustomResource("ledger-get-only", {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name: "ledger-get-only", namespace: payments.metadata.name },
+    spec: {
+        selector: { matchLabels: ledgerLabels },
+        rules: [{ from: [{ source: { principals: ["cluster.local/ns/legacy/sa/default"] } }], to: [{ operation: { methods: ["GET"] } }] }],
     },
 });

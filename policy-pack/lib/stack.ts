@@ -179,3 +179,13 @@ export function hasTargetRefs(spec: Record<string, unknown>): boolean {
 export function specOf(entry: StackObject): Record<string, unknown> {
     return asRecord(entry.object.body["spec"]);
 }
+
+/** A finding that depends on a value unknown at preview: advisory whatever the policy's level (as readMeshStack reports one). */
+export function reportUnverifiable(reportViolation: ReportViolation, entry: StackObject, path: string, problem: string): void {
+    const violation: AdvisoryViolation = {
+        message: violationMessage(entry.object.subject, path, problem, "it is checked again when the value is known"),
+        urn: entry.resource.urn,
+        enforcementLevel: "advisory",
+    };
+    (reportViolation as unknown as (v: AdvisoryViolation) => void)(violation);
+}

@@ -1,11 +1,12 @@
 import { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { parsePrincipal, SelectorIndex } from "../../components/istio";
+import { parsePrincipal, SelectorIndex, WaypointIndex } from "../../components/istio";
 import { configSchema } from "../lib/config";
 import { workloadTypeOf } from "../lib/kinds";
 import { listForMessage, violationMessage } from "../lib/messages";
 import { asList, asRecord, materialize } from "../lib/object";
 import { hasTargetRefs, MeshStack, objectExemption, readMeshStack, selectorLabels, specOf, StackObject } from "../lib/stack";
 import { readWorkloadIdentity, WorkloadIdentity } from "../lib/workload-identity";
+import { readTargetObjects } from "../lib/policy-targets";
 
 /** How many workloads / values a message lists before "and N more". */
 const SHOWN = 5;
@@ -45,6 +46,7 @@ export const authorizationPolicyMatchesWorkloads: StackValidationPolicy = {
         );
         const identities = stack.workloads.map(readWorkloadIdentity);
         const namespaces = namespaceWorkloads(identities);
+        addWaypoints(namespaces, readTargetObjects(args.resources, stack).waypoints);
         const selected = selectedWorkloads(stack, policies, identities);
         for (const policy of policies) {
             checkPrincipals(policy, namespaces, unknownWorkloads, reportViolation);
@@ -83,6 +85,21 @@ function namespaceWorkloads(identities: readonly WorkloadIdentity[]): Map<string
         }
     }
     return out;
+}
+
+/**
+ * A waypoint Gateway of the stack is a workload istiod deploys, running as its own ServiceAccount
+ * (components/istio/waypoints.ts): MeshPolicy's ztunnel policies admit that principal. Added only
+ * where the stack deploys workloads, so namespaces without them stay unjudged.
+ */
+function addWaypoints(namespaces: Map<string, NamespaceWorkloads>, index: WaypointIndex): void {
+    for (const waypoint of index.waypoints.values()) {
+        const entry = namespaces.get(waypoint.namespace);
+        if (entry === undefined) continue;
+        const users = entry.accounts.get(waypoint.serviceAccount) ?? [];
+        users.push(`waypoint Gateway ${waypoint.namespace}/${waypoint.name}`);
+        entry.accounts.set(waypoint.serviceAccount, users);
+    }
 }
 
 /**

@@ -3,8 +3,10 @@ import { authorizationPolicyMatchesWorkloads } from "./authorization-policy-matc
 import { authorizationPolicyNoAllowAll } from "./authorization-policy-no-allow-all";
 import { authorizationPolicySafePatterns } from "./authorization-policy-safe-patterns";
 import { authorizationPolicyStagedEnforcement } from "./authorization-policy-staged-enforcement";
+import { authorizationPolicyTargetExists } from "./authorization-policy-target-exists";
 import { destinationRuleTlsSan } from "./destination-rule-tls-san";
 import { authorizationPolicyTokenNotOptional } from "./authorization-policy-token-not-optional";
+import { authorizationPolicyZtunnelHttp } from "./authorization-policy-ztunnel-http";
 import { destinationRuleTlsVerified } from "./destination-rule-tls-verified";
 import { istioInstallHardening } from "./istio-install-hardening";
 import { istioInstallHygiene } from "./istio-install-hygiene";
@@ -16,8 +18,10 @@ import { meshStrictMtlsCoverage } from "./mesh-strict-mtls-coverage";
 import { meshNamespaceNetworkDefaultDeny } from "./mesh-namespace-network-default-deny";
 import { meshOutboundRegistryOnly } from "./mesh-outbound-registry-only";
 import { serviceEntryRestricted } from "./service-entry-restricted";
+import { namespaceOneDataplane } from "./namespace-one-dataplane";
 import { namespaceSidecarInjection } from "./namespace-sidecar-injection";
 import { networkPolicyNoAllowAll } from "./network-policy-no-allow-all";
+import { peerAuthenticationAmbient } from "./peer-authentication-ambient";
 import { peerAuthenticationPermissivePortGuarded } from "./peer-authentication-permissive-port-guarded";
 import { peerAuthenticationStrict } from "./peer-authentication-strict";
 import { policyReferencesExist } from "./policy-references-exist";
@@ -52,4 +56,8 @@ export const meshguardPolicies: Policies = [
     serviceEntryRestricted,
     meshOutboundRegistryOnly,
     authorizationPolicyStagedEnforcement,
+    namespaceOneDataplane,
+    peerAuthenticationAmbient,
+    authorizationPolicyZtunnelHttp,
+    authorizationPolicyTargetExists,
 ];

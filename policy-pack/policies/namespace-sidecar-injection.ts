@@ -19,7 +19,8 @@ export const namespaceSidecarInjection: StackValidationPolicy = {
         const stack = readMeshStack(args, reportViolation, { workloads: true });
         for (const ns of stack.namespaces.values()) {
             if (matchesAny(stack.config.injectionExemptNamespaces, ns.name) !== undefined || namespaceExemption(stack, ns) !== undefined) continue;
-            for (const note of ns.enrolment.notes) reportOnNamespace(reportViolation, ns, note.path, note.problem, note.fix);
+            // Two data planes at once is namespace-one-dataplane's verdict (one mistake, one verdict).
+            for (const note of ns.enrolment.notes) if (note.code !== "two-dataplanes") reportOnNamespace(reportViolation, ns, note.path, note.problem, note.fix);
             // Membership is decided per workload (components/istio/enrolment): a pod may opt in
             // itself. workload-no-injection-opt-out reports what the pod alone decides (it does not
             // see the namespace); the rest is reported here: workloads the namespace's labels keep

@@ -10,13 +10,13 @@ describe("cli: meshguard check (plain YAML through the policy pack)", () => {
         const { code, stdout, stderr } = await runCli(["check", "secure"], MANIFESTS);
         assert.strictEqual(stderr, "");
         assert.strictEqual(code, 0, stdout);
-        assert.strictEqual(stdout, "Policy verdicts: 25 policies over 14 Kubernetes objects from 4 files\n\nPASSED: no policy violations.\n");
+        assert.strictEqual(stdout, "Policy verdicts: 29 policies over 14 Kubernetes objects from 4 files\n\nPASSED: no policy violations.\n");
     });
 
     it("refuses hand-written YAML with the policies it breaks, exit 1", async () => {
         const { code, stdout } = await runCli(["check", path.join("insecure", "mesh.yaml"), path.join("insecure", "workloads.yaml")], MANIFESTS);
         assert.strictEqual(code, 1, stdout);
-        assert.ok(stdout.startsWith("Policy verdicts: 25 policies over 7 Kubernetes objects from 2 files\n"), stdout);
+        assert.ok(stdout.startsWith("Policy verdicts: 29 policies over 7 Kubernetes objects from 2 files\n"), stdout);
         assert.deepStrictEqual(reportedPolicies(stdout), [
             "mandatory destination-rule-tls-verified",
             "mandatory authorization-policy-no-allow-all",
@@ -40,7 +40,7 @@ describe("cli: meshguard check (plain YAML through the policy pack)", () => {
             assert.strictEqual(preview.code, 0, preview.stderr);
             const { code, stdout } = await runCli(["check", "1-manifest"], work.dir);
             assert.strictEqual(code, 1, stdout);
-            assert.ok(stdout.startsWith("Policy verdicts: 25 policies over 9 Kubernetes objects from 9 files\n"), stdout);
+            assert.ok(stdout.startsWith("Policy verdicts: 29 policies over 14 Kubernetes objects from 14 files\n"), stdout);
             assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
         } finally {
             work.cleanup();

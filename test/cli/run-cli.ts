@@ -54,6 +54,8 @@ export const INSECURE_EXAMPLE_POLICIES: readonly string[] = [
     "mandatory namespace-sidecar-injection",
     "mandatory mesh-default-deny",
     "mandatory mesh-strict-mtls-coverage",
+    // Its ambient namespace has an HTTP rule ztunnel cannot enforce (issue 16).
+    "mandatory authorization-policy-ztunnel-http",
     // Its namespace runs workloads without a default-deny ingress NetworkPolicy (issue 13).
     "advisory mesh-namespace-network-default-deny",
 ];

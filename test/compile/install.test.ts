@@ -16,6 +16,7 @@ describe("install model (IstioMesh args)", () => {
     it("applies the documented defaults", () => {
         assert.deepStrictEqual(settings({}), {
             version: "1.30.3",
+            dataplane: "sidecar",
             installer: "chart",
             namespace: "istio-system",
             createNamespace: true,
@@ -93,7 +94,7 @@ describe("install model (IstioMesh args)", () => {
         ["a gateway string", { gateway: "yes" }, ["gateway: must be true, false or an object {namespace?, createNamespace?, name?, revision?}"]],
         ["an invalid gateway namespace", { gateway: { namespace: "Ingress" } }, [`gateway.namespace: ${NAMESPACE}`]],
         ["a cni number", { cni: 1 }, ["cni: must be true, false or an object {namespace?}"]],
-        ["values for an unknown chart", { values: { ztunnel: {} } }, ["values.ztunnel: unknown field (not part of the schema; check its spelling)"]],
+        ["values for an unknown chart", { values: { ambient: {} } }, ["values.ambient: unknown field (not part of the schema; check its spelling)"]],
         [
             "issue 10 item 4: Helm value keys a plain object loses, at any depth",
             JSON.parse('{"values":{"istiod":{"__proto__":{"pilot":{}},"meshConfig":{"defaultConfig":{"constructor":1}},"list":[{"prototype":2}]}}}'),

@@ -46,7 +46,7 @@ describe("namespace model (MeshNamespace args)", () => {
             [
                 "labels[\"istio-injection\"]: is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
                 "labels[\"istio.io/rev\"]: is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
-                "labels[\"istio.io/dataplane-mode\"]: is set by meshguard from `injection` (one injection mode per namespace); remove it from labels",
+                'labels["istio.io/dataplane-mode"]: is set by meshguard from `dataplane` (one data plane per namespace); remove it from labels and set dataplane: "ambient"',
             ],
         ],
         ["a non-string label value", { name: "shop", labels: { team: 7 } }, ["labels.team: must be a string label value"]],
@@ -147,6 +147,7 @@ describe("compileMeshNamespace", () => {
         const plan = compileMeshNamespace(settings({ name: "shop", labels: { team: "payments" } }));
         assert.deepStrictEqual(plan, {
             name: "shop",
+            meshPolicyNamespace: { dataplane: "sidecar" },
             labels: { team: "payments", "istio-injection": "enabled" },
             steps: [
                 {

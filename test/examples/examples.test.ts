@@ -117,9 +117,9 @@ describe("examples through meshguard preview (offline program + policy pack over
     it("insecure: refused by exactly the policies it was written to break", async () => {
         const { code, stdout } = await runCli(["preview", path.join(REPO_ROOT, "examples", "insecure"), "--out", work.dir, "--quiet"], REPO_ROOT);
         assert.strictEqual(code, 1, stdout);
-        assert.ok(stdout.includes("\nResources: 13 (1 stack, 1 component, 2 Helm installs, 9 Kubernetes objects)\n"), stdout);
+        assert.ok(stdout.includes("\nResources: 20 (1 stack, 1 component, 4 Helm installs, 14 Kubernetes objects)\n"), stdout);
         assert.deepStrictEqual(reportedPolicies(stdout), INSECURE_EXAMPLE_POLICIES);
         await assertAgreement(writtenObjects(work.dir), work.dir, false);
-        assert.ok(stdout.endsWith("\nFAILED: 6 mandatory violations of 6 policies (pulumi preview --policy-pack policy-pack would refuse this).\n"), stdout);
+        assert.ok(stdout.endsWith("\nFAILED: 7 mandatory violations of 7 policies (pulumi preview --policy-pack policy-pack would refuse this).\n"), stdout);
     });
 });

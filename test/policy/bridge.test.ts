@@ -15,6 +15,7 @@ const INSECURE_EXAMPLE = "insecure";
 /** The policies the deliberately insecure example must trip, one per planted mistake (and its consequences). */
 const INSECURE_EXAMPLE_POLICIES = [
     "authorization-policy-no-allow-all",
+    "authorization-policy-ztunnel-http",
     "mesh-default-deny",
     "mesh-namespace-network-default-deny",
     "mesh-strict-mtls-coverage",

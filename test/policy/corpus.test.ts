@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { runPack, TestResource, violatedPolicies } from "./harness";
+import { waypointGateway } from "../../components/compile/waypoint";
+import { APP_CONTAINER, service } from "../fixtures/objects";
+import { k8s, runPack, TestResource, violatedPolicies } from "./harness";
 import {
     authorizationPolicy,
     chartGateway,
@@ -36,7 +38,46 @@ const from = (principals: string[]) => [{ source: { principals } }];
 const STAGED = { annotations: { "meshguard.io/staged-enforcement": "dry-run" } };
 const stagedSpec = { selector: { matchLabels: { app: "api" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["8080"] } }] }] };
 
+/**
+ * The secure ambient baseline, as MeshPolicy compiles a namespace with a waypoint: ztunnel admits
+ * only the waypoint, the L7 rules sit on the waypoint (targetRefs to the Service).
+ */
+function ambientStack(namespaceLabels: Record<string, string> = { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }): TestResource[] {
+    return [
+        namespace("istio-system"),
+        peerAuthentication("istio-system", "default", { mtls: { mode: "STRICT" } }),
+        authorizationPolicy("istio-system", "allow-nothing", {}),
+        namespace("shop", namespaceLabels),
+        defaultDenyIngress("shop"),
+        deployment("shop", "web", { labels: { app: "web" }, spec: { serviceAccountName: "web", containers: [APP_CONTAINER] } }),
+        deployment("shop", "api", { labels: { app: "api" } }),
+        k8s(service("shop", "api", { app: "api" }, [{ name: "http", port: 8080 }])),
+        k8s(waypointGateway("shop", "waypoint")),
+        authorizationPolicy("shop", "api-from-waypoint", { selector: { matchLabels: { app: "api" } }, rules: [{ from: from(["cluster.local/ns/shop/sa/waypoint"]) }] }),
+        authorizationPolicy("shop", "api", { targetRefs: [{ kind: "Service", group: "", name: "api" }], rules: [{ from: from(["cluster.local/ns/shop/sa/web"]), to: [{ operation: { methods: ["GET"], paths: ["/api/*"] } }] }] }),
+    ];
+}
+const AMBIENT_API = { selector: { matchLabels: { app: "api" } } };
+
 const insecure: Case[] = [
+    { title: "ambient: a namespace labelled for sidecar injection too", stack: ambientStack({ "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio-injection": "enabled" }), expect: ["namespace-one-dataplane"] },
+    {
+        title: "ambient: PeerAuthentication DISABLE on ambient pods (weak, and not even off: ztunnel treats it as PERMISSIVE)",
+        stack: [...ambientStack(), peerAuthentication("shop", "api", { ...AMBIENT_API, mtls: { mode: "DISABLE" } })],
+        expect: ["peer-authentication-ambient", "peer-authentication-strict"],
+    },
+    {
+        title: "ambient: a selector policy with an HTTP rule, which ztunnel drops",
+        stack: [...ambientStack(), authorizationPolicy("shop", "api-get", { ...AMBIENT_API, rules: [{ from: from(["cluster.local/ns/shop/sa/web"]), to: [{ operation: { methods: ["GET"] } }] }] })],
+        expect: ["authorization-policy-ztunnel-http"],
+    },
+    {
+        title: "ambient: targetRefs to a Service the stack does not have",
+        stack: [...ambientStack(), authorizationPolicy("shop", "typo", { targetRefs: [{ kind: "Service", group: "", name: "apii" }], rules: [{ from: from(["cluster.local/ns/shop/sa/web"]) }] })],
+        expect: ["authorization-policy-target-exists"],
+    },
+    { title: "ambient: the namespace names no waypoint, so the Service's L7 policy is enforced nowhere", stack: ambientStack({ "istio.io/dataplane-mode": "ambient" }), expect: ["authorization-policy-target-exists"] },
+    { title: "ambient: no allow-nothing for an ambient namespace", stack: ambientStack().filter((r) => r.name !== "istio-system-allow-nothing"), expect: ["mesh-default-deny"] },
     { title: "MeshPolicy staged allow (dryRunServices): reported as dry-run, not enforced, never as protected", add: [authorizationPolicy("shop", "api.staged-allow", stagedSpec, STAGED)], expect: ["authorization-policy-staged-enforcement"] },
     {
         title: "staged-enforcement annotation on an allow-all with a second rule: judged as the allow-all it is",
@@ -249,6 +290,7 @@ const insecure: Case[] = [
 ];
 
 const secure: Case[] = [
+    { title: "ambient: a waypoint holds the L7 rules, ztunnel admits only the waypoint", stack: ambientStack(), expect: [] },
     { title: "the secure baseline", expect: [] },
     {
         title: "PERMISSIVE port guarded: PeerAuthentication port, plaintext ALLOW rule on that port, NetworkPolicy naming the scraper's pods",

@@ -35,6 +35,10 @@ describe("policy pack: metadata", () => {
             "service-entry-restricted",
             "mesh-outbound-registry-only",
             "authorization-policy-staged-enforcement",
+            "namespace-one-dataplane",
+            "peer-authentication-ambient",
+            "authorization-policy-ztunnel-http",
+            "authorization-policy-target-exists",
         ]);
         for (const p of meshguardPolicies) {
             assert.match(p.name, /^[a-z]+(-[a-z]+)+$/);
