@@ -1,6 +1,6 @@
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { MeshguardValidationError } from "../errors";
-import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WaypointIndex, workloadEnrolment } from "../istio";
+import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WAYPOINT_HBONE_PORT, WaypointIndex, workloadEnrolment } from "../istio";
 import { asList, asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
 import { waypointPolicies, ztunnelPolicies } from "./ambient";
 import { authorize, AuthzOutcome, authzReason, firstMatch, policyRef } from "./authorize";
@@ -428,8 +428,37 @@ export class AuthorizationSimulator {
                 reason: `NetworkPolicies select pods by labels, and service account ${sa} does not name exactly one known workload, so whether ${destination.label} admits it cannot be decided (give the caller as a workload).`,
             };
         }
-        const outcome = this.network.decide(source, destination, port, "TCP");
-        return { verdict: outcome.verdict, direction: outcome.direction, policy: outcome.policy, reason: outcome.reason };
+        return this.networkVerdict(source, this.resolveSource(request.from), dest, port, request);
+    }
+
+    /**
+     * The NetworkPolicy layer for the connections a request makes. Sidecar to sidecar, and any
+     * plaintext caller: one connection to the application port. With an ambient end the mesh
+     * tunnels over HBONE to the pod's port 15008 (ztunnel, and sidecars, accept HBONE there), so
+     * NetworkPolicies see 15008; through a waypoint, caller → waypoint pods and waypoint pods →
+     * destination, both on 15008. The first connection denied decides.
+     */
+    networkVerdict(source: NetworkEndpoint, caller: ResolvedSource, dest: SimWorkload, port: number, request: Omit<SimRequest, "from" | "to"> = {}): NetworkLayerReport {
+        const destination = podEndpoint(dest);
+        const ambientDest = dest.inMesh !== false && this.dataplaneOf(dest) === "ambient";
+        const hbone = caller.inMesh && (ambientDest || caller.proxy === "ztunnel");
+        const hops: [NetworkEndpoint, NetworkEndpoint, number][] = [];
+        const route = ambientDest && caller.inMesh ? this.route(request, dest, caller) : undefined;
+        if (route?.waypoint !== undefined) {
+            const w = route.waypoint;
+            const pods: NetworkEndpoint = { label: `waypoint ${w.namespace}/${w.name}`, namespace: w.namespace, labels: { [GATEWAY_NAME_LABEL]: w.name }, namedPorts: {} };
+            hops.push([source, pods, WAYPOINT_HBONE_PORT], [pods, destination, WAYPOINT_HBONE_PORT]);
+        } else {
+            hops.push([source, destination, hbone ? WAYPOINT_HBONE_PORT : port]);
+        }
+        let last: NetworkLayerReport | undefined;
+        for (const [from, to, onPort] of hops) {
+            const outcome = this.network.decide(from, to, onPort, "TCP");
+            const via = hbone ? ` (HBONE, port ${WAYPOINT_HBONE_PORT})` : "";
+            last = { verdict: outcome.verdict, direction: outcome.direction, policy: outcome.policy, reason: hops.length > 1 || hbone ? `${from.label} → ${to.label}${via}: ${outcome.reason}` : outcome.reason };
+            if (outcome.verdict !== "allowed") return last;
+        }
+        return last as NetworkLayerReport;
     }
 
     private networkSource(request: SimRequest): NetworkEndpoint | undefined {

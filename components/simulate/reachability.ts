@@ -138,7 +138,7 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
                     if (network) {
                         let l4 = networkByPort.get(port);
                         if (l4 === undefined) {
-                            l4 = sim.network.decide(caller.endpoint, podEndpoint(callee), port, "TCP").verdict;
+                            l4 = sim.networkVerdict(caller.endpoint, caller.source, callee, port).verdict;
                             networkByPort.set(port, l4);
                         }
                         if (l4 === "denied") {

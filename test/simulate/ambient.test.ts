@@ -200,3 +200,30 @@ describe("simulate/ambient: ports", () => {
         assert.deepStrictEqual([container.verdict, container.enforcedBy?.proxy], ["denied", "waypoint"]);
     });
 });
+
+describe("simulate/ambient: NetworkPolicies see HBONE", () => {
+    // In ambient the mesh tunnels to the pod's port 15008 (HBONE), so an ingress NetworkPolicy of
+    // an ambient pod sees 15008, from the waypoint's pods when the request passes the waypoint.
+    const np = (name: string, ingress: unknown[]) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "shop" }, spec: { podSelector: { matchLabels: { app: "reviews" } }, policyTypes: ["Ingress"], ingress } });
+    const fromPods = (labels: Record<string, string>, port: number) => ({ from: [{ podSelector: { matchLabels: labels } }], ports: [{ protocol: "TCP", port }] });
+    const request: SimRequest = { from: { workload: "shop/productpage" }, to: "shop/reviews", path: "/reviews/1" };
+
+    it("an ambient caller through the waypoint: the waypoint's pods must reach the destination on 15008", () => {
+        const appPortOnly = decide(request, [np("app-port", [fromPods({ app: "productpage" }, 9080)])]);
+        assert.deepStrictEqual([appPortOnly.verdict, appPortOnly.layer, appPortOnly.policy?.name], ["denied", "network-policy", "app-port"]);
+        assert.ok(appPortOnly.reason.startsWith("waypoint shop/waypoint → shop/reviews (HBONE, port 15008): "), appPortOnly.reason);
+        const hbone = decide(request, [np("hbone", [fromPods({ "gateway.networking.k8s.io/gateway-name": "waypoint" }, 15008)])]);
+        assert.deepStrictEqual([hbone.verdict, hbone.layer], ["allowed", "istio"]);
+    });
+
+    it("pod-IP traffic goes straight to the pod on 15008: admitting only the waypoint's pods denies it at L3/L4", () => {
+        const d = decide({ ...request, via: "pod-ip" }, [np("hbone", [fromPods({ "gateway.networking.k8s.io/gateway-name": "waypoint" }, 15008)])]);
+        assert.deepStrictEqual([d.verdict, d.layer], ["denied", "network-policy"]);
+        assert.ok(d.reason.startsWith("shop/productpage → shop/reviews (HBONE, port 15008): "), d.reason);
+    });
+
+    it("a plaintext caller still reaches the application port (then STRICT refuses it)", () => {
+        const d = decide({ from: { plaintext: true }, to: "shop/reviews", sourceIp: "10.1.2.3" }, [np("app-port", [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" } }], ports: [{ protocol: "TCP", port: 9080 }] }])]);
+        assert.deepStrictEqual([d.verdict, d.layer, d.stage], ["denied", "istio", "mtls"]);
+    });
+});
