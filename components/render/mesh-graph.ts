@@ -309,6 +309,9 @@ class GraphBuilder {
     private identityNodes(namespace: string, account: string): string[] {
         const running = this.workloads.filter((w) => w.namespace === namespace && w.serviceAccount === account);
         if (running.length > 0) return running.map((w) => this.workloadNode(w));
+        // A waypoint's identity (components/istio/waypoints.ts): the node its targetRef policies use.
+        const waypoint = [...this.waypoints.waypoints.values()].find((w) => w.namespace === namespace && w.serviceAccount === account);
+        if (waypoint !== undefined) return [this.node(`gateway:${namespace}/${waypoint.name}`, "gateway", `waypoint ${waypoint.name}`, namespace)];
         if (GATEWAY_ACCOUNT.test(account)) return [this.node(`gateway:${namespace}/${account}`, "gateway", `ingress gateway (${account})`, namespace)];
         return [this.node(`sa:${namespace}/${account}`, "service-account", `service account ${account}`, namespace)];
     }

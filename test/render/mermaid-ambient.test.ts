@@ -5,7 +5,7 @@ import { authorizationPolicy, namespace, service, waypointGateway, workload } fr
 const deployment = (ns: string, name: string): KubeObject => workload("Deployment", ns, name, { labels: { app: name }, selector: { app: name }, spec: { serviceAccountName: name, containers: [] } });
 
 describe("render: Mermaid diagram of a mesh with ambient namespaces", () => {
-    it("names every namespace's data plane and waypoint; a Service's waypoint policy reaches the Service's workloads", () => {
+    it("names every namespace's data plane and waypoint; a Service's waypoint policy reaches the Service's workloads; the waypoint's identity is the waypoint", () => {
         const text = meshMermaid([
             namespace("shop", { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" }),
             namespace("plain", { "istio.io/dataplane-mode": "ambient" }),
@@ -19,6 +19,10 @@ describe("render: Mermaid diagram of a mesh with ambient namespaces", () => {
             authorizationPolicy("shop", "reviews", {
                 targetRefs: [{ kind: "Service", group: "", name: "reviews" }],
                 rules: [{ from: [{ source: { principals: ["cluster.local/ns/legacy/sa/web"] } }], to: [{ operation: { methods: ["GET"] } }] }],
+            }),
+            authorizationPolicy("shop", "reviews-from-waypoint", {
+                selector: { matchLabels: { app: "reviews" } },
+                rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/waypoint"] } }], to: [{ operation: { ports: ["9080"] } }] }],
             }),
             authorizationPolicy("shop", "waypoint-deny", {
                 action: "DENY",
@@ -42,6 +46,7 @@ describe("render: Mermaid diagram of a mesh with ambient namespaces", () => {
                 '    workload_legacy_web["web"]',
                 "  end",
                 '  workload_legacy_web -->|"GET"| workload_shop_reviews',
+                '  gateway_shop_waypoint -->|"port 9080"| workload_shop_reviews',
                 '  namespace_plain --x|"DENY any request"| gateway_shop_waypoint',
                 "",
             ].join("\n"),
