@@ -1,6 +1,6 @@
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { MeshguardValidationError } from "../errors";
-import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WAYPOINT_HBONE_PORT, WaypointIndex, workloadEnrolment } from "../istio";
+import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WAYPOINT_HBONE_PORT, WaypointIndex, WaypointResolution, workloadEnrolment } from "../istio";
 import { asList, asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
 import { waypointPolicies, ztunnelPolicies } from "./ambient";
 import { authorize, AuthzOutcome, authzReason, firstMatch, policyRef } from "./authorize";
@@ -95,6 +95,10 @@ export class AuthorizationSimulator {
     readonly waypoints: WaypointIndex;
     private readonly services: ServiceRecord[];
     private readonly ztunnel = new Map<string, ReturnType<typeof ztunnelPolicies>>();
+    /** Per destination and addressing: its Service and the waypoint its labels name (cached). */
+    private readonly resolutions = new Map<string, { service: ServiceRecord; found: WaypointResolution }>();
+    /** Per waypoint and Service: the policies attached (cached). */
+    private readonly atWaypoint = new Map<string, DestinationPolicies>();
 
     constructor(input: SimulatorInput) {
         this.serviceEntries = new ServiceEntryIndex(input.manifests);
@@ -309,7 +313,7 @@ export class AuthorizationSimulator {
         if (route.waypoint !== undefined) {
             const w = route.waypoint;
             const point: EnforcementPoint = { proxy: "waypoint", name: `waypoint ${w.namespace}/${w.name}`, identity: arriving?.principal };
-            const policies = waypointPolicies(this.inventory, w, route.service, this.rootNamespace);
+            const policies = this.waypointPoliciesOf(w, route.service);
             if (trace !== undefined) warnings.push(...policies.warnings);
             // The caller's ztunnel (or the ingress gateway) reaches the waypoint over HBONE: always mTLS.
             const mtls: Decision["mtls"] = { mode: "STRICT", used: true };
@@ -357,9 +361,15 @@ export class AuthorizationSimulator {
 
     /** Whether the request passes a waypoint, and which Service it is for. */
     private route(request: Omit<SimRequest, "from" | "to">, dest: SimWorkload, source: ResolvedSource): { waypoint?: Waypoint; service: ServiceRecord; why: string; problem?: string } {
-        const service = this.serviceOf(dest, request.service);
         const podIp = request.via === "pod-ip";
-        const found = podIp ? this.waypoints.forWorkload({ namespace: dest.namespace, labels: dest.labels ?? {} }) : this.waypoints.forService(service);
+        const key = `${dest.namespace}/${dest.name}|${podIp ? "pod-ip" : "service"}|${request.service ?? ""}`;
+        let resolved = this.resolutions.get(key);
+        if (resolved === undefined) {
+            const svc = this.serviceOf(dest, request.service);
+            resolved = { service: svc, found: podIp ? this.waypoints.forWorkload({ namespace: dest.namespace, labels: dest.labels ?? {} }) : this.waypoints.forService(svc) };
+            this.resolutions.set(key, resolved);
+        }
+        const { service, found } = resolved;
         const addressed = podIp ? `The request is addressed to a pod IP of ${dest.namespace}/${dest.name}` : `The request is addressed to Service ${service.namespace}/${service.name}`;
         const base = { service, problem: found.problem };
         if (found.waypoint === undefined) return { ...base, why: `${addressed}: ${found.reason}.` };
@@ -385,7 +395,33 @@ export class AuthorizationSimulator {
     waypointPoliciesFor(dest: SimWorkload): DestinationPolicies | undefined {
         if (dest.inMesh === false || this.dataplaneOf(dest) !== "ambient") return undefined;
         const route = this.route({}, dest, { label: "", inMesh: true, proxy: "ztunnel" });
-        return route.waypoint === undefined ? undefined : waypointPolicies(this.inventory, route.waypoint, route.service, this.rootNamespace);
+        return route.waypoint === undefined ? undefined : this.waypointPoliciesOf(route.waypoint, route.service);
+    }
+
+    /**
+     * The ALLOW policies each enforcement point on the way to an ambient destination applies, and
+     * the caller identity it sees (Service-addressed traffic): for reachability's per-pair gate.
+     */
+    ambientStages(dest: SimWorkload, source: ResolvedSource): { readonly allow: DestinationPolicies["allow"]; readonly peer?: PeerIdentity; readonly ip?: string }[] {
+        const route = this.route({}, dest, source);
+        const ztunnelAllow = this.ztunnelFor(dest).policies.allow;
+        const peer = source.inMesh ? source.identity : undefined;
+        if (route.waypoint === undefined) return [{ allow: ztunnelAllow, peer, ip: source.ip }];
+        const w = route.waypoint;
+        return [
+            { allow: this.waypointPoliciesOf(w, route.service).allow, peer, ip: source.ip },
+            { allow: ztunnelAllow, peer: this.identity(w.namespace, w.serviceAccount) },
+        ];
+    }
+
+    private waypointPoliciesOf(w: Waypoint, service: ServiceRecord): DestinationPolicies {
+        const key = `${w.namespace}/${w.name}|${service.namespace}/${service.name}`;
+        let found = this.atWaypoint.get(key);
+        if (found === undefined) {
+            found = waypointPolicies(this.inventory, w, service, this.rootNamespace);
+            this.atWaypoint.set(key, found);
+        }
+        return found;
     }
 
     /** The Service a request to `dest` is for: by name, else the first selecting it, else one named after it without labels. */

@@ -128,6 +128,8 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         for (const caller of resolved) {
             probes += calleeProbes.length;
             if (gate && !anyAllowRuleAdmits(policies.allow, caller.states)) continue;
+            // An ambient callee: skip the pair when some enforcement point on the way has ALLOW policies none of which can admit the identity it sees.
+            if (ambient && sim.ambientStages(callee, caller.source).some((st) => st.allow.length > 0 && !anyAllowRuleAdmits(st.allow, [{ protocol: "http", port: 0, sourceIp: st.ip, peer: st.peer }]))) continue;
             let results = open && !network ? openResults.get(caller.source.inMesh) : undefined;
             let networkDenied = 0;
             if (results === undefined) {
