@@ -73,11 +73,15 @@ const nsField = (namespace: string, field?: string) => formatPath(field === unde
 export function checkAmbientReferences(config: MeshPolicyConfig, services: ReadonlyMap<string, MeshService>): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const add: Add = (path, message) => issues.push({ path: formatPath(path), message });
-    const used = new Set<string>([...config.services.map((s) => s.namespace), ...config.allow.flatMap((r) => (r.from.namespace === undefined ? [] : [r.from.namespace]))]);
+    const used = new Set<string>([
+        ...config.services.map((s) => s.namespace),
+        ...config.allow.flatMap((r) => (r.from.namespace === undefined ? [] : [r.from.namespace])),
+        ...config.deny.flatMap((r) => r.unlessFrom.flatMap((c) => (c.namespace === undefined ? [] : [c.namespace]))),
+    ]);
     for (const [namespace, mode] of Object.entries(config.namespaces)) {
         const path = ["namespaces", namespace];
         if (!used.has(namespace)) {
-            add(path, `no declared service lives in namespace ${namespace} and no relationship calls from it (declared namespaces: ${listed([...used].sort())})`);
+            add(path, `no declared service lives in namespace ${namespace} and no rule names it as a caller (declared namespaces: ${listed([...used].sort())})`);
         }
         if (mode.waypoint !== undefined && mode.dataplane !== "ambient") {
             add([...path, "waypoint"], `namespace ${namespace} is a sidecar namespace (${nsField(namespace, "dataplane")}, "sidecar" by default): only ambient namespaces have waypoints. Fix: set ${nsField(namespace, "dataplane")}: "ambient", or remove the waypoint`);

@@ -47,8 +47,12 @@ describe("compileMeshPolicy: rejected ambient input (exact messages)", () => {
         rejects(
             { services: [api], namespaces: { shop: { ...ambient, ingressUseWaypoint: true }, ops: ambient } },
             "namespaces.shop.ingressUseWaypoint: namespace shop has no waypoint for the ingress gateway to use. Fix: set namespaces.shop.waypoint, or remove ingressUseWaypoint",
-            "namespaces.ops: no declared service lives in namespace ops and no relationship calls from it (declared namespaces: shop)",
+            "namespaces.ops: no declared service lives in namespace ops and no rule names it as a caller (declared namespaces: shop)",
         );
+    });
+
+    it("a namespace named only as a deny exception may be listed", () => {
+        assert.doesNotThrow(() => compileMeshPolicy({ services: [api], namespaces: { front: ambient }, deny: [{ to: "api", unlessFrom: [{ namespace: "front" }] }] }));
     });
 
     it("an L7 or JWT relationship to an ambient service without a waypoint names the relationship and the fix", () => {
