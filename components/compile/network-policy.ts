@@ -119,7 +119,11 @@ function declaredEdges(config: MeshPolicyConfig, services: ReadonlyMap<string, M
     });
 }
 
-/** The waypoint's pods carry the Gateway's name in this label (Gateway API deployments, components/istio/waypoints.ts). */
+/**
+ * The waypoint's pods carry the Gateway's name in `gateway.networking.k8s.io/gateway-name`
+ * (manifests/charts/istio-control/istio-discovery/files/waypoint.yaml, the pod template's labels),
+ * and the namespace's default-deny NetworkPolicies select them like any pod of the namespace.
+ */
 function waypointGroup(namespace: string, waypoint: string): CallerGroup & CalleeGroup {
     return {
         key: `waypoint/${namespace}`,
