@@ -33,8 +33,9 @@ import { stableName } from "./naming";
  * At W, the policies attached to the Gateway and those attached to the request's Service are one
  * list per Service chain (pilot/pkg/networking/plugin/authz/authorization.go `NewBuilderForService`,
  * pilot/pkg/model/policyattachment.go `ShouldAttachPolicy`), so ALLOW policies of both are ORed and
- * `allow-nothing.waypoint` denies only what no `<id>.waypoint-allow` admits. Selector policies
- * never reach W unless ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES is on (default off,
+ * `allow-nothing.waypoint` denies only what no `<id>.waypoint-allow` admits. W's pods are
+ * labelled `istio.io/dataplane-mode: none` (manifests/charts/istio-control/istio-discovery/files/
+ * waypoint.yaml): ztunnel does not capture them. Selector policies never reach W unless ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES is on (default off,
  * pilot/pkg/features/ambient.go); with it on, the namespace's allow-nothing would select W's own
  * pods and deny everything through W (fail closed).
  */
