@@ -90,6 +90,16 @@ export function checkAmbientReferences(config: MeshPolicyConfig, services: Reado
             add([...path, "ingressUseWaypoint"], `namespace ${namespace} has no waypoint for the ingress gateway to use. Fix: set ${nsField(namespace, "waypoint")}, or remove ingressUseWaypoint`);
         }
     }
+    // ztunnel admits the waypoint's principal behind it: a workload with the same identity would pass unchecked.
+    config.services.forEach((service, i) => {
+        const waypoint = serviceWaypoint(config, service);
+        if (waypoint !== undefined && service.serviceAccount === waypoint) {
+            add(
+                ["services", i, "serviceAccount"],
+                `service "${service.id}" runs as service account ${waypoint}, the identity of namespace ${service.namespace}'s waypoint (${nsField(service.namespace, "waypoint")}): ztunnel admits that identity behind the waypoint, so the service could skip every L7 rule. Fix: give the service or the waypoint another name`,
+            );
+        }
+    });
     config.allow.forEach((rel, i) => {
         const callee = services.get(rel.to);
         if (callee === undefined || (rel.from.service !== undefined && !services.has(rel.from.service))) return; // reported as an unknown service

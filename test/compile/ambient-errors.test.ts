@@ -96,6 +96,13 @@ describe("compileMeshPolicy: rejected ambient input (exact messages)", () => {
         );
     });
 
+    it("a service running as the waypoint's service account (its identity would pass ztunnel as the waypoint's)", () => {
+        rejects(
+            { services: [{ ...api, serviceAccount: "waypoint" }], namespaces: { shop: withWaypoint } },
+            `services[0].serviceAccount: service "api" runs as service account waypoint, the identity of namespace shop's waypoint (namespaces.shop.waypoint): ztunnel admits that identity behind the waypoint, so the service could skip every L7 rule. Fix: give the service or the waypoint another name`,
+        );
+    });
+
     it("plaintext callers from outside the mesh to an ambient service", () => {
         rejects(
             { services: [api], namespaces: { shop: ambient }, allow: [{ from: { outOfMesh: { namespace: "legacy" } }, to: "api", ports: [80] }] },
