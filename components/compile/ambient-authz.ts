@@ -30,6 +30,14 @@ import { stableName } from "./naming";
  *    at ztunnel: W already applied them with the caller's identity.
  * A request sent to a pod IP skips W and reaches ztunnel with the caller's own identity, which
  * `<id>-allow` does not admit for callers that pass W: denied (fail closed).
+ * At W, the policies attached to the Gateway and those attached to the request's Service are one
+ * list per Service chain (pilot/pkg/networking/plugin/authz/authorization.go `NewBuilderForService`,
+ * pilot/pkg/model/policyattachment.go `ShouldAttachPolicy`), so ALLOW policies of both are ORed and
+ * `allow-nothing.waypoint` denies only what no `<id>.waypoint-allow` admits. W's pods are
+ * labelled `istio.io/dataplane-mode: none` (manifests/charts/istio-control/istio-discovery/files/
+ * waypoint.yaml): ztunnel does not capture them. Selector policies never reach W unless ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES is on (default off,
+ * pilot/pkg/features/ambient.go); with it on, the namespace's allow-nothing would select W's own
+ * pods and deny everything through W (fail closed).
  */
 
 /** metadata.name of a destination's waypoint ALLOW policy ("." never occurs in a service id). */

@@ -26,7 +26,7 @@ export const DEFAULT_DENY_EGRESS_NAME = "default-deny-egress";
 const NAMESPACE_CALLERS_EGRESS_NAME = "allow-egress-from.namespace";
 const GATEWAY_EGRESS_NAME = "allow-egress-from.ingress-gateway";
 const WAYPOINT_EGRESS_NAME = "allow-egress-from.waypoint";
-const WAYPOINT_INGRESS_NAME = "allow-ingress-to.waypoint";
+export const WAYPOINT_INGRESS_NAME = "allow-ingress-to.waypoint";
 /** HBONE: ztunnel's and waypoints' mTLS tunnel port on every ambient pod (components/istio/waypoints.ts). */
 const HBONE_PORT = WAYPOINT_HBONE_PORT;
 
@@ -119,12 +119,21 @@ function declaredEdges(config: MeshPolicyConfig, services: ReadonlyMap<string, M
     });
 }
 
-/** The waypoint's pods carry the Gateway's name in this label (Gateway API deployments, components/istio/waypoints.ts). */
+/** The labels of a waypoint's pods (see `waypointGroup`). */
+export function waypointPodLabels(waypoint: string): Record<string, string> {
+    return { [GATEWAY_NAME_LABEL]: waypoint };
+}
+
+/**
+ * The waypoint's pods carry the Gateway's name in `gateway.networking.k8s.io/gateway-name`
+ * (manifests/charts/istio-control/istio-discovery/files/waypoint.yaml, the pod template's labels),
+ * and the namespace's default-deny NetworkPolicies select them like any pod of the namespace.
+ */
 function waypointGroup(namespace: string, waypoint: string): CallerGroup & CalleeGroup {
     return {
         key: `waypoint/${namespace}`,
         namespace,
-        podSelector: { [GATEWAY_NAME_LABEL]: waypoint },
+        podSelector: waypointPodLabels(waypoint),
         egressName: WAYPOINT_EGRESS_NAME,
         ingressName: WAYPOINT_INGRESS_NAME,
     };

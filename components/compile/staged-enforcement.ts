@@ -4,11 +4,11 @@ import { K8sManifest } from "../manifest";
 import { MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
 import { compareStrings, servicePorts, withDryRun, workloadPorts } from "./authz-rules";
 import { waypointAllowName, waypointDenyName } from "./ambient-authz";
-import { serviceWaypoint } from "../model/ambient";
+import { namespaceDataplane, serviceWaypoint } from "../model/ambient";
 import { WAYPOINT_HBONE_PORT } from "../istio/waypoints";
 import { allowPolicyName } from "./authz-allow";
 import { denyPolicyName } from "./authz-deny";
-import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION } from "./network-policy";
+import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION, WAYPOINT_INGRESS_NAME, waypointPodLabels } from "./network-policy";
 import { stableName } from "./naming";
 
 /**
@@ -44,7 +44,11 @@ export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap
     const shadowNames = new Set(
         staged.flatMap((s) => [allowPolicyName(s), denyPolicyName(s), waypointAllowName(s), waypointDenyName(s)].map((name) => key("AuthorizationPolicy", s.namespace, name))),
     );
-    const ingressNames = new Set(staged.map((s) => key("NetworkPolicy", s.namespace, ingressNetworkPolicyName(s))));
+    const waypointNamespaces = [...new Set(staged.filter((s) => serviceWaypoint(config, s) !== undefined).map((s) => s.namespace))].sort(compareStrings);
+    const ingressNames = new Set([
+        ...staged.map((s) => key("NetworkPolicy", s.namespace, ingressNetworkPolicyName(s))),
+        ...waypointNamespaces.map((ns) => key("NetworkPolicy", ns, WAYPOINT_INGRESS_NAME)),
+    ]);
     const out = manifests
         .filter((m) => !ingressNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)))
         .map((m) => (shadowNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)) ? withDryRun(m) : m));
@@ -62,6 +66,8 @@ export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap
         if (serviceWaypoint(config, service) !== undefined) out.push(...stageAtWaypoint(manifests, service));
         if (config.networkPolicies.ingress) out.push(openIngress(config, service));
     }
+    // Undeclared callers of a staged waypoint destination pass its waypoint: its pods admit every pod on HBONE (their L7 policies still decide the other services).
+    if (config.networkPolicies.ingress) for (const ns of waypointNamespaces) out.push(openWaypointIngress(config, ns));
     if (config.networkPolicies.egress) out.push(...egressToStaged(config, staged));
     return out;
 }
@@ -118,14 +124,30 @@ function openIngress(config: MeshPolicyConfig, service: MeshService): K8sManifes
     };
 }
 
+function openWaypointIngress(config: MeshPolicyConfig, namespace: string): K8sManifest {
+    return {
+        apiVersion: NETWORK_POLICY_API_VERSION,
+        kind: "NetworkPolicy",
+        metadata: { name: WAYPOINT_INGRESS_NAME, namespace, labels: { ...MANAGED_BY_LABELS } },
+        spec: {
+            podSelector: { matchLabels: waypointPodLabels(namespaceDataplane(config, namespace).waypoint as string) },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: WAYPOINT_HBONE_PORT }] }],
+        },
+    };
+}
+
 function egressToStaged(config: MeshPolicyConfig, staged: readonly MeshService[]): K8sManifest[] {
     const namespaces = [...new Set(config.services.map((s) => s.namespace))].sort(compareStrings);
     const egress = [...staged]
         .sort((a, b) => compareStrings(a.id, b.id))
-        .map((s) => ({
-            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } }, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }],
-            ports: tcpPorts(config, s),
-        }));
+        .flatMap((s) => {
+            const waypoint = serviceWaypoint(config, s);
+            const inNamespace = { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } } };
+            const rule = { to: [{ ...inNamespace, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }], ports: tcpPorts(config, s) };
+            if (waypoint === undefined) return [rule];
+            return [rule, { to: [{ ...inNamespace, podSelector: { matchLabels: waypointPodLabels(waypoint) } }], ports: [{ protocol: "TCP", port: WAYPOINT_HBONE_PORT }] }];
+        });
     return namespaces.map((namespace) => ({
         apiVersion: NETWORK_POLICY_API_VERSION,
         kind: "NetworkPolicy",

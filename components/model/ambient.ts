@@ -61,6 +61,9 @@ export function httpFieldsOf(rel: MeshRelationship): string[] {
 
 type Add = (path: PropertyKey[], message: string) => void;
 
+/** `namespaces.<ns>[.<field>]` as paths are written (`namespaces["ns-a"]` for keys with a dash). */
+const nsField = (namespace: string, field?: string) => formatPath(field === undefined ? ["namespaces", namespace] : ["namespaces", namespace, field]);
+
 /**
  * Checks of `namespaces` against the rest of the input: waypoints only in ambient namespaces,
  * listed namespaces actually used, and no relationship whose HTTP or JWT checks would land on
@@ -70,19 +73,33 @@ type Add = (path: PropertyKey[], message: string) => void;
 export function checkAmbientReferences(config: MeshPolicyConfig, services: ReadonlyMap<string, MeshService>): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const add: Add = (path, message) => issues.push({ path: formatPath(path), message });
-    const used = new Set<string>([...config.services.map((s) => s.namespace), ...config.allow.flatMap((r) => (r.from.namespace === undefined ? [] : [r.from.namespace]))]);
+    const used = new Set<string>([
+        ...config.services.map((s) => s.namespace),
+        ...config.allow.flatMap((r) => (r.from.namespace === undefined ? [] : [r.from.namespace])),
+        ...config.deny.flatMap((r) => r.unlessFrom.flatMap((c) => (c.namespace === undefined ? [] : [c.namespace]))),
+    ]);
     for (const [namespace, mode] of Object.entries(config.namespaces)) {
         const path = ["namespaces", namespace];
         if (!used.has(namespace)) {
-            add(path, `no declared service lives in namespace ${namespace} and no relationship calls from it (declared namespaces: ${listed([...used].sort())})`);
+            add(path, `no declared service lives in namespace ${namespace} and no rule names it as a caller (declared namespaces: ${listed([...used].sort())})`);
         }
         if (mode.waypoint !== undefined && mode.dataplane !== "ambient") {
-            add([...path, "waypoint"], `namespace ${namespace} is a sidecar namespace (namespaces.${namespace}.dataplane, "sidecar" by default): only ambient namespaces have waypoints. Fix: set namespaces.${namespace}.dataplane: "ambient", or remove the waypoint`);
+            add([...path, "waypoint"], `namespace ${namespace} is a sidecar namespace (${nsField(namespace, "dataplane")}, "sidecar" by default): only ambient namespaces have waypoints. Fix: set ${nsField(namespace, "dataplane")}: "ambient", or remove the waypoint`);
         }
         if (mode.ingressUseWaypoint !== undefined && mode.waypoint === undefined) {
-            add([...path, "ingressUseWaypoint"], `namespace ${namespace} has no waypoint for the ingress gateway to use. Fix: set namespaces.${namespace}.waypoint, or remove ingressUseWaypoint`);
+            add([...path, "ingressUseWaypoint"], `namespace ${namespace} has no waypoint for the ingress gateway to use. Fix: set ${nsField(namespace, "waypoint")}, or remove ingressUseWaypoint`);
         }
     }
+    // ztunnel admits the waypoint's principal behind it: a workload with the same identity would pass unchecked.
+    config.services.forEach((service, i) => {
+        const waypoint = serviceWaypoint(config, service);
+        if (waypoint !== undefined && service.serviceAccount === waypoint) {
+            add(
+                ["services", i, "serviceAccount"],
+                `service "${service.id}" runs as service account ${waypoint}, the identity of namespace ${service.namespace}'s waypoint (${nsField(service.namespace, "waypoint")}): ztunnel admits that identity behind the waypoint, so the service could skip every L7 rule. Fix: give the service or the waypoint another name`,
+            );
+        }
+    });
     config.allow.forEach((rel, i) => {
         const callee = services.get(rel.to);
         if (callee === undefined || (rel.from.service !== undefined && !services.has(rel.from.service))) return; // reported as an unknown service
@@ -121,7 +138,7 @@ function checkRelationship(config: MeshPolicyConfig, rel: MeshRelationship, path
     if (mode.waypoint === undefined) {
         add(
             [...path, ...fieldPath],
-            `${uses}, but service "${callee.id}" is in ambient namespace ${ns} without a waypoint, where ztunnel enforces identities and ports only. Fix: give namespace ${ns} a waypoint: namespaces.${ns}.waypoint`,
+            `${uses}, but service "${callee.id}" is in ambient namespace ${ns} without a waypoint, where ztunnel enforces identities and ports only. Fix: give namespace ${ns} a waypoint: ${nsField(ns, "waypoint")}`,
         );
         return;
     }
@@ -129,14 +146,14 @@ function checkRelationship(config: MeshPolicyConfig, rel: MeshRelationship, path
     if (rel.from.ingressGateway !== undefined || rel.from.endUsers !== undefined) {
         add(
             [...path, ...fieldPath],
-            `${uses}, but the ingress gateway sends to namespace ${ns}'s waypoint only when the namespace (or Service) is labelled istio.io/ingress-use-waypoint=true; otherwise ztunnel, which enforces identities and ports only, decides. Fix: label namespace ${ns} istio.io/ingress-use-waypoint=true and set namespaces.${ns}.ingressUseWaypoint: true`,
+            `${uses}, but the ingress gateway sends to namespace ${ns}'s waypoint only when the namespace (or Service) is labelled istio.io/ingress-use-waypoint=true; otherwise ztunnel, which enforces identities and ports only, decides. Fix: label namespace ${ns} istio.io/ingress-use-waypoint=true and set ${nsField(ns, "ingressUseWaypoint")}: true`,
         );
         return;
     }
     const callerNs = rel.from.service !== undefined ? (services.get(rel.from.service) as MeshService).namespace : (rel.from.namespace as string);
     add(
         [...path, ...fieldPath],
-        `${uses}, but the caller runs in sidecar namespace ${callerNs}, and Istio 1.30 sidecars do not send through waypoints: ztunnel, which enforces identities and ports only, decides. Fix: make namespace ${callerNs} ambient (namespaces.${callerNs}.dataplane: "ambient"), or drop the HTTP fields`,
+        `${uses}, but the caller runs in sidecar namespace ${callerNs}, and Istio 1.30 sidecars do not send through waypoints: ztunnel, which enforces identities and ports only, decides. Fix: make namespace ${callerNs} ambient (${nsField(callerNs, "dataplane")}: "ambient"), or drop the HTTP fields`,
     );
 }
 

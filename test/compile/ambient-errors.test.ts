@@ -47,8 +47,12 @@ describe("compileMeshPolicy: rejected ambient input (exact messages)", () => {
         rejects(
             { services: [api], namespaces: { shop: { ...ambient, ingressUseWaypoint: true }, ops: ambient } },
             "namespaces.shop.ingressUseWaypoint: namespace shop has no waypoint for the ingress gateway to use. Fix: set namespaces.shop.waypoint, or remove ingressUseWaypoint",
-            "namespaces.ops: no declared service lives in namespace ops and no relationship calls from it (declared namespaces: shop)",
+            "namespaces.ops: no declared service lives in namespace ops and no rule names it as a caller (declared namespaces: shop)",
         );
+    });
+
+    it("a namespace named only as a deny exception may be listed", () => {
+        assert.doesNotThrow(() => compileMeshPolicy({ services: [api], namespaces: { front: ambient }, deny: [{ to: "api", unlessFrom: [{ namespace: "front" }] }] }));
     });
 
     it("an L7 or JWT relationship to an ambient service without a waypoint names the relationship and the fix", () => {
@@ -89,6 +93,13 @@ describe("compileMeshPolicy: rejected ambient input (exact messages)", () => {
             },
             `allow[0].methods: relationship allow[0] (the ingress gateway → "api") uses methods, ${why}`,
             `allow[1].from.endUsers: relationship allow[1] (end users of https://idp.example → "api") uses JWT end users, ${why}`,
+        );
+    });
+
+    it("a service running as the waypoint's service account (its identity would pass ztunnel as the waypoint's)", () => {
+        rejects(
+            { services: [{ ...api, serviceAccount: "waypoint" }], namespaces: { shop: withWaypoint } },
+            `services[0].serviceAccount: service "api" runs as service account waypoint, the identity of namespace shop's waypoint (namespaces.shop.waypoint): ztunnel admits that identity behind the waypoint, so the service could skip every L7 rule. Fix: give the service or the waypoint another name`,
         );
     });
 

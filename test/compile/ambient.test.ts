@@ -260,6 +260,38 @@ describe("compileMeshPolicy: ambient namespaces", () => {
         ]);
     });
 
+    it("staged enforcement with NetworkPolicies opens the staged destination and its waypoint on HBONE to every pod, and lets isolated namespaces reach both", () => {
+        const manifests = compile({
+            networkPolicies: { ingress: true, egress: true },
+            namespaces: { shop: { dataplane: "ambient", waypoint: "waypoint" }, front: { dataplane: "ambient" } },
+            services: [web, api],
+            allow: [{ from: { service: "web" }, to: "api", methods: ["GET"] }],
+            dryRunServices: ["api"],
+        });
+        const named = (ns: string, name: string) => manifests.filter((m) => m.metadata.namespace === ns && m.kind === "NetworkPolicy" && m.metadata.name === name);
+        const everyPod = { namespaceSelector: {} };
+        assert.deepEqual(named("shop", "allow-ingress-to-api"), [
+            np("allow-ingress-to-api", "shop", { podSelector: { matchLabels: { app: "api" } }, policyTypes: ["Ingress"], ingress: [{ from: [everyPod], ports: tcp(8080, 15008) }] }),
+        ]);
+        assert.deepEqual(named("shop", "allow-ingress-to.waypoint"), [
+            np("allow-ingress-to.waypoint", "shop", {
+                podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "waypoint" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [everyPod], ports: tcp(15008) }],
+            }),
+        ]);
+        assert.deepEqual(named("front", "allow-egress-to.dry-run-services"), [
+            np("allow-egress-to.dry-run-services", "front", {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [pods("shop", { app: "api" })], ports: tcp(8080, 15008) },
+                    { to: [waypointPods("shop")], ports: tcp(15008) },
+                ],
+            }),
+        ]);
+    });
+
     it("dryRun: true puts both layers in dry-run, the waypoint's allow-nothing included", () => {
         const manifests = compile({
             networkPolicies: false,
