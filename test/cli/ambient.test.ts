@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runCli, tempDir } from "./run-cli";
+import { REPO_ROOT, runCli, tempDir } from "./run-cli";
 
 // A mixed mesh: shop ambient with waypoint "waypoint", web sidecar. explain names the proxy that
 // decided and the identity it saw; reachability names each namespace's data plane.
@@ -137,6 +137,21 @@ describe("cli: ambient destinations", () => {
                 "",
             ].join("\n"),
         });
+    });
+
+    it("the ambient example (examples/ambient), run offline: data planes, and a waypoint that allows GET but not DELETE", async function () {
+        this.timeout(120_000);
+        const program = path.join(REPO_ROOT, "examples", "ambient");
+        const r = await runCli(["reachability", "--program", program, "--methods", "GET", "--format", "json"], dir);
+        assert.strictEqual(r.code, 0, r.stderr);
+        const report = JSON.parse(r.stdout);
+        assert.deepStrictEqual(report.dataplanes, [
+            { namespace: "frontend", dataplane: "sidecar" },
+            { namespace: "bookinfo", dataplane: "ambient", waypoint: "bookinfo/waypoint" },
+        ]);
+        assert.deepStrictEqual([report.matrix["bookinfo/reviews-v1"]["bookinfo/ratings-v1"], report.matrix["bookinfo/details-v1"]["bookinfo/ratings-v1"]], ["all", "none"]);
+        const del = await runCli(["explain", "--program", program, "--to", "bookinfo/ratings-v1", "--from-workload", "bookinfo/reviews-v1", "--method", "DELETE", "--path", "/ratings/1"], dir);
+        assert.deepStrictEqual([del.code, del.stdout.split("\n")[1]], [1, "enforced by: waypoint bookinfo/waypoint, seeing cluster.local/ns/bookinfo/sa/bookinfo-reviews"]);
     });
 
     it("reachability --format json adds the data planes", async () => {
