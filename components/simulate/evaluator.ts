@@ -1,8 +1,8 @@
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from "../constants";
 import { MeshguardValidationError } from "../errors";
-import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, Waypoint, WAYPOINT_HBONE_PORT, WaypointIndex, WaypointResolution, workloadEnrolment } from "../istio";
-import { asList, asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
-import { waypointPolicies, ztunnelPolicies } from "./ambient";
+import { AuthzAttributes, evaluateRule, GATEWAY_NAME_LABEL, PeerIdentity, RequestAuthIdentity, WAYPOINT_HBONE_PORT, WaypointIndex, workloadEnrolment } from "../istio";
+import { ztunnelPolicies } from "./ambient";
+import { AmbientRouter, servicePortOf } from "./ambient-route";
 import { authorize, AuthzOutcome, authzReason, firstMatch, policyRef } from "./authorize";
 import { DestinationPolicies, destinationPolicies, resolveMtls } from "./destination";
 import { PolicyInventory } from "./inventory";
@@ -52,16 +52,6 @@ export interface ResolvedSource {
     readonly proxy: "sidecar" | "ztunnel" | "gateway" | "none";
 }
 
-/** A Service among the objects, for waypoint resolution. */
-interface ServiceRecord {
-    readonly namespace: string;
-    readonly name: string;
-    readonly labels: Readonly<Record<string, string>>;
-    readonly selector: Readonly<Record<string, string>>;
-    /** undefined: not among the objects (service port = container port). */
-    readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string }[];
-}
-
 /** What an ambient destination's enforcement points decided. */
 interface AmbientOutcome {
     readonly verdict: Verdict;
@@ -93,12 +83,9 @@ export class AuthorizationSimulator {
     readonly outboundTrafficPolicy: OutboundTrafficPolicyMode;
     /** Waypoints and the labels routing through them (components/istio/waypoints). */
     readonly waypoints: WaypointIndex;
-    private readonly services: ServiceRecord[];
     private readonly ztunnel = new Map<string, ReturnType<typeof ztunnelPolicies>>();
-    /** Per destination and addressing: its Service and the waypoint its labels name (cached). */
-    private readonly resolutions = new Map<string, { service: ServiceRecord; found: WaypointResolution }>();
-    /** Per waypoint and Service: the policies attached (cached). */
-    private readonly atWaypoint = new Map<string, DestinationPolicies>();
+    /** Routing to ambient destinations: Services, waypoints, the policies each waypoint applies. */
+    private readonly router: AmbientRouter;
 
     constructor(input: SimulatorInput) {
         this.serviceEntries = new ServiceEntryIndex(input.manifests);
@@ -108,7 +95,7 @@ export class AuthorizationSimulator {
         this.inventory = new PolicyInventory(input.manifests);
         this.network = new NetworkPolicyLayer(input.manifests);
         this.waypoints = new WaypointIndex(input.manifests);
-        this.services = readServices(input.manifests);
+        this.router = new AmbientRouter(input.manifests, this.waypoints, this.inventory, this.rootNamespace);
         for (const w of [...workloadsFromManifests(input.manifests), ...(input.workloads ?? [])]) {
             this.workloadsByKey.set(`${w.namespace}/${w.name}`, w);
         }
@@ -299,7 +286,7 @@ export class AuthorizationSimulator {
      */
     private ambient(request: Omit<SimRequest, "from" | "to">, dest: SimWorkload, source: ResolvedSource, port: number, protocol: SimProtocol, trace: string[] | undefined, warnings: string[]): AmbientOutcome {
         const destLabel = `${dest.namespace}/${dest.name}`;
-        const route = this.route(request, dest, source);
+        const route = this.router.route(request, dest, source);
         trace?.push(route.why);
         if (route.problem !== undefined && trace !== undefined) warnings.push(route.problem);
         const hops: EnforcementHop[] = [];
@@ -313,7 +300,7 @@ export class AuthorizationSimulator {
         if (route.waypoint !== undefined) {
             const w = route.waypoint;
             const point: EnforcementPoint = { proxy: "waypoint", name: `waypoint ${w.namespace}/${w.name}`, identity: arriving?.principal };
-            const policies = this.waypointPoliciesOf(w, route.service);
+            const policies = this.router.policiesAt(w, route.service);
             if (trace !== undefined) warnings.push(...policies.warnings);
             // The caller's ztunnel (or the ingress gateway) reaches the waypoint over HBONE: always mTLS.
             const mtls: Decision["mtls"] = { mode: "STRICT", used: true };
@@ -359,43 +346,14 @@ export class AuthorizationSimulator {
         return done(outcome.verdict, outcome.stage, `${point.name}: ${authzReason(outcome, destLabel, z.policies)}`, seen, mtls, peer, outcomeRef(outcome));
     }
 
-    /** Whether the request passes a waypoint, and which Service it is for. */
-    private route(request: Omit<SimRequest, "from" | "to">, dest: SimWorkload, source: ResolvedSource): { waypoint?: Waypoint; service: ServiceRecord; why: string; problem?: string } {
-        const podIp = request.via === "pod-ip";
-        const key = `${dest.namespace}/${dest.name}|${podIp ? "pod-ip" : "service"}|${request.service ?? ""}`;
-        let resolved = this.resolutions.get(key);
-        if (resolved === undefined) {
-            const svc = this.serviceOf(dest, request.service);
-            resolved = { service: svc, found: podIp ? this.waypoints.forWorkload({ namespace: dest.namespace, labels: dest.labels ?? {} }) : this.waypoints.forService(svc) };
-            this.resolutions.set(key, resolved);
-        }
-        const { service, found } = resolved;
-        const addressed = podIp ? `The request is addressed to a pod IP of ${dest.namespace}/${dest.name}` : `The request is addressed to Service ${service.namespace}/${service.name}`;
-        const base = { service, problem: found.problem };
-        if (found.waypoint === undefined) return { ...base, why: `${addressed}: ${found.reason}.` };
-        const w = found.waypoint;
-        const name = `waypoint ${w.namespace}/${w.name}`;
-        if (source.proxy === "ztunnel") return { ...base, waypoint: w, why: `${addressed}: ${found.reason}; the caller's ztunnel sends it through ${name}.` };
-        if (source.proxy === "gateway" && !podIp && this.waypoints.ingressUsesWaypoint(service)) {
-            return { ...base, waypoint: w, why: `${addressed}: ${found.reason}; the ingress gateway sends it through ${name} (istio.io/ingress-use-waypoint).` };
-        }
-        const bypass =
-            source.proxy === "sidecar"
-                ? `${source.label} has a sidecar, and sidecars never send through waypoints (Istio 1.30: only ingress and east-west gateways do, pilot/pkg/xds/endpoints/endpoint_builder.go)`
-                : source.proxy === "gateway"
-                  ? `the ingress gateway sends to a Service's waypoint only when the Service or its namespace is labelled istio.io/ingress-use-waypoint=true`
-                  : `${source.label} has no proxy to send it through the waypoint`;
-        return { ...base, why: `${addressed}: ${found.reason}, but ${bypass}, so it goes straight to the ztunnel of ${dest.namespace}/${dest.name}, bypassing ${name}.` };
-    }
-
     /**
      * The policies the waypoint of an ambient destination's Service applies (undefined: no
      * waypoint, or not an ambient destination), as an ambient caller reaches it.
      */
     waypointPoliciesFor(dest: SimWorkload): DestinationPolicies | undefined {
         if (dest.inMesh === false || this.dataplaneOf(dest) !== "ambient") return undefined;
-        const route = this.route({}, dest, { label: "", inMesh: true, proxy: "ztunnel" });
-        return route.waypoint === undefined ? undefined : this.waypointPoliciesOf(route.waypoint, route.service);
+        const route = this.router.route({}, dest, { label: "", inMesh: true, proxy: "ztunnel" });
+        return route.waypoint === undefined ? undefined : this.router.policiesAt(route.waypoint, route.service);
     }
 
     /**
@@ -403,40 +361,15 @@ export class AuthorizationSimulator {
      * the caller identity it sees (Service-addressed traffic): for reachability's per-pair gate.
      */
     ambientStages(dest: SimWorkload, source: ResolvedSource): { readonly allow: DestinationPolicies["allow"]; readonly peer?: PeerIdentity; readonly ip?: string }[] {
-        const route = this.route({}, dest, source);
+        const route = this.router.route({}, dest, source);
         const ztunnelAllow = this.ztunnelFor(dest).policies.allow;
         const peer = source.inMesh ? source.identity : undefined;
         if (route.waypoint === undefined) return [{ allow: ztunnelAllow, peer, ip: source.ip }];
         const w = route.waypoint;
         return [
-            { allow: this.waypointPoliciesOf(w, route.service).allow, peer, ip: source.ip },
+            { allow: this.router.policiesAt(w, route.service).allow, peer, ip: source.ip },
             { allow: ztunnelAllow, peer: this.identity(w.namespace, w.serviceAccount) },
         ];
-    }
-
-    private waypointPoliciesOf(w: Waypoint, service: ServiceRecord): DestinationPolicies {
-        const key = `${w.namespace}/${w.name}|${service.namespace}/${service.name}`;
-        let found = this.atWaypoint.get(key);
-        if (found === undefined) {
-            found = waypointPolicies(this.inventory, w, service, this.rootNamespace);
-            this.atWaypoint.set(key, found);
-        }
-        return found;
-    }
-
-    /** The Service a request to `dest` is for: by name, else the first selecting it, else one named after it without labels. */
-    private serviceOf(dest: SimWorkload, name: string | undefined): ServiceRecord {
-        const inNamespace = this.services.filter((s) => s.namespace === dest.namespace);
-        if (name !== undefined) {
-            const named = inNamespace.find((s) => s.name === name);
-            if (named === undefined) {
-                throw new MeshguardValidationError("simulated request", [{ path: "service", message: `no Service "${dest.namespace}/${name}" among the objects` }]);
-            }
-            return named;
-        }
-        const labels = dest.labels ?? {};
-        const selecting = inNamespace.find((s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => labels[k] === v));
-        return selecting ?? { namespace: dest.namespace, name: dest.name, labels: {}, selector: {} };
     }
 
     private ztunnelFor(dest: SimWorkload): ReturnType<typeof ztunnelPolicies> {
@@ -479,7 +412,7 @@ export class AuthorizationSimulator {
         const ambientDest = dest.inMesh !== false && this.dataplaneOf(dest) === "ambient";
         const hbone = caller.inMesh && (ambientDest || caller.proxy === "ztunnel");
         const hops: [NetworkEndpoint, NetworkEndpoint, number][] = [];
-        const route = ambientDest && caller.inMesh ? this.route(request, dest, caller) : undefined;
+        const route = ambientDest && caller.inMesh ? this.router.route(request, dest, caller) : undefined;
         if (route?.waypoint !== undefined) {
             const w = route.waypoint;
             const pods: NetworkEndpoint = { label: `waypoint ${w.namespace}/${w.name}`, namespace: w.namespace, labels: { [GATEWAY_NAME_LABEL]: w.name }, namedPorts: {} };
@@ -627,32 +560,4 @@ function outcomeRef(o: AuthzOutcome): PolicyRef | undefined {
 function isIngressGateway(namespace: string, serviceAccount: string, labels: Readonly<Record<string, string>>): boolean {
     if (namespace === DEFAULT_INGRESS_GATEWAY.namespace && serviceAccount === DEFAULT_INGRESS_GATEWAY.serviceAccount) return true;
     return labels["istio"] === "ingressgateway" || labels[GATEWAY_NAME_LABEL] !== undefined;
-}
-
-/**
- * The Service port a request to container port `port` of `dest` arrives on: the Service port whose
- * targetPort names it (by number, or by the container port's name; no targetPort: the same
- * number). Without the Service among the objects, or no port of it matching: the same number.
- */
-function servicePortOf(service: ServiceRecord, dest: SimWorkload, port: number): number {
-    const name = dest.ports?.find((p) => p.port === port)?.name;
-    const found = service.ports?.find((p) => (p.targetPort === undefined ? p.port === port : p.targetPort === port || (name !== undefined && p.targetPort === name)));
-    return found?.port ?? port;
-}
-
-function readServices(manifests: readonly unknown[]): ServiceRecord[] {
-    const out: ServiceRecord[] = [];
-    for (const m of manifests) {
-        const type = typeOfObject(m);
-        const name = nameOf(m);
-        if (type?.apiVersion !== "v1" || type.kind !== "Service" || name === undefined) continue;
-        const spec = asRecord(asRecord(m)["spec"]);
-        const ports = asList(spec["ports"]).map(asRecord).flatMap((p) => {
-            const target = p["targetPort"];
-            if (typeof p["port"] !== "number") return [];
-            return [{ port: p["port"], ...(typeof target === "number" || typeof target === "string" ? { targetPort: target } : {}) }];
-        });
-        out.push({ namespace: namespaceOf(m), name, labels: labelsOf(m), selector: asStringMap(spec["selector"]), ports });
-    }
-    return out;
 }
