@@ -79,16 +79,16 @@ const SECURE: readonly SecureExample[] = [
         name: "ambient",
         resources: "Resources: 53 (1 stack, 5 components, 5 Helm installs, 42 Kubernetes objects)",
         edges: [
+            // The waypoint layer (targetRefs to a Service) is drawn to the Service's workloads, and the
+            // ztunnel layer's waypoint identity from the waypoint (components/render/mesh-graph.ts).
             'workload_frontend_productpage_v1 -->|"port 9080"| workload_bookinfo_details_v1',
-            'sa_bookinfo_waypoint -->|"port 9080"| workload_bookinfo_ratings_v1',
+            'gateway_bookinfo_waypoint -->|"port 9080"| workload_bookinfo_ratings_v1',
             'workload_frontend_productpage_v1 -->|"port 9080"| workload_bookinfo_reviews_v1',
             'workload_frontend_productpage_v1 -->|"port 9080"| workload_bookinfo_reviews_v2',
             'workload_frontend_productpage_v1 -->|"port 9080"| workload_bookinfo_reviews_v3',
-            'workload_frontend_productpage_v1 -->|"port 9080"| target_bookinfo_Service_details',
-            'workload_frontend_productpage_v1 -->|"port 9080"| target_bookinfo_Service_reviews',
-            'workload_bookinfo_reviews_v1 -->|"GET port 9080"| target_bookinfo_Service_ratings',
-            'workload_bookinfo_reviews_v2 -->|"GET port 9080"| target_bookinfo_Service_ratings',
-            'workload_bookinfo_reviews_v3 -->|"GET port 9080"| target_bookinfo_Service_ratings',
+            'workload_bookinfo_reviews_v1 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
+            'workload_bookinfo_reviews_v2 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
+            'workload_bookinfo_reviews_v3 -->|"GET port 9080"| workload_bookinfo_ratings_v1',
             'gateway_istio_ingress_istio_ingressgateway -->|"GET /api/v1/products /api/v1/products/* /logout /productpage /static/* port 9080<br/>POST /login port 9080"| workload_frontend_productpage_v1',
         ],
     },
