@@ -64,9 +64,9 @@ function measure(scenario: string, manifests: readonly unknown[], workloads: rea
 }
 
 /**
- * Three meshes of `count` services: the MeshPolicy compilation (typical: a few callers each), an
- * open mesh (no AuthorizationPolicy: every pair allowed), and namespace-wide allows (every pair
- * inside a namespace evaluated probe by probe).
+ * Four meshes of `count` services: the MeshPolicy compilation (typical: a few callers each), an
+ * open mesh (no AuthorizationPolicy: every pair allowed), namespace-wide allows (every pair
+ * inside a namespace evaluated probe by probe), and the first one all ambient with waypoints.
  */
 export function runBench(count: number): BenchResult[] {
     const { input, workloads } = benchMesh(count);
@@ -75,7 +75,24 @@ export function runBench(count: number): BenchResult[] {
         measure("MeshPolicy, ~3 callers per service", compileMeshPolicy(input), workloads),
         measure("open mesh, no AuthorizationPolicy", [], workloads),
         measure("namespace-wide allows (50 services per namespace)", compileMeshPolicy(sameNamespace), workloads),
+        measure("ambient, every namespace with a waypoint", ambientMesh(input), workloads),
     ];
+}
+
+/**
+ * The same graph with every namespace ambient and a waypoint (MeshPolicy `namespaces`), plus what
+ * the cluster holds besides: the Namespaces' labels, the waypoint Gateways and the Services.
+ * Every callee is then decided probe by probe at its waypoint and its ztunnel.
+ */
+function ambientMesh(input: MeshPolicyInput): unknown[] {
+    const namespaces = [...new Set(input.services.map((s) => s.namespace))];
+    const config = Object.fromEntries(namespaces.map((ns) => [ns, { dataplane: "ambient" as const, waypoint: "waypoint" }]));
+    const cluster = namespaces.flatMap((ns) => [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" } } },
+        { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "waypoint", namespace: ns }, spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] } },
+    ]);
+    const services = input.services.map((s) => ({ apiVersion: "v1", kind: "Service", metadata: { name: s.id, namespace: s.namespace }, spec: { selector: { app: s.id }, ports: s.ports.map((p) => ({ name: `${p.protocol}-${p.port}`, port: p.port })) } }));
+    return [...cluster, ...services, ...compileMeshPolicy({ ...input, namespaces: config })];
 }
 
 if (require.main === module) {

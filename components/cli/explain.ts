@@ -13,7 +13,9 @@ const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to 
 Answers "would Istio allow this request?" offline, from the AuthorizationPolicy,
 PeerAuthentication and RequestAuthentication objects (any served version) in YAML files or
 registered by a Pulumi program run offline, and explains why: the policy and rule that decided,
-the mTLS mode, every rule evaluated, dry-run policies.
+the mTLS mode, every rule evaluated, dry-run policies. For an ambient destination it names the
+proxy that decided (its waypoint or its node's ztunnel) and the identity that proxy saw, and
+the path the request took ("path: waypoint shop/waypoint allowed → ztunnel of shop/reviews denied").
 
 Workloads (namespace, service account, pod labels, ports) come from the Deployments,
 StatefulSets, DaemonSets, Jobs, Pods and Services among the objects. A workload not found there
@@ -45,6 +47,9 @@ Request:
   --jwt-claims JSON      claims of a JWT the request carries (iss, sub, aud, ...), assumed signed
   --source-ip IP         caller IP (one IPv4 or IPv6 address, not a CIDR), for ipBlocks and
                          source.ip conditions
+  --via service|pod-ip   how the caller addresses an ambient destination (default service:
+                         through its waypoint when one is named; pod-ip bypasses a service waypoint)
+  --service NAME         the destination's Service when several select it
   --root-namespace NS    meshConfig.rootNamespace (default istio-system)
   --trust-domain TD      meshConfig.trustDomain (default cluster.local)
   --json                 print the decision as JSON
@@ -69,6 +74,8 @@ const OPTIONS = {
     "headers": "string",
     "jwt-claims": "string",
     "source-ip": "string",
+    "via": "string",
+    "service": "string",
     "root-namespace": "string",
     "trust-domain": "string",
     "json": "boolean",
@@ -134,6 +141,8 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
     if (port !== undefined && (!/^\d+$/.test(portText ?? "") || port < 1 || port > 65535)) throw new UsageError(`--port must be a port number 1-65535 (got ${shown(portText ?? "")})`);
     const protocol = stringOption(parsed, "protocol");
     if (protocol !== undefined && protocol !== "http" && protocol !== "tcp") throw new UsageError(`--protocol must be http or tcp (got ${shown(protocol)})`);
+    const via = stringOption(parsed, "via");
+    if (via !== undefined && via !== "service" && via !== "pod-ip") throw new UsageError(`--via must be service or pod-ip (got ${shown(via)})`);
     return {
         from,
         to,
@@ -145,6 +154,8 @@ function requestFrom(parsed: ParsedArgs): SimRequest {
         headers: jsonObject(parsed, "headers") as Record<string, string> | undefined,
         jwt: jsonObject(parsed, "jwt-claims"),
         sourceIp: sourceIp(stringOption(parsed, "source-ip")),
+        ...(via === undefined ? {} : { via: via as "service" | "pod-ip" }),
+        ...(stringOption(parsed, "service") === undefined ? {} : { service: stringOption(parsed, "service") }),
     };
 }
 

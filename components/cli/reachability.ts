@@ -1,4 +1,17 @@
-import { AuthorizationSimulator, defaultProbes, PairReachability, ProbeOutcome, reachability, ReachabilityProbe, ReachabilityReport, SimWorkload } from "../simulate";
+import {
+    AuthorizationSimulator,
+    defaultProbes,
+    formatDataplanes,
+    hasAmbient,
+    NamespaceDataplane,
+    namespaceDataplanes,
+    PairReachability,
+    ProbeOutcome,
+    reachability,
+    ReachabilityProbe,
+    ReachabilityReport,
+    SimWorkload,
+} from "../simulate";
 import { parseArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
 import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
@@ -22,7 +35,10 @@ undeclared path; once on every TCP port. A cell says:
   undecided  some probe cannot be decided offline (a CUSTOM provider, a missing caller IP)
 
 Workloads (namespace, service account, pod labels, ports) come from the Deployments,
-StatefulSets, DaemonSets, Jobs, Pods and Services among the objects.
+StatefulSets, DaemonSets, Jobs, Pods and Services among the objects. When some namespace runs
+ambient workloads, a "Data planes" line names each namespace's (sidecar, ambient, mixed, outside)
+and its waypoint; ambient callees are decided by their waypoint and ztunnel, for traffic
+addressed to their Service.
 
 Input (one of):
   FILE.yaml|DIR...       multi-document YAML files, or directories of *.yaml/*.yml
@@ -76,7 +92,8 @@ async function runReachability(args: readonly string[], io: CliIO): Promise<numb
     const simulator = new AuthorizationSimulator({ manifests, rootNamespace: stringOption(parsed, "root-namespace"), trustDomain: stringOption(parsed, "trust-domain") });
     if (simulator.workloads.length === 0) io.stderr("meshguard reachability: no workloads among the objects (Deployments, StatefulSets, DaemonSets, Jobs, Pods); the matrix is empty\n");
     const report = reachability(simulator, { probes: policyAwareProbes(simulator, methods ?? DEFAULT_METHODS) });
-    io.stdout(renderReachability(report, format as Format));
+    const planes = namespaceDataplanes(simulator);
+    io.stdout(renderReachability(report, format as Format, hasAmbient(planes) ? planes : undefined));
     return EXIT.ok;
 }
 
@@ -92,7 +109,10 @@ function policyAwareProbes(sim: AuthorizationSimulator, methods: readonly string
         const policies = sim.policiesFor(callee);
         const paths = new Set(callee.paths ?? []);
         const named = new Set(methods);
-        for (const policy of [...policies.allow, ...policies.deny, ...policies.custom]) {
+        // An ambient callee's HTTP rules live on its waypoint (targetRefs).
+        const waypoint = sim.waypointPoliciesFor(callee);
+        const atWaypoint = waypoint === undefined ? [] : [...waypoint.allow, ...waypoint.deny, ...waypoint.custom];
+        for (const policy of [...policies.allow, ...policies.deny, ...policies.custom, ...atWaypoint]) {
             for (const rule of policy.spec.rules) {
                 for (const operation of rule.to ?? []) {
                     for (const constraint of operation) {
@@ -150,15 +170,21 @@ function detailedPairs(report: ReachabilityReport): PairReachability[] {
     return report.pairs.filter((p) => p.unknown.length > 0 || p.denied > 0);
 }
 
-export function renderReachability(report: ReachabilityReport, format: Format): string {
+/** `planes`: each namespace's data plane, printed when given (meshes with ambient namespaces). */
+export function renderReachability(report: ReachabilityReport, format: Format, planes?: readonly NamespaceDataplane[]): string {
     const matrix = accessMatrix(report);
-    if (format === "json") return `${JSON.stringify({ callers: report.callers, callees: report.callees, probes: report.probes, matrix, pairs: report.pairs }, null, 2)}\n`;
+    if (format === "json") {
+        const json = { callers: report.callers, callees: report.callees, probes: report.probes, matrix, pairs: report.pairs };
+        return `${JSON.stringify(planes === undefined ? json : { ...json, dataplanes: planes }, null, 2)}\n`;
+    }
     const heading = `${report.callers.length} callers × ${report.callees.length} callees, ${report.probes} probes`;
+    const planeLine = planes === undefined ? [] : [`Data planes: ${formatDataplanes(planes)}.`];
     const details = detailedPairs(report).map(pairDetail);
     if (format === "markdown") {
         const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
         const lines = [
             `**Reachability**: ${heading}.`,
+            ...planeLine,
             "",
             row(["from ↓ to →", ...report.callees.map((c) => `\`${c}\``)]),
             row(["---", ...report.callees.map(() => "---")]),
@@ -173,6 +199,7 @@ export function renderReachability(report: ReachabilityReport, format: Format): 
     const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(i === 0 ? width : columns[i - 1]))).join("  ");
     const lines = [
         `Reachability: ${heading}.`,
+        ...planeLine,
         "",
         line([first[0], ...report.callees]),
         ...report.callers.map((from) => line([from, ...report.callees.map((to) => matrix[from][to])])),

@@ -1,6 +1,6 @@
 import { K8sManifest } from "../manifest";
 import type { IstioCondition, IstioOperation } from "../istio/schema/authorization-policy";
-import { MeshCaller, MeshPolicyConfig, MeshRelationship, MeshService, meshServiceSelector } from "../model/mesh-policy";
+import { MeshCaller, MeshPolicyConfig, MeshRelationship, MeshService, MeshServicePort, meshServiceSelector } from "../model/mesh-policy";
 import { authorizationPolicy, CallerField, gatewayPrincipal, mergeRules, RuleDraft, servicePrincipal, sortedUnique, workloadPorts } from "./authz-rules";
 import { stableName } from "./naming";
 
@@ -35,7 +35,7 @@ export function compileAllowPolicies(config: MeshPolicyConfig, services: Readonl
     });
 }
 
-function callerOf(config: MeshPolicyConfig, from: MeshCaller, services: ReadonlyMap<string, MeshService>): { field: CallerField; values: string[]; when?: IstioCondition[] } {
+export function callerOf(config: MeshPolicyConfig, from: MeshCaller, services: ReadonlyMap<string, MeshService>): { field: CallerField; values: string[]; when?: IstioCondition[] } {
     if (from.service !== undefined) return { field: "principals", values: [servicePrincipal(config, services.get(from.service) as MeshService)] };
     if (from.namespace !== undefined) return { field: "namespaces", values: [from.namespace] };
     if (from.ingressGateway !== undefined) return { field: "principals", values: [gatewayPrincipal(config)] };
@@ -56,17 +56,17 @@ function callerOf(config: MeshPolicyConfig, from: MeshCaller, services: Readonly
  * relationship with methods/paths/hosts/gRPC methods or JWT callers covers only the HTTP ports
  * it targets; without them, HTTP and TCP ports go to separate operations (hence separate rules).
  */
-function operationsOf(rel: MeshRelationship, target: MeshService): IstioOperation[] {
+export function operationsOf(rel: MeshRelationship, target: MeshService, portsOf: (ports: readonly MeshServicePort[]) => string[] = workloadPorts): IstioOperation[] {
     const selected = rel.ports === undefined ? target.ports : target.ports.filter((p) => rel.ports?.includes(p.port));
     const httpOnly = rel.methods !== undefined || rel.paths !== undefined || rel.hosts !== undefined || rel.grpcMethods !== undefined || rel.from.endUsers !== undefined;
     if (!httpOnly) {
         const http = selected.filter((p) => p.protocol !== "tcp");
         const tcp = selected.filter((p) => p.protocol === "tcp");
-        return [http, tcp].filter((ports) => ports.length > 0).map((ports) => ({ ports: workloadPorts(ports) }));
+        return [http, tcp].filter((ports) => ports.length > 0).map((ports) => ({ ports: portsOf(ports) }));
     }
     const grpc = rel.grpcMethods !== undefined;
     const eligible = selected.filter((p) => (grpc ? p.protocol === "grpc" || p.protocol === "http2" : p.protocol !== "tcp"));
-    const operation: IstioOperation = { ports: workloadPorts(eligible) };
+    const operation: IstioOperation = { ports: portsOf(eligible) };
     if (rel.hosts !== undefined) operation.hosts = sortedUnique(rel.hosts);
     if (grpc) {
         operation.methods = ["POST"];

@@ -1,6 +1,6 @@
 import { K8sManifest } from "../manifest";
 import type { IstioRule, IstioSource } from "../istio/schema/authorization-policy";
-import { MeshDenyRule, MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
+import { MeshDenyRule, MeshPolicyConfig, MeshService, MeshServicePort, meshServiceSelector } from "../model/mesh-policy";
 import { authorizationPolicy, compareStrings, gatewayPrincipal, servicePrincipal, sortedUnique, workloadPorts } from "./authz-rules";
 import { stableName } from "./naming";
 
@@ -38,7 +38,13 @@ export function compileDenyPolicies(config: MeshPolicyConfig, services: Readonly
     });
 }
 
-function denyRule(config: MeshPolicyConfig, rule: MeshDenyRule, target: MeshService | undefined, services: ReadonlyMap<string, MeshService>): IstioRule {
+export function denyRule(
+    config: MeshPolicyConfig,
+    rule: MeshDenyRule,
+    target: MeshService | undefined,
+    services: ReadonlyMap<string, MeshService>,
+    portsOf: (ports: readonly MeshServicePort[]) => string[] = workloadPorts,
+): IstioRule {
     const namespaces: string[] = [];
     const principals: string[] = [];
     for (const caller of rule.unlessFrom) {
@@ -53,12 +59,12 @@ function denyRule(config: MeshPolicyConfig, rule: MeshDenyRule, target: MeshServ
     if (principals.length > 0) source.notPrincipals = sortedUnique(principals);
     const result: IstioRule = { from: [{ source }] };
     if (rule.ports !== undefined && target !== undefined) {
-        result.to = [{ operation: { ports: workloadPorts(target.ports.filter((p) => rule.ports?.includes(p.port))) } }];
+        result.to = [{ operation: { ports: portsOf(target.ports.filter((p) => rule.ports?.includes(p.port))) } }];
     }
     return result;
 }
 
-function sortedUniqueRules(rules: IstioRule[]): IstioRule[] {
+export function sortedUniqueRules(rules: IstioRule[]): IstioRule[] {
     const byKey = new Map(rules.map((r) => [JSON.stringify(r), r]));
     return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, r]) => r);
 }

@@ -21,6 +21,16 @@ export function workloadPorts(ports: readonly MeshServicePort[]): string[] {
     return [...new Set(ports.map((p) => p.targetPort ?? p.port))].sort((a, b) => a - b).map(String);
 }
 
+/**
+ * A waypoint matches `ports` against the Service port the request was sent to: its inbound
+ * chains are keyed by Service port (pilot/pkg/networking/core/listener_waypoint.go: `portMapper`
+ * over `svc.Ports`, `TargetPort: uint32(port.Port)`), unlike a sidecar or ztunnel, which see the
+ * pod's port.
+ */
+export function servicePorts(ports: readonly MeshServicePort[]): string[] {
+    return [...new Set(ports.map((p) => p.port))].sort((a, b) => a - b).map(String);
+}
+
 export function sortedUnique(values: Iterable<string>): string[] {
     return [...new Set(values)].sort(compareStrings);
 }

@@ -13,6 +13,7 @@ import { compileOutOfMeshPolicies, meshRelationships } from "./out-of-mesh";
 import { compileExternalEgress } from "./external-egress";
 import { stageEnforcement } from "./staged-enforcement";
 import { meshPolicyConfigWarnings, MeshPolicyReport } from "./warnings";
+import { compileWaypointPolicies, toWaypointDestination } from "./ambient-authz";
 import { allowNothingPolicy, strictPeerAuthentication } from "./security-manifests";
 
 /**
@@ -58,10 +59,14 @@ function compileValidatedMeshPolicy(config: MeshPolicyConfig): K8sManifest[] {
     }
     // Out-of-mesh callers get their own objects; the AuthorizationPolicy compilers read mesh callers only.
     const meshCallers: MeshPolicyConfig = { ...config, allow: meshRelationships(config) };
-    manifests.push(...compileAllowPolicies(meshCallers, services));
+    // Destinations behind a waypoint get both of their layers from ambient-authz.ts; the others keep sidecar-mode objects (ztunnel enforces them alike).
+    const toWaypoint = toWaypointDestination(config, services);
+    const selectorOnly: MeshPolicyConfig = { ...meshCallers, allow: meshCallers.allow.filter((r) => !toWaypoint(r)), deny: config.deny.filter((r) => !toWaypoint(r)) };
+    manifests.push(...compileAllowPolicies(selectorOnly, services));
     manifests.push(...compileOutOfMeshPolicies(config, services));
-    manifests.push(...compileDenyPolicies(meshCallers, services));
-    manifests.push(...compileRequestAuthentications(meshCallers, services));
+    manifests.push(...compileDenyPolicies(selectorOnly, services));
+    manifests.push(...compileRequestAuthentications(selectorOnly, services));
+    manifests.push(...compileWaypointPolicies(config, meshCallers, services));
     if (config.destinationRules) manifests.push(...compileIstioMutualDestinationRules(config));
     manifests.push(...compileNetworkPolicies(config, services));
     manifests.push(...compileExternalEgress(config, services));

@@ -5,6 +5,8 @@ import { DNS_PORT, ISTIOD_XDS_PORT } from "../model/network-policy";
 import { compareStrings } from "./authz-rules";
 import { outOfMeshCallerGroup } from "./out-of-mesh-network";
 import { stableName } from "./naming";
+import { namespaceDataplane, passesWaypoint, serviceWaypoint } from "../model/ambient";
+import { GATEWAY_NAME_LABEL, WAYPOINT_HBONE_PORT } from "../istio/waypoints";
 
 /**
  * The L3/L4 layer of the relationship graph (Kubernetes NetworkPolicy, networking.k8s.io/v1):
@@ -23,6 +25,10 @@ export const DEFAULT_DENY_EGRESS_NAME = "default-deny-egress";
 // Service ids are DNS labels (no '.'), so these names never equal a per-service name.
 const NAMESPACE_CALLERS_EGRESS_NAME = "allow-egress-from.namespace";
 const GATEWAY_EGRESS_NAME = "allow-egress-from.ingress-gateway";
+const WAYPOINT_EGRESS_NAME = "allow-egress-from.waypoint";
+export const WAYPOINT_INGRESS_NAME = "allow-ingress-to.waypoint";
+/** HBONE: ztunnel's and waypoints' mTLS tunnel port on every ambient pod (components/istio/waypoints.ts). */
+const HBONE_PORT = WAYPOINT_HBONE_PORT;
 
 /** metadata.name of the ingress NetworkPolicy of a destination service. */
 export function ingressNetworkPolicyName(service: MeshService): string {
@@ -62,24 +68,75 @@ export function compileNetworkPolicies(config: MeshPolicyConfig, services: Reado
         if (settings.egress) manifests.push(networkPolicy(DEFAULT_DENY_EGRESS_NAME, namespace, { podSelector: {}, policyTypes: ["Egress"] }));
     }
     const edges = declaredEdges(config, services);
-    if (settings.ingress) manifests.push(...ingressPolicies(edges, services));
+    if (settings.ingress) manifests.push(...ingressPolicies(edges));
     if (settings.egress) manifests.push(...egressPolicies(config, edges, new Set(namespaces)));
     return manifests;
 }
 
-/** One caller group → one callee service on some container ports. */
+/** Pods that are called: one service's, or a namespace's waypoint's. */
+interface CalleeGroup {
+    readonly key: string;
+    readonly namespace: string;
+    readonly podSelector: Record<string, string>;
+    readonly ingressName: string;
+}
+
+/** One caller group → one callee group on some container ports. */
 interface Edge {
     readonly caller: CallerGroup;
-    readonly callee: MeshService;
+    readonly callee: CalleeGroup;
     readonly ports: readonly number[];
 }
 
+function serviceCallee(service: MeshService): CalleeGroup {
+    return { key: `service/${service.id}`, namespace: service.namespace, podSelector: meshServiceSelector(service), ingressName: ingressNetworkPolicyName(service) };
+}
+
+/**
+ * The declared relationships as pod-to-pod edges. Ambient adds hops and a port: ztunnel tunnels
+ * mesh traffic to the destination pod's port 15008 (HBONE), checked by NetworkPolicy like any other
+ * port (Istio, "Ambient and Kubernetes NetworkPolicy"; sidecar pods called by ambient pods receive
+ * it there too), so an edge with an ambient end also opens 15008. A caller that passes the
+ * destination's waypoint (model/ambient.ts `passesWaypoint`) reaches the waypoint's pods on 15008,
+ * and the waypoint reaches the destination's pods on 15008. The direct edge stays: sidecar callers
+ * use it, and pod-IP traffic of the others is denied by the ztunnel policy, not here.
+ */
 function declaredEdges(config: MeshPolicyConfig, services: ReadonlyMap<string, MeshService>): Edge[] {
-    return config.allow.map((rel) => {
-        const callee = services.get(rel.to) as MeshService;
-        const selected = rel.ports === undefined ? callee.ports : callee.ports.filter((p) => rel.ports?.includes(p.port));
-        return { caller: callerGroup(config, rel.from, services), callee, ports: selected.map((p) => p.targetPort ?? p.port) };
+    return config.allow.flatMap((rel) => {
+        const service = services.get(rel.to) as MeshService;
+        const selected = rel.ports === undefined ? service.ports : service.ports.filter((p) => rel.ports?.includes(p.port));
+        const caller = callerGroup(config, rel.from, services);
+        const ambient = namespaceDataplane(config, service.namespace).dataplane === "ambient" || namespaceDataplane(config, caller.namespace).dataplane === "ambient";
+        const ports = selected.map((p) => p.targetPort ?? p.port);
+        const edges: Edge[] = [{ caller, callee: serviceCallee(service), ports: ambient ? [...ports, HBONE_PORT] : ports }];
+        const waypoint = serviceWaypoint(config, service);
+        if (waypoint !== undefined && passesWaypoint(config, rel.from, service, services)) {
+            const group = waypointGroup(service.namespace, waypoint);
+            edges.push({ caller, callee: group, ports: [HBONE_PORT] });
+            edges.push({ caller: group, callee: serviceCallee(service), ports: [HBONE_PORT] });
+        }
+        return edges;
     });
+}
+
+/** The labels of a waypoint's pods (see `waypointGroup`). */
+export function waypointPodLabels(waypoint: string): Record<string, string> {
+    return { [GATEWAY_NAME_LABEL]: waypoint };
+}
+
+/**
+ * The waypoint's pods carry the Gateway's name in `gateway.networking.k8s.io/gateway-name`
+ * (manifests/charts/istio-control/istio-discovery/files/waypoint.yaml, the pod template's labels),
+ * and the namespace's default-deny NetworkPolicies select them like any pod of the namespace.
+ */
+function waypointGroup(namespace: string, waypoint: string): CallerGroup & CalleeGroup {
+    return {
+        key: `waypoint/${namespace}`,
+        namespace,
+        podSelector: waypointPodLabels(waypoint),
+        egressName: WAYPOINT_EGRESS_NAME,
+        ingressName: WAYPOINT_INGRESS_NAME,
+    };
 }
 
 function callerGroup(config: MeshPolicyConfig, from: MeshCaller, services: ReadonlyMap<string, MeshService>): CallerGroup {
@@ -102,20 +159,19 @@ function peerOf(namespace: string, podSelector: Record<string, string>): Peer {
     return peer;
 }
 
-function ingressPolicies(edges: readonly Edge[], services: ReadonlyMap<string, MeshService>): K8sManifest[] {
-    const byCallee = new Map<string, Map<string, { peer: Peer; ports: Set<number> }>>();
+function ingressPolicies(edges: readonly Edge[]): K8sManifest[] {
+    const byCallee = new Map<string, { group: CalleeGroup; callers: Map<string, { peer: Peer; ports: Set<number> }> }>();
     for (const edge of edges) {
-        const callers = byCallee.get(edge.callee.id) ?? new Map<string, { peer: Peer; ports: Set<number> }>();
+        const { callers } = byCallee.get(edge.callee.key) ?? { group: edge.callee, callers: new Map<string, { peer: Peer; ports: Set<number> }>() };
         const entry = callers.get(edge.caller.key) ?? { peer: peerOf(edge.caller.namespace, edge.caller.podSelector), ports: new Set<number>() };
         edge.ports.forEach((p) => entry.ports.add(p));
         callers.set(edge.caller.key, entry);
-        byCallee.set(edge.callee.id, callers);
+        byCallee.set(edge.callee.key, { group: edge.callee, callers });
     }
-    return [...byCallee.entries()].map(([id, callers]) => {
-        const service = services.get(id) as MeshService;
+    return [...byCallee.values()].map(({ group, callers }) => {
         const rules = groupByPorts([...callers.entries()].map(([key, e]) => ({ key, peer: e.peer, ports: tcp(e.ports) })));
-        return networkPolicy(ingressNetworkPolicyName(service), service.namespace, {
-            podSelector: { matchLabels: { ...meshServiceSelector(service) } },
+        return networkPolicy(group.ingressName, group.namespace, {
+            podSelector: { matchLabels: { ...group.podSelector } },
             policyTypes: ["Ingress"],
             ingress: rules.map((r) => ({ from: r.peers, ports: r.ports })),
         });
@@ -133,9 +189,9 @@ function egressPolicies(config: MeshPolicyConfig, edges: readonly Edge[], manage
         // Only namespaces meshguard isolates need egress allowances.
         if (!managed.has(edge.caller.namespace)) continue;
         const entry = groups.get(edge.caller.key) ?? { group: edge.caller, callees: new Map() };
-        const callee = entry.callees.get(edge.callee.id) ?? { peer: peerOf(edge.callee.namespace, meshServiceSelector(edge.callee)), ports: new Set<number>() };
+        const callee = entry.callees.get(edge.callee.key) ?? { peer: peerOf(edge.callee.namespace, edge.callee.podSelector), ports: new Set<number>() };
         edge.ports.forEach((p) => callee.ports.add(p));
-        entry.callees.set(edge.callee.id, callee);
+        entry.callees.set(edge.callee.key, callee);
         groups.set(edge.caller.key, entry);
     }
     const settings = config.networkPolicies;

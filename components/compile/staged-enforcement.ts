@@ -2,10 +2,13 @@ import { MANAGED_BY_LABELS, SECURITY_API_VERSION } from "../constants";
 import { STAGED_ENFORCEMENT_ANNOTATION, STAGED_ENFORCEMENT_VALUE } from "../istio/staged-enforcement";
 import { K8sManifest } from "../manifest";
 import { MeshPolicyConfig, MeshService, meshServiceSelector } from "../model/mesh-policy";
-import { compareStrings, withDryRun, workloadPorts } from "./authz-rules";
+import { compareStrings, servicePorts, withDryRun, workloadPorts } from "./authz-rules";
+import { waypointAllowName, waypointDenyName } from "./ambient-authz";
+import { namespaceDataplane, serviceWaypoint } from "../model/ambient";
+import { WAYPOINT_HBONE_PORT } from "../istio/waypoints";
 import { allowPolicyName } from "./authz-allow";
 import { denyPolicyName } from "./authz-deny";
-import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION } from "./network-policy";
+import { ingressNetworkPolicyName, NAMESPACE_NAME_LABEL, NETWORK_POLICY_API_VERSION, WAYPOINT_INGRESS_NAME, waypointPodLabels } from "./network-policy";
 import { stableName } from "./naming";
 
 /**
@@ -27,13 +30,25 @@ import { stableName } from "./naming";
  *   isolated namespace may reach the listed destinations on those ports.
  * Namespace-wide deny rules (`deny[].toNamespace`) are not a destination's policies: they stay
  * enforced, the less permissive choice.
+ * A destination behind a waypoint is staged in both layers: its waypoint policies go to dry-run
+ * too (the waypoint is an Envoy: shadow rules as above), and an enforced staged allow attached to
+ * its Service keeps the waypoint's allow-nothing from denying it. At ztunnel the staged allow
+ * admits its ports; istiod sends ztunnel no dry-run policy by default
+ * (pilot/pkg/serviceregistry/ambient/authorization.go `convertAuthorizationPolicy`), so only the
+ * waypoint observes (an ambient destination without a waypoint is refused: model/ambient.ts).
  */
 export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap<string, MeshService>, manifests: readonly K8sManifest[]): K8sManifest[] {
     const ids = config.dryRunServices;
     if (ids === undefined || ids.length === 0) return [...manifests];
     const staged = [...new Set(ids)].map((id) => services.get(id) as MeshService);
-    const shadowNames = new Set(staged.flatMap((s) => [key("AuthorizationPolicy", s.namespace, allowPolicyName(s)), key("AuthorizationPolicy", s.namespace, denyPolicyName(s))]));
-    const ingressNames = new Set(staged.map((s) => key("NetworkPolicy", s.namespace, ingressNetworkPolicyName(s))));
+    const shadowNames = new Set(
+        staged.flatMap((s) => [allowPolicyName(s), denyPolicyName(s), waypointAllowName(s), waypointDenyName(s)].map((name) => key("AuthorizationPolicy", s.namespace, name))),
+    );
+    const waypointNamespaces = [...new Set(staged.filter((s) => serviceWaypoint(config, s) !== undefined).map((s) => s.namespace))].sort(compareStrings);
+    const ingressNames = new Set([
+        ...staged.map((s) => key("NetworkPolicy", s.namespace, ingressNetworkPolicyName(s))),
+        ...waypointNamespaces.map((ns) => key("NetworkPolicy", ns, WAYPOINT_INGRESS_NAME)),
+    ]);
     const out = manifests
         .filter((m) => !ingressNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)))
         .map((m) => (shadowNames.has(key(m.kind, m.metadata.namespace, m.metadata.name)) ? withDryRun(m) : m));
@@ -48,9 +63,27 @@ export function stageEnforcement(config: MeshPolicyConfig, services: ReadonlyMap
             rules: [{ to: [{ operation: { ports: workloadPorts(service.ports) } }] }],
         });
         out.push({ ...staging, metadata: { ...staging.metadata, annotations: { [STAGED_ENFORCEMENT_ANNOTATION]: STAGED_ENFORCEMENT_VALUE } } });
-        if (config.networkPolicies.ingress) out.push(openIngress(service));
+        if (serviceWaypoint(config, service) !== undefined) out.push(...stageAtWaypoint(manifests, service));
+        if (config.networkPolicies.ingress) out.push(openIngress(config, service));
     }
+    // Undeclared callers of a staged waypoint destination pass its waypoint: its pods admit every pod on HBONE (their L7 policies still decide the other services).
+    if (config.networkPolicies.ingress) for (const ns of waypointNamespaces) out.push(openWaypointIngress(config, ns));
     if (config.networkPolicies.egress) out.push(...egressToStaged(config, staged));
+    return out;
+}
+
+function stageAtWaypoint(manifests: readonly K8sManifest[], service: MeshService): K8sManifest[] {
+    const out: K8sManifest[] = [];
+    const targetRefs = [{ group: "", kind: "Service", name: service.id }];
+    if (!manifests.some((m) => key(m.kind, m.metadata.namespace, m.metadata.name) === key("AuthorizationPolicy", service.namespace, waypointAllowName(service)))) {
+        out.push(withDryRun(authorizationPolicy(waypointAllowName(service), service.namespace, { targetRefs, action: "ALLOW" })));
+    }
+    const staging = authorizationPolicy(stableName([`${service.id}.waypoint-staged-allow`]), service.namespace, {
+        targetRefs,
+        action: "ALLOW",
+        rules: [{ to: [{ operation: { ports: servicePorts(service.ports) } }] }],
+    });
+    out.push({ ...staging, metadata: { ...staging.metadata, annotations: { [STAGED_ENFORCEMENT_ANNOTATION]: STAGED_ENFORCEMENT_VALUE } } });
     return out;
 }
 
@@ -70,11 +103,14 @@ function authorizationPolicy(name: string, namespace: string, spec: Record<strin
     return { apiVersion: SECURITY_API_VERSION, kind: "AuthorizationPolicy", metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } }, spec };
 }
 
-function tcpPorts(service: MeshService): { protocol: "TCP"; port: number }[] {
-    return workloadPorts(service.ports).map((p) => ({ protocol: "TCP", port: Number(p) }));
+/** The declared container ports, and HBONE's 15008 when ambient pods may call (network-policy.ts `declaredEdges`). */
+function tcpPorts(config: MeshPolicyConfig, service: MeshService): { protocol: "TCP"; port: number }[] {
+    const ports = workloadPorts(service.ports).map(Number);
+    const ambient = Object.values(config.namespaces).some((n) => n.dataplane === "ambient");
+    return [...ports, ...(ambient && !ports.includes(WAYPOINT_HBONE_PORT) ? [WAYPOINT_HBONE_PORT] : [])].map((port) => ({ protocol: "TCP", port }));
 }
 
-function openIngress(service: MeshService): K8sManifest {
+function openIngress(config: MeshPolicyConfig, service: MeshService): K8sManifest {
     return {
         apiVersion: NETWORK_POLICY_API_VERSION,
         kind: "NetworkPolicy",
@@ -83,7 +119,20 @@ function openIngress(service: MeshService): K8sManifest {
             podSelector: { matchLabels: { ...meshServiceSelector(service) } },
             policyTypes: ["Ingress"],
             // Every pod of every namespace (not off-cluster addresses), on the declared ports only.
-            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(service) }],
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: tcpPorts(config, service) }],
+        },
+    };
+}
+
+function openWaypointIngress(config: MeshPolicyConfig, namespace: string): K8sManifest {
+    return {
+        apiVersion: NETWORK_POLICY_API_VERSION,
+        kind: "NetworkPolicy",
+        metadata: { name: WAYPOINT_INGRESS_NAME, namespace, labels: { ...MANAGED_BY_LABELS } },
+        spec: {
+            podSelector: { matchLabels: waypointPodLabels(namespaceDataplane(config, namespace).waypoint as string) },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: WAYPOINT_HBONE_PORT }] }],
         },
     };
 }
@@ -92,10 +141,13 @@ function egressToStaged(config: MeshPolicyConfig, staged: readonly MeshService[]
     const namespaces = [...new Set(config.services.map((s) => s.namespace))].sort(compareStrings);
     const egress = [...staged]
         .sort((a, b) => compareStrings(a.id, b.id))
-        .map((s) => ({
-            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } }, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }],
-            ports: tcpPorts(s),
-        }));
+        .flatMap((s) => {
+            const waypoint = serviceWaypoint(config, s);
+            const inNamespace = { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } } };
+            const rule = { to: [{ ...inNamespace, podSelector: { matchLabels: { ...meshServiceSelector(s) } } }], ports: tcpPorts(config, s) };
+            if (waypoint === undefined) return [rule];
+            return [rule, { to: [{ ...inNamespace, podSelector: { matchLabels: waypointPodLabels(waypoint) } }], ports: [{ protocol: "TCP", port: WAYPOINT_HBONE_PORT }] }];
+        });
     return namespaces.map((namespace) => ({
         apiVersion: NETWORK_POLICY_API_VERSION,
         kind: "NetworkPolicy",

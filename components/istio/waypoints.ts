@@ -97,7 +97,9 @@ export class WaypointIndex {
             const waypoint = readWaypoint(gateway, classLabels);
             const key = waypointKey(namespaceOf(gateway), nameOf(gateway) as string);
             this.gateways.set(key, String(asRecord(asRecord(gateway)["spec"])["gatewayClassName"] ?? ""));
+            // A later object of the same name replaces an earlier one (the same resource).
             if (waypoint !== undefined) this.waypoints.set(key, waypoint);
+            else this.waypoints.delete(key);
         }
     }
 

@@ -5,6 +5,7 @@ import { checkExternalReferences } from "./external";
 import { formatPath } from "../validation/validate";
 import { checkOutOfMeshRelationships } from "./out-of-mesh";
 import { checkDryRunServices } from "./staged-enforcement";
+import { checkAmbientReferences } from "./ambient";
 
 /**
  * Checks between parts of a structurally valid MeshPolicy input. Each issue names the field at
@@ -32,6 +33,7 @@ export function checkMeshPolicyReferences(config: MeshPolicyConfig): ValidationI
     });
     issues.push(...checkExternalReferences(config));
     issues.push(...checkDryRunServices(config));
+    issues.push(...checkAmbientReferences(config, services));
     return issues;
 }
 

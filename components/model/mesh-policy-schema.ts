@@ -24,6 +24,7 @@ import { DNS1123_SUBDOMAIN_PATTERN } from "../validation/dns-names";
 import { MESH_PORT_PROTOCOLS } from "./mesh-policy-types";
 import { outOfMeshCallerSchema } from "./out-of-mesh";
 import { dryRunServicesField } from "./staged-enforcement";
+import { meshPolicyNamespacesSchema } from "./ambient";
 
 /** The MeshPolicy input schema and its types (no cross-reference checks: see mesh-policy-references.ts). */
 
@@ -171,6 +172,8 @@ export const meshPolicySchema = z.strictObject({
     dryRunServices: dryRunServicesField.optional(),
     /** Accept services sharing a service account (their identities are then indistinguishable). */
     allowSharedServiceAccounts: z.boolean().default(false),
+    /** Data plane per namespace (sidecar when not listed): ambient namespaces are enforced by ztunnel and, with a waypoint, by the waypoint. */
+    namespaces: meshPolicyNamespacesSchema,
 });
 
 export type {
@@ -181,6 +184,8 @@ export type {
     MeshOutOfMeshCaller,
     MeshPolicyConfig,
     MeshPolicyInput,
+    MeshPolicyNamespace,
+    MeshPolicyNamespaceConfig,
     MeshPortProtocol,
     MeshRelationship,
     MeshService,

@@ -121,6 +121,34 @@ export type MeshNetworkPoliciesInput =
           istiod?: { namespace?: string | undefined; selector?: Record<string, string> | undefined } | undefined;
       };
 
+/** The data plane of a namespace: sidecars (the default) or ambient (ztunnel, optionally a waypoint). */
+export const MESH_POLICY_DATAPLANES = ["sidecar", "ambient"] as const;
+export type MeshPolicyDataplane = (typeof MESH_POLICY_DATAPLANES)[number];
+
+/**
+ * How a namespace's workloads are enforced (docs/mesh-policy.md, "Ambient namespaces"). MeshNamespace's
+ * `meshPolicyNamespace` output has this shape.
+ */
+export interface MeshPolicyNamespace {
+    /** "sidecar" (the default) or "ambient". */
+    dataplane?: MeshPolicyDataplane | undefined;
+    /** Ambient only: the name of the namespace's waypoint Gateway (its service account has the same name). */
+    waypoint?: string | undefined;
+    /**
+     * Waypoint only: the namespace carries `istio.io/ingress-use-waypoint=true`, so the ingress
+     * gateway sends its traffic through the waypoint (required for L7 or JWT relationships from the
+     * ingress gateway or end users).
+     */
+    ingressUseWaypoint?: boolean | undefined;
+}
+
+/** A namespace's data plane once parsed. */
+export interface MeshPolicyNamespaceConfig {
+    dataplane: MeshPolicyDataplane;
+    waypoint?: string | undefined;
+    ingressUseWaypoint?: boolean | undefined;
+}
+
 /** The mesh-wide mTLS setting a MeshPolicy asks for. */
 export type MeshPolicyMtls = "STRICT" | "inherit";
 
@@ -145,6 +173,8 @@ export interface MeshPolicyInput {
     /** Staged enforcement: ids of the destinations whose AuthorizationPolicies run in dry-run (docs/mesh-policy.md). */
     dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts?: boolean | undefined;
+    /** Data plane per namespace; a namespace not listed is a sidecar namespace (docs/mesh-policy.md, "Ambient namespaces"). */
+    namespaces?: Record<string, MeshPolicyNamespace> | undefined;
 }
 
 /** A parsed MeshPolicy: every default filled in. */
@@ -165,4 +195,5 @@ export interface MeshPolicyConfig {
     dryRun: boolean;
     dryRunServices?: string[] | undefined;
     allowSharedServiceAccounts: boolean;
+    namespaces: Record<string, MeshPolicyNamespaceConfig>;
 }

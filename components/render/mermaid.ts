@@ -9,7 +9,8 @@ import { buildMeshGraph, MeshGraph, MeshGraphEdge, MeshGraphNode, MeshGraphOptio
  * and other outside callers rounded nodes, external hosts (ServiceEntries) parallelograms with
  * "egress" edges from the pods allowed to reach them; edges carry the allowed methods, paths and ports.
  * Solid arrows allow, crossed arrows deny, dotted arrows audit or delegate (CUSTOM). Namespaces
- * covered by an allow-nothing policy (their own or the mesh-wide one) are titled "default deny".
+ * covered by an allow-nothing policy (their own or the mesh-wide one) are titled "default deny";
+ * when some namespace is ambient, every title also names its data plane ("ambient, waypoint W").
  */
 export function meshMermaid(objects: readonly KubeObject[], options: MeshGraphOptions = {}): string {
     return graphToMermaid(buildMeshGraph(objects, options));
@@ -30,7 +31,9 @@ export function graphToMermaid(graph: MeshGraph): string {
     for (const node of graph.nodes.filter((n) => n.namespace === undefined)) lines.push(`  ${nodeText(node)}`);
     for (const namespace of namespaces) {
         const defaultDeny = graph.meshDefaultDeny || graph.defaultDenyNamespaces.includes(namespace);
-        const title = defaultDeny ? `namespace ${namespace} (default deny)` : `namespace ${namespace}`;
+        // In a mesh with ambient namespaces every title names its data plane (and waypoint).
+        const notes = [...(graph.dataplanes === undefined ? [] : [graph.dataplanes[namespace] ?? "data plane unknown"]), ...(defaultDeny ? ["default deny"] : [])];
+        const title = notes.length > 0 ? `namespace ${namespace} (${notes.join("; ")})` : `namespace ${namespace}`;
         lines.push(`  subgraph ${namespaceId(namespace, graph)}["${escape(title)}"]`);
         for (const node of graph.nodes.filter((n) => n.namespace === namespace)) lines.push(`    ${nodeText(node)}`);
         lines.push("  end");

@@ -1,6 +1,18 @@
 import { DEFAULT_ROOT_NAMESPACE } from "../constants";
-import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, plaintextOnlyRules, selectorMatches } from "../istio";
-import { annotationsOf, asList, asRecord, KubeObject, namespaceOf, recordAt, stringsAt } from "../kube";
+import {
+    CompiledAuthorizationSpec,
+    compileAuthorizationSpec,
+    dryRunState,
+    istioKindOf,
+    namespaceEnrolment,
+    namespaceLabels,
+    plaintextOnlyRules,
+    readPolicyTargets,
+    selectorMatches,
+    WaypointIndex,
+    waypointKey,
+} from "../istio";
+import { annotationsOf, asList, asRecord, asStringMap, KubeObject, nameOf, namespaceOf, recordAt, stringsAt, typeOfObject } from "../kube";
 import { plaintextPeers } from "./out-of-mesh";
 import { findWorkloads, WorkloadInfo } from "./workloads";
 import { externalAccess } from "./external-hosts";
@@ -39,6 +51,11 @@ export interface MeshGraph {
     readonly outsideMesh: readonly { readonly workload: string; readonly reason: string }[];
     /** Policies the simulator's reading rejects (malformed shapes): not drawn. */
     readonly unreadable: readonly string[];
+    /**
+     * Each namespace's data plane ("ambient, waypoint W", "ambient", "sidecar", "no mesh"), from
+     * the Namespace objects and waypoints among the objects: set only when some namespace is ambient.
+     */
+    readonly dataplanes?: Readonly<Record<string, string>>;
 }
 
 export interface MeshGraphOptions {
@@ -59,7 +76,8 @@ const GATEWAY_ACCOUNT = /gateway/i;
  */
 export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGraphOptions = {}): MeshGraph {
     const rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-    const builder = new GraphBuilder(findWorkloads(objects));
+    const waypoints = new WaypointIndex(objects);
+    const builder = new GraphBuilder(findWorkloads(objects), waypoints, serviceSelectors(objects));
     for (const workload of builder.workloads) builder.workloadNode(workload);
     const policies = objects.filter((o) => istioKindOf(o.apiVersion, o.kind) === "AuthorizationPolicy");
     const defaultDeny: string[] = [];
@@ -122,7 +140,36 @@ export function buildMeshGraph(objects: readonly KubeObject[], options: MeshGrap
         policyCount: policies.length,
         outsideMesh: builder.workloads.filter((w) => !w.inMesh).map((w) => ({ workload: `${w.namespace}/${w.name}`, reason: w.meshReason })),
         unreadable,
+        ...dataplanes(objects, waypoints),
     };
+}
+
+/** The data plane of every Namespace among the objects, when one of them is ambient (components/istio/enrolment). */
+function dataplanes(objects: readonly KubeObject[], waypoints: WaypointIndex): { dataplanes?: Record<string, string> } {
+    const out: Record<string, string> = {};
+    let ambient = false;
+    for (const [namespace, labels] of namespaceLabels(objects)) {
+        const mode = namespaceEnrolment(labels).mode;
+        if (mode !== "ambient") {
+            out[namespace] = mode === "sidecar" ? "sidecar" : "no mesh";
+            continue;
+        }
+        ambient = true;
+        const waypoint = waypoints.forService({ namespace, labels: {} }).waypoint;
+        out[namespace] = waypoint === undefined ? "ambient" : `ambient, waypoint ${waypoint.namespace === namespace ? waypoint.name : waypointKey(waypoint.namespace, waypoint.name)}`;
+    }
+    return ambient ? { dataplanes: out } : {};
+}
+
+/** `namespace/name` of every Service among the objects → its selector. */
+function serviceSelectors(objects: readonly KubeObject[]): Map<string, Record<string, string>> {
+    const out = new Map<string, Record<string, string>>();
+    for (const o of objects) {
+        const type = typeOfObject(o);
+        const name = nameOf(o);
+        if (type?.apiVersion === "v1" && type.kind === "Service" && name !== undefined) out.set(`${namespaceOf(o)}/${name}`, asStringMap(asRecord(o["spec"])["selector"]));
+    }
+    return out;
 }
 
 interface Caller {
@@ -137,7 +184,11 @@ class GraphBuilder {
     private readonly byKey = new Map<string, MeshGraphNode>();
     private readonly usedIds = new Set<string>();
 
-    constructor(readonly workloads: readonly WorkloadInfo[]) {}
+    constructor(
+        readonly workloads: readonly WorkloadInfo[],
+        private readonly waypoints: WaypointIndex,
+        private readonly services: ReadonlyMap<string, Record<string, string>>,
+    ) {}
 
     workloadNode(w: WorkloadInfo): string {
         return this.node(`workload:${w.namespace}/${w.name}`, "workload", w.inMesh ? w.name : `${w.name} (no sidecar)`, w.namespace);
@@ -153,14 +204,20 @@ class GraphBuilder {
 
     /** The nodes a policy applies to. */
     destinations(namespace: string, spec: Record<string, unknown>, compiled: CompiledAuthorizationSpec, rootNamespace: string): string[] {
-        const refs = [...asList(spec["targetRefs"]), ...(recordAt(spec, ["targetRef"]) ? [spec["targetRef"]] : [])];
+        // The one reading of targetRef(s) (components/istio/target-refs.ts).
+        const refs = readPolicyTargets(spec).refs;
         if (refs.length > 0) {
-            return refs.map((ref) => {
-                const kind = String(asRecord(ref)["kind"] ?? "");
-                const name = String(asRecord(ref)["name"] ?? "");
-                return kind === "Gateway"
-                    ? this.node(`gateway:${namespace}/${name}`, "gateway", `gateway ${name}`, namespace)
-                    : this.node(`target:${namespace}/${kind}/${name}`, "target", `${kind} ${name}`, namespace);
+            return refs.flatMap((ref) => {
+                const { kind, name } = ref;
+                if (ref.target === "Gateway") {
+                    const waypoint = this.waypoints.waypoints.has(waypointKey(namespace, name));
+                    return [this.node(`gateway:${namespace}/${name}`, "gateway", `${waypoint ? "waypoint" : "gateway"} ${name}`, namespace)];
+                }
+                // A Service's policy (enforced by its waypoint) reaches the workloads the Service selects.
+                const selector = ref.target === "Service" ? this.services.get(`${namespace}/${name}`) : undefined;
+                const selected = selector === undefined || Object.keys(selector).length === 0 ? [] : this.workloads.filter((w) => w.namespace === namespace && selectorMatches(selector, w.podLabels));
+                if (selected.length > 0) return selected.map((w) => this.workloadNode(w));
+                return [this.node(`target:${namespace}/${kind}/${name}`, "target", `${kind} ${name}`, namespace)];
             });
         }
         const matchLabels = compiled.matchLabels ?? {};
@@ -252,6 +309,9 @@ class GraphBuilder {
     private identityNodes(namespace: string, account: string): string[] {
         const running = this.workloads.filter((w) => w.namespace === namespace && w.serviceAccount === account);
         if (running.length > 0) return running.map((w) => this.workloadNode(w));
+        // A waypoint's identity (components/istio/waypoints.ts): the node its targetRef policies use.
+        const waypoint = [...this.waypoints.waypoints.values()].find((w) => w.namespace === namespace && w.serviceAccount === account);
+        if (waypoint !== undefined) return [this.node(`gateway:${namespace}/${waypoint.name}`, "gateway", `waypoint ${waypoint.name}`, namespace)];
         if (GATEWAY_ACCOUNT.test(account)) return [this.node(`gateway:${namespace}/${account}`, "gateway", `ingress gateway (${account})`, namespace)];
         return [this.node(`sa:${namespace}/${account}`, "service-account", `service account ${account}`, namespace)];
     }

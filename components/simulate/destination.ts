@@ -11,6 +11,8 @@ export interface DestinationPolicies {
     readonly requestAuthentications: readonly IndexedRequestAuthentication[];
     readonly peer: PeerAuthenticationScopes;
     readonly warnings: readonly string[];
+    /** targetRef policies of the namespace a sidecar ignores (for a sidecar destination: warnings too). */
+    readonly targetedWarnings?: readonly string[];
 }
 
 /** The PeerAuthentications that apply, one per scope (Istio honours the oldest; we take the first listed). */
@@ -39,9 +41,10 @@ export function destinationPolicies(inventory: PolicyInventory, w: SimWorkload, 
     for (const p of authz) {
         for (const field of p.spec.pruned) warnings.push(`AuthorizationPolicy "${p.namespace}/${p.name}": unknown field ${field} is pruned by the API server`);
     }
+    const targetedWarnings: string[] = [];
     for (const t of inventory.targeted) {
         if (namespaces.includes(t.namespace)) {
-            warnings.push(`AuthorizationPolicy "${t.namespace}/${t.name}" uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
+            targetedWarnings.push(`AuthorizationPolicy "${t.namespace}/${t.name}" uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
         }
     }
     return {
@@ -53,6 +56,7 @@ export function destinationPolicies(inventory: PolicyInventory, w: SimWorkload, 
         requestAuthentications: pick(inventory.request),
         peer: peerScopes(pick(inventory.peer), w, rootNamespace, warnings),
         warnings,
+        targetedWarnings,
     };
 }
 

@@ -1,4 +1,4 @@
-import { Decision, PolicyRef } from "./types";
+import { Decision, EnforcementPoint, PolicyRef } from "./types";
 
 function policyText(p: PolicyRef): string {
     const action = p.action === undefined ? "" : `${p.action} `;
@@ -6,10 +6,17 @@ function policyText(p: PolicyRef): string {
     return `${action}${p.kind} ${p.namespace}/${p.name}${rule}`;
 }
 
+/** `waypoint shop/waypoint, seeing cluster.local/ns/shop/sa/web` (ambient destinations). */
+function pointText(p: EnforcementPoint): string {
+    return `${p.name}, seeing ${p.identity ?? "no identity (plaintext)"}`;
+}
+
 /** A multi-line explanation of a decision: verdict, reason, deciding policy, trace, dry-run, warnings. */
 export function formatDecision(d: Decision): string {
     const lines = [`${d.verdict.toUpperCase()}: ${d.reason}`];
     if (d.policy !== undefined) lines.push(`decided by: ${policyText(d.policy)}`);
+    if (d.enforcedBy !== undefined) lines.push(`enforced by: ${pointText(d.enforcedBy)}`);
+    if (d.hops !== undefined && d.hops.length > 1) lines.push(`path: ${d.hops.map((h) => `${h.name} ${h.verdict}`).join(" → ")}`);
     lines.push(`layer: ${d.layer === "network-policy" ? "Kubernetes NetworkPolicy (L3/L4)" : "Istio"}`);
     if (d.network !== undefined && d.layer === "istio") lines.push(`NetworkPolicy: ${d.network.reason}`);
     lines.push(`mTLS: ${d.mtls.mode}, connection ${d.mtls.used ? "mTLS" : "plaintext"}${d.peerPrincipal === undefined ? "" : `, peer ${d.peerPrincipal}`}`);

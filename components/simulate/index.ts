@@ -5,6 +5,8 @@ export {
     DecisionStage,
     NetworkLayerReport,
     DryRunOutcome,
+    EnforcementHop,
+    EnforcementPoint,
     MtlsMode,
     PolicyRef,
     RequestSource,
@@ -33,3 +35,4 @@ export { ExternalDecision, ExternalDecisionLayer, ExternalDestination, ServiceEn
 export { shadowVerdict, ShadowVerdict } from "./shadow";
 export { L4Protocol, NetworkEndpoint, NetworkLayerOutcome, NetworkPolicyLayer } from "./network-policy";
 export { LabelSelector, labelSelectorMatches, readLabelSelector } from "../kube";
+export { formatDataplanes, hasAmbient, NamespaceDataplane, namespaceDataplanes } from "./dataplanes";

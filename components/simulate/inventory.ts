@@ -1,5 +1,5 @@
 import { MeshguardValidationError } from "../errors";
-import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, readMatchLabels, SelectorIndex } from "../istio";
+import { CompiledAuthorizationSpec, compileAuthorizationSpec, dryRunState, istioKindOf, PolicyTargets, readMatchLabels, readPolicyTargets, SelectorIndex } from "../istio";
 import { DRY_RUN_ANNOTATION } from "../constants";
 import { asRecord, namespaceOf, typeOfObject } from "../kube";
 import { MtlsMode } from "./types";
@@ -14,6 +14,14 @@ export interface IndexedAuthorizationPolicy extends ObjectId {
     readonly spec: CompiledAuthorizationSpec;
     readonly matchLabels?: Readonly<Record<string, string>>;
     readonly dryRun: boolean;
+    /** The spec and annotations as written (ztunnel's reading differs: components/istio/ztunnel-authz). */
+    readonly source: { readonly spec: Record<string, unknown>; readonly annotations: Record<string, unknown> };
+}
+
+/** A policy attached by targetRef(s): waypoints and gateways take it, sidecars and ztunnel never do. */
+export interface TargetedPolicy<T> {
+    readonly policy: T;
+    readonly targets: PolicyTargets;
 }
 
 /** undefined mode = UNSET (inherit from the enclosing scope). */
@@ -49,6 +57,10 @@ export class PolicyInventory {
     readonly warnings: string[] = [];
     /** Policies attached with targetRef(s): they apply to gateways/waypoints, not sidecar workloads. */
     readonly targeted: ObjectId[] = [];
+    /** The AuthorizationPolicies among them, compiled, for waypoints. */
+    readonly targetedAuthorization: TargetedPolicy<IndexedAuthorizationPolicy>[] = [];
+    /** RequestAuthentications attached with targetRef(s) (waypoints), never selecting sidecar workloads. */
+    readonly targetedRequest: TargetedPolicy<IndexedRequestAuthentication>[] = [];
 
     constructor(manifests: readonly unknown[]) {
         manifests.forEach((manifest, i) => this.add(manifest, i));
@@ -66,17 +78,19 @@ export class PolicyInventory {
         if (kind === "AuthorizationPolicy") {
             const spec = compileAuthorizationSpec(meta.spec, subject, meta.namespace);
             for (const p of spec.pruned) this.warnings.push(`${subject}: unknown field ${p} is pruned by the API server`);
+            const dryRunValue = dryRunState(meta.annotations);
+            const dryRun = dryRunValue === "dry-run";
+            const indexed: IndexedAuthorizationPolicy = { name: meta.name, namespace: meta.namespace, spec, matchLabels: spec.matchLabels, dryRun, source: { spec: meta.spec, annotations: meta.annotations } };
             if (spec.targeted) {
                 this.targeted.push(meta);
+                this.targetedAuthorization.push({ policy: indexed, targets: readPolicyTargets(meta.spec) });
                 this.warnings.push(`${subject} uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
                 return;
             }
-            const dryRunValue = dryRunState(meta.annotations);
             if (dryRunValue === "invalid") {
                 this.warnings.push(`${subject}: annotation ${DRY_RUN_ANNOTATION} is not a Go boolean; istiod enforces the policy (and its validating webhook rejects the object)`);
             }
-            const dryRun = dryRunValue === "dry-run";
-            indexIn(this.authorization, meta.namespace).add({ ...meta, spec, matchLabels: spec.matchLabels, dryRun });
+            indexIn(this.authorization, meta.namespace).add(indexed);
         } else if (kind === "PeerAuthentication") {
             const matchLabels = readMatchLabels(meta.spec["selector"], "spec.selector", ctx);
             const mtls = meta.spec["mtls"];
@@ -94,7 +108,10 @@ export class PolicyInventory {
             const matchLabels = readMatchLabels(meta.spec["selector"], "spec.selector", ctx);
             const rules = Array.isArray(meta.spec["jwtRules"]) ? (meta.spec["jwtRules"] as unknown[]) : [];
             const jwtRules = rules.map((rule, i) => readJwtRule(rule, subject, i));
-            indexIn(this.request, meta.namespace).add({ ...meta, matchLabels, jwtRules });
+            const targets = readPolicyTargets(meta.spec);
+            // Sidecars ignore a policy with targetRef(s) altogether (pilot/pkg/model/policyattachment.go).
+            if (targets.targeted) this.targetedRequest.push({ policy: { name: meta.name, namespace: meta.namespace, matchLabels, jwtRules }, targets });
+            else indexIn(this.request, meta.namespace).add({ name: meta.name, namespace: meta.namespace, matchLabels, jwtRules });
         }
     }
 }

@@ -107,7 +107,9 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         const to = `${callee.namespace}/${callee.name}`;
         const calleeProbes = options.probes?.(callee) ?? defaultProbes(callee, options.methods);
         const policies = sim.policiesFor(callee);
-        const gate = callee.inMesh !== false && policies.allow.length > 0;
+        // Ambient callees are decided by their waypoint and ztunnel (AuthorizationSimulator.ambientVerdict), probe by probe.
+        const ambient = callee.inMesh !== false && sim.dataplaneOf(callee) === "ambient";
+        const gate = !ambient && callee.inMesh !== false && policies.allow.length > 0;
         // Outcomes are immutable: identical ones are shared between callers (an open mesh repeats them a lot).
         const shared = new Map<string, ProbeOutcome>();
         const outcome = (i: number, verdict: Verdict, policy?: PolicyRef): ProbeOutcome => {
@@ -121,11 +123,13 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
         };
         // Without CUSTOM/DENY/ALLOW policies only the connection (mTLS) can refuse a probe, and it
         // depends on nothing but whether the caller has a sidecar: evaluate once per kind of caller.
-        const open = callee.inMesh === false || policies.custom.length + policies.deny.length + policies.allow.length === 0;
+        const open = !ambient && (callee.inMesh === false || policies.custom.length + policies.deny.length + policies.allow.length === 0);
         const openResults = new Map<boolean, { allowed: ProbeOutcome[]; unknown: ProbeOutcome[] }>();
         for (const caller of resolved) {
             probes += calleeProbes.length;
             if (gate && !anyAllowRuleAdmits(policies.allow, caller.states)) continue;
+            // An ambient callee: skip the pair when some enforcement point on the way has ALLOW policies none of which can admit the identity it sees.
+            if (ambient && sim.ambientStages(callee, caller.source).some((st) => st.allow.length > 0 && !anyAllowRuleAdmits(st.allow, [{ protocol: "http", port: 0, sourceIp: st.ip, peer: st.peer }]))) continue;
             let results = open && !network ? openResults.get(caller.source.inMesh) : undefined;
             let networkDenied = 0;
             if (results === undefined) {
@@ -136,7 +140,7 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
                     if (network) {
                         let l4 = networkByPort.get(port);
                         if (l4 === undefined) {
-                            l4 = sim.network.decide(caller.endpoint, podEndpoint(callee), port, "TCP").verdict;
+                            l4 = sim.networkVerdict(caller.endpoint, caller.source, callee, port).verdict;
                             networkByPort.set(port, l4);
                         }
                         if (l4 === "denied") {
@@ -144,7 +148,8 @@ export function reachability(sim: AuthorizationSimulator, options: ReachabilityO
                             continue;
                         }
                     }
-                    const { verdict, policy } = probeVerdict(callee, policies, caller.source, calleeProbes[i]);
+                    const probe = calleeProbes[i];
+                    const { verdict, policy } = ambient ? sim.ambientVerdict(callee, caller.source, probe) : probeVerdict(callee, policies, caller.source, probe);
                     if (verdict !== "denied") results[verdict].push(outcome(i, verdict, policy));
                 }
                 if (open && !network) openResults.set(caller.source.inMesh, results);

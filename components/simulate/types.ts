@@ -21,6 +21,12 @@ export interface SimWorkload {
     readonly ports?: readonly SimPort[];
     /** False when the pods run without a sidecar: they send plaintext and enforce nothing. Default true. */
     readonly inMesh?: boolean;
+    /**
+     * The data plane of its pods when in the mesh: a sidecar, or ambient (ztunnel, and a waypoint
+     * when its Service or namespace names one). Default: what its namespace's labels say when the
+     * Namespace is among the objects (components/istio/enrolment), else sidecar.
+     */
+    readonly dataplane?: "sidecar" | "ambient";
     /** Why the workload is in the mesh or not, naming the label (components/istio/enrolment). */
     readonly meshReason?: string;
     /** Pod IP, for ipBlocks and source.ip conditions. */
@@ -59,6 +65,14 @@ export interface SimRequest {
      * destination; without one the token is ignored.
      */
     readonly jwt?: Readonly<Record<string, unknown>>;
+    /**
+     * How the caller addresses an ambient destination: through its Service (default; a waypoint
+     * the Service or namespace names takes the traffic) or straight to a pod IP (bypasses a
+     * service waypoint). Sidecar destinations are the same either way.
+     */
+    readonly via?: "service" | "pod-ip";
+    /** The destination's Service, by name, when several select it (default: the first among the objects). */
+    readonly service?: string;
     /** Caller IP (source.ip, ipBlocks); default the source workload's ip. */
     readonly sourceIp?: string;
     /** Original client IP (remote.ip, remoteIpBlocks); default sourceIp. */
@@ -132,6 +146,26 @@ export interface Decision {
     readonly trace: readonly string[];
     /** Things the simulator could not model or that look like mistakes (pruned fields, targetRefs...). */
     readonly warnings: readonly string[];
+    /** Ambient destinations: the proxy that decided and the identity it saw (the last one passed, when allowed). */
+    readonly enforcedBy?: EnforcementPoint;
+    /** Ambient destinations: every enforcement point on the path, in order, with its outcome. */
+    readonly hops?: readonly EnforcementHop[];
+}
+
+/** A proxy that enforces policy on the way to a destination. */
+export interface EnforcementPoint {
+    /** sidecar: the destination's own proxy; waypoint: the destination's waypoint; ztunnel: the destination node's ztunnel. */
+    readonly proxy: "sidecar" | "waypoint" | "ztunnel";
+    /** `waypoint shop/waypoint`, `ztunnel of shop/reviews`. */
+    readonly name: string;
+    /** The caller principal it saw (undefined: a plaintext connection without identity). */
+    readonly identity?: string;
+}
+
+export interface EnforcementHop extends EnforcementPoint {
+    readonly verdict: Verdict;
+    readonly reason: string;
+    readonly policy?: PolicyRef;
 }
 
 export type MtlsMode = "STRICT" | "PERMISSIVE" | "DISABLE";

@@ -34,6 +34,7 @@ export function workloadsFromManifests(manifests: readonly unknown[]): SimWorklo
         }),
         inMesh: w.enrolment.inMesh,
         meshReason: w.enrolment.reason,
+        ...(w.enrolment.dataplane === "ambient" ? { dataplane: "ambient" as const } : {}),
     }));
 }
 

@@ -324,6 +324,7 @@ describe("compileMeshPolicy: rules and options", () => {
                 dryRun: false,
                 allowSharedServiceAccounts: false,
                 clusterCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                namespaces: {},
             },
         );
     });

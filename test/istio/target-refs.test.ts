@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { attachingRef, readPolicyTargets } from "../../components/istio";
+import fc from "fast-check";
+import "../harness/property-seed";
+import { attachingRef, readPolicyTargets, ztunnelAuthorization } from "../../components/istio";
 
 // pilot/pkg/model/policyattachment.go (GetTargetRefs, ShouldAttachPolicy) and
 // pkg/config/validation/validation.go (validatePolicyTargetReference) of Istio 1.30.3.
@@ -82,5 +84,25 @@ describe("istio/target-refs", () => {
         it("an invalid policy attaches nowhere", () => {
             assert.strictEqual(attach("shop", { targetRefs: [{ kind: "Service", group: "", name: "reviews" }, { kind: "Pod", name: "x" }] }), undefined);
         });
+    });
+});
+
+describe("istio/target-refs and ztunnel-authz: hostile input (property)", () => {
+    const refArb = fc.oneof(fc.anything(), fc.record({ kind: fc.constantFrom("Service", "Gateway", "GatewayClass", "ServiceEntry", "Pod", 7), group: fc.constantFrom("", "core", "gateway.networking.k8s.io", "networking.istio.io", null), name: fc.constantFrom("a", "", 3), namespace: fc.constantFrom(undefined, "", "x") }, { requiredKeys: [] }));
+    const specArb = fc.record({ selector: fc.anything(), targetRef: refArb, targetRefs: fc.oneof(fc.array(refArb, { maxLength: 3 }), fc.anything()), rules: fc.anything(), action: fc.anything() }, { requiredKeys: [] });
+
+    it("never throws; an attaching reference is always a valid one of a valid policy", () => {
+        fc.assert(
+            fc.property(specArb, (spec) => {
+                const t = readPolicyTargets(spec);
+                assert.strictEqual(t.refs.some((r) => r.invalid !== undefined), t.problems.some((p) => p.path !== "spec" && p.path !== "spec.targetRefs"));
+                const at = { waypoint: { namespace: "shop", name: "a" }, service: { namespace: "shop", name: "a", registry: "Kubernetes" as const }, rootNamespace: "shop" };
+                const ref = attachingRef("shop", t, at);
+                if (ref !== undefined) assert.deepStrictEqual([ref.invalid, t.problems], [undefined, []]);
+                const z = ztunnelAuthorization(spec);
+                assert.strictEqual(z.enforced, !t.targeted && (z.action === "ALLOW" || z.action === "DENY"));
+            }),
+            { numRuns: 500 },
+        );
     });
 });

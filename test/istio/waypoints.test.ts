@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import fc from "fast-check";
+import "../harness/property-seed";
 import { WaypointIndex, waypointPrincipal } from "../../components/istio";
 
 // pilot/pkg/serviceregistry/ambient/waypoints.go (fetchWaypointForTarget/Service/Workload,
@@ -130,5 +132,50 @@ describe("istio/waypoints", () => {
         const i = new WaypointIndex([gateway("shop", "waypoint")]);
         assert.strictEqual(i.instanceOf("shop", { "gateway.networking.k8s.io/gateway-name": "waypoint" })?.name, "waypoint");
         assert.strictEqual(i.instanceOf("other", { "gateway.networking.k8s.io/gateway-name": "waypoint" }), undefined);
+    });
+});
+
+describe("istio/waypoints: hostile labels (property)", () => {
+    // fetchWaypointForService, restated as a table: the Service's label if present (never falling
+    // back), else the namespace's; "none" opts out; the named Gateway must exist, be a waypoint,
+    // accept the Service's namespace, and take service traffic ("service" or "all", exactly).
+    const value = fc.constantFrom(undefined, "none", "w1", "w2", "missing", "W1", "");
+    const nsValue = fc.constantFrom(undefined, "a", "b", "zzz");
+    const trafficType = fc.constantFrom(undefined, "service", "workload", "all", "none", "Service", "bogus");
+    const from = fc.constantFrom(undefined, "Same", "All");
+    const arb = fc.record({
+        svc: fc.record({ use: value, useNs: nsValue }),
+        ns: fc.record({ use: value, useNs: nsValue }),
+        gateways: fc.array(fc.record({ ns: fc.constantFrom("a", "b"), name: fc.constantFrom("w1", "w2"), type: trafficType, from, cls: fc.constantFrom("istio-waypoint", "istio") }), { maxLength: 4 }),
+    });
+    const labels = (l: { use?: string; useNs?: string }) => ({
+        ...(l.use === undefined ? {} : { "istio.io/use-waypoint": l.use }),
+        ...(l.useNs === undefined ? {} : { "istio.io/use-waypoint-namespace": l.useNs }),
+    });
+
+    it("resolves exactly the waypoint istiod would use, and nothing for any other label value", () => {
+        fc.assert(
+            fc.property(arb, ({ svc, ns, gateways }) => {
+                const objects = [
+                    { apiVersion: "v1", kind: "Namespace", metadata: { name: "a", labels: labels(ns) } },
+                    ...gateways.map((g) =>
+                        gateway(g.ns, g.name, { className: g.cls, labels: g.type === undefined ? {} : { "istio.io/waypoint-for": g.type }, allowedRoutes: g.from === undefined ? undefined : { namespaces: { from: g.from } } }),
+                    ),
+                ];
+                const got = new WaypointIndex(objects).forService({ namespace: "a", name: "s", labels: labels(svc) }).waypoint;
+                // The last Gateway of a name wins (objects applied in order).
+                const find = (gwNs: string, name: string) => [...gateways].reverse().find((g) => g.ns === gwNs && g.name === name);
+                const pick = (l: { use?: string; useNs?: string }) => (l.use === undefined ? undefined : l.use === "none" ? null : { name: l.use, ns: l.useNs ?? "a" });
+                const chosen = pick(svc) !== undefined ? pick(svc) : pick(ns);
+                let want: string | undefined;
+                if (chosen) {
+                    const g = find(chosen.ns, chosen.name);
+                    const accepts = g !== undefined && (g.from === "All" || g.ns === "a");
+                    if (g !== undefined && g.cls === "istio-waypoint" && accepts && (g.type === undefined || g.type === "service" || g.type === "all")) want = `${g.ns}/${g.name}`;
+                }
+                assert.strictEqual(got === undefined ? undefined : `${got.namespace}/${got.name}`, want);
+            }),
+            { numRuns: 1000 },
+        );
     });
 });

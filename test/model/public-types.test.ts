@@ -92,6 +92,7 @@ describe("public model types", () => {
             dryRun: false,
             allowSharedServiceAccounts: false,
             clusterCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+            namespaces: {},
         });
     });
 
