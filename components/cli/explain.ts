@@ -1,14 +1,14 @@
 import { isIP } from "net";
 import { parseIpBlock } from "../istio";
 import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
-import { AuthorizationSimulator, Decision, formatDecision, RequestSource, SimProtocol, SimRequest, SimWorkload } from "../simulate";
+import { AuthorizationSimulator, Decision, formatDecision, formatExternalDecision, RequestSource, SimExternalRequest, SimProtocol, SimRequest, SimWorkload } from "../simulate";
 import { parseArgs, ParsedArgs, stringOption } from "./args";
 import { CliIO, Command } from "./command";
 import { INPUT_OPTIONS, readInputObjects } from "./input-objects";
 import { quote, shown } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
-const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) --to NS/NAME CALLER [request options]
+const USAGE = `Usage: meshguard explain (FILE.yaml|DIR... | --program DIR) (--to NS/NAME | --to-external IP) CALLER [request options]
 
 Answers "would Istio allow this request?" offline, from the AuthorizationPolicy,
 PeerAuthentication and RequestAuthentication objects (any served version) in YAML files or
@@ -28,9 +28,15 @@ Input (one of):
   --timeout SECONDS      give up on a --program that has not finished after this long
                          (default: ${DEFAULT_TIMEOUT_SECONDS})
 
-Destination:
-  --to NS/NAME           the destination workload (required)
+Destination (exactly one):
+  --to NS/NAME           the destination workload
   --to-labels K=V,...    its pod labels when it is not among the objects
+  --to-external IP       an address outside the cluster, decided through the caller's egress
+                         NetworkPolicies (ipBlock/except) and its sidecar's outbound traffic
+                         policy (ServiceEntries); --host names the host the caller asks for
+                         (TLS SNI or HTTP Host), --port is required, the caller is a pod
+  --outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY
+                         meshConfig.outboundTrafficPolicy.mode (default ALLOW_ANY, Istio's)
 
 Caller (exactly one):
   --from NS/SA           a mesh workload with this service account (mTLS identity)
@@ -62,6 +68,8 @@ const OPTIONS = {
     ...INPUT_OPTIONS,
     "to": "string",
     "to-labels": "string",
+    "to-external": "string",
+    "outbound-traffic-policy": "string",
     "from": "string",
     "from-workload": "string",
     "from-labels": "string",
@@ -94,6 +102,7 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
         io.stdout(`${USAGE}\n`);
         return EXIT.ok;
     }
+    if (parsed.options["to-external"] !== undefined) return runExplainExternal(parsed, io);
     const request = requestFrom(parsed);
     const input = await readInputObjects("explain", parsed, io);
     if (!Array.isArray(input)) return input.exitCode;
@@ -120,13 +129,53 @@ async function runExplain(args: readonly string[], io: CliIO): Promise<number> {
     return exitCode(decision);
 }
 
+/** `--to-external IP`: a request from a pod of the cluster to an address outside it. */
+async function runExplainExternal(parsed: ParsedArgs, io: CliIO): Promise<number> {
+    const request = externalRequestFrom(parsed);
+    const policy = stringOption(parsed, "outbound-traffic-policy");
+    if (policy !== undefined && policy !== "ALLOW_ANY" && policy !== "REGISTRY_ONLY") throw new UsageError(`--outbound-traffic-policy must be ALLOW_ANY or REGISTRY_ONLY (got ${shown(policy)})`);
+    const input = await readInputObjects("explain", parsed, io);
+    if (!Array.isArray(input)) return input.exitCode;
+    const options = { manifests: input, rootNamespace: stringOption(parsed, "root-namespace"), trustDomain: stringOption(parsed, "trust-domain"), outboundTrafficPolicy: policy ?? "ALLOW_ANY" } as const;
+    const simulator = new AuthorizationSimulator(options);
+    const source = "workload" in request.from ? request.from.workload : undefined;
+    const assumed = source === undefined || simulator.workloads.some((w) => `${w.namespace}/${w.name}` === source) ? [] : [assumedWorkload(source, stringOption(parsed, "from-labels"), "--from-labels")];
+    const decision = (assumed.length === 0 ? simulator : new AuthorizationSimulator({ ...options, workloads: assumed })).decideExternal(request);
+    if (parsed.options["json"] === true) {
+        io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
+    } else {
+        for (const w of assumed) io.stdout(`note: workload ${w.namespace}/${w.name} is not among the objects; assumed labels ${labelText(w.labels ?? {})}, service account ${w.serviceAccount}\n`);
+        io.stdout(`${formatExternalDecision(decision)}\n`);
+    }
+    return decision.verdict === "allowed" ? EXIT.ok : 1;
+}
+
+function externalRequestFrom(parsed: ParsedArgs): SimExternalRequest {
+    for (const flag of ["to", "to-labels", "plaintext", "via", "service"] as const) {
+        if (parsed.options[flag] !== undefined) throw new UsageError(`--${flag} does not apply with --to-external (an address outside the cluster, called by a pod of the cluster)`);
+    }
+    const callers = (["from", "from-workload"] as const).filter((k) => parsed.options[k] !== undefined);
+    if (callers.length !== 1) throw new UsageError("with --to-external give exactly one caller pod: --from NS/SA or --from-workload NS/NAME");
+    const sa = stringOption(parsed, "from");
+    const workload = stringOption(parsed, "from-workload");
+    const from: RequestSource = sa !== undefined ? { serviceAccount: nsName(sa, "--from").join("/") } : { workload: nsName(workload ?? "", "--from-workload").join("/") };
+    const ip = stringOption(parsed, "to-external") ?? "";
+    if (ip.includes("/") || isIP(ip) === 0 || parseIpBlock(ip) === undefined) throw new UsageError(`--to-external must be one IPv4 or IPv6 address such as 203.0.113.10 (got ${quote(ip)})`);
+    const portText = stringOption(parsed, "port");
+    if (portText === undefined) throw new UsageError("--port is required with --to-external");
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number 1-65535 (got ${shown(portText)})`);
+    const host = stringOption(parsed, "host");
+    return { from, to: host === undefined ? { ip } : { ip, host }, port, sourceIp: sourceIp(stringOption(parsed, "source-ip")) };
+}
+
 function exitCode(decision: Decision): number {
     return decision.verdict === "allowed" ? EXIT.ok : 1;
 }
 
 function requestFrom(parsed: ParsedArgs): SimRequest {
     const to = stringOption(parsed, "to");
-    if (to === undefined) throw new UsageError("--to NS/NAME is required");
+    if (to === undefined) throw new UsageError("give a destination: --to NS/NAME or --to-external IP");
     nsName(to, "--to");
     const callers = (["from", "from-workload", "plaintext"] as const).filter((k) => parsed.options[k] !== undefined);
     if (callers.length !== 1) throw new UsageError("give exactly one caller: --from NS/SA, --from-workload NS/NAME or --plaintext");
@@ -210,8 +259,11 @@ function assumeMissingWorkloads(sim: AuthorizationSimulator, request: SimRequest
     if ("workload" in request.from) wanted.push([request.from.workload, stringOption(parsed, "from-labels"), "--from-labels"]);
     return wanted
         .filter(([key]) => !known.has(key))
-        .map(([key, labels, flag]) => {
-            const [namespace, name] = key.split("/");
-            return { namespace, name, serviceAccount: name, labels: parseLabels(labels, flag) ?? { app: name } };
-        });
+        .map(([key, labels, flag]) => assumedWorkload(key, labels, flag));
+}
+
+/** A workload absent from the objects, assumed with MeshPolicy's defaults (labels app=NAME, service account NAME). */
+function assumedWorkload(key: string, labels: string | undefined, flag: string): SimWorkload {
+    const [namespace, name] = key.split("/");
+    return { namespace, name, serviceAccount: name, labels: parseLabels(labels, flag) ?? { app: name } };
 }

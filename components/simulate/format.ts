@@ -1,3 +1,4 @@
+import type { ExternalDecision } from "./external";
 import { Decision, EnforcementPoint, PolicyRef } from "./types";
 
 function policyText(p: PolicyRef): string {
@@ -24,5 +25,21 @@ export function formatDecision(d: Decision): string {
     if (d.trace.length > 0) lines.push("trace:", ...d.trace.map((t) => `  - ${t}`));
     for (const dry of d.dryRun) lines.push(`dry-run (not enforced): ${policyText(dry.policy)} ${dry.matched === "match" ? "would match" : dry.matched === "unknown" ? "might match" : "does not match"}`);
     for (const w of d.warnings) lines.push(`warning: ${w}`);
+    return lines.join("\n");
+}
+
+const EXTERNAL_LAYER: Record<ExternalDecision["layer"], string> = {
+    "network-policy": "Kubernetes NetworkPolicy (L3/L4, egress)",
+    "outbound-traffic-policy": "Istio sidecar (meshConfig.outboundTrafficPolicy)",
+    "none": "none (nothing restricts this egress)",
+};
+
+/** A multi-line explanation of a request to an off-cluster destination: verdict, reason, layer, trace. */
+export function formatExternalDecision(d: ExternalDecision): string {
+    const lines = [`${d.verdict.toUpperCase()}: ${d.reason}`];
+    if (d.policy !== undefined) lines.push(`decided by: ${policyText(d.policy)}`);
+    lines.push(`layer: ${EXTERNAL_LAYER[d.layer]}`);
+    if (d.network !== undefined && d.layer !== "network-policy") lines.push(`NetworkPolicy: ${d.network.reason}`);
+    if (d.trace.length > 0) lines.push("trace:", ...d.trace.map((t) => `  - ${t}`));
     return lines.join("\n");
 }

@@ -30,7 +30,7 @@ export {
     ReachabilityReport,
     samplePath,
 } from "./reachability";
-export { formatDecision } from "./format";
+export { formatDecision, formatExternalDecision } from "./format";
 export { ExternalDecision, ExternalDecisionLayer, ExternalDestination, ServiceEntryIndex, SimExternalRequest } from "./external";
 export { shadowVerdict, ShadowVerdict } from "./shadow";
 export { L4Protocol, NetworkEndpoint, NetworkLayerOutcome, NetworkPolicyLayer } from "./network-policy";

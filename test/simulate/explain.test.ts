@@ -79,7 +79,7 @@ describe("meshguard explain", () => {
 
     it("rejects bad invocations with usage errors", async () => {
         const cases: [string[], RegExp][] = [
-            [["policies.yaml", "--from", "shop/web"], /--to NS\/NAME is required/],
+            [["policies.yaml", "--from", "shop/web"], /give a destination: --to NS\/NAME or --to-external IP/],
             [["policies.yaml", "--to", "shop/cart"], /give exactly one caller/],
             [["policies.yaml", "--to", "shop/cart", "--plaintext", "--from", "a/b"], /give exactly one caller/],
             [["policies.yaml", "--to", "cart", "--plaintext"], /--to must be NAMESPACE\/NAME \(got cart\)/],
