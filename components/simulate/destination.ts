@@ -44,7 +44,7 @@ export function destinationPolicies(inventory: PolicyInventory, w: SimWorkload, 
     const targetedWarnings: string[] = [];
     for (const t of inventory.targeted) {
         if (namespaces.includes(t.namespace)) {
-            targetedWarnings.push(`AuthorizationPolicy "${t.namespace}/${t.name}" uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
+            targetedWarnings.push(`AuthorizationPolicy "${t.namespace}/${t.name}" uses targetRef(s): it applies at gateways and waypoints, never at a sidecar, so it does not decide this request`);
         }
     }
     return {

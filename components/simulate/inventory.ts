@@ -84,7 +84,7 @@ export class PolicyInventory {
             if (spec.targeted) {
                 this.targeted.push(meta);
                 this.targetedAuthorization.push({ policy: indexed, targets: readPolicyTargets(meta.spec) });
-                this.warnings.push(`${subject} uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model`);
+                this.warnings.push(`${subject} uses targetRef(s): the simulator applies it at waypoints (ambient destinations); ingress and egress gateways are not simulated`);
                 return;
             }
             if (dryRunValue === "invalid") {

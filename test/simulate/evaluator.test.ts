@@ -105,13 +105,14 @@ describe("simulator: scope", () => {
         assert.strictEqual(decide([old], { to: "shop/cart" }).verdict, "denied");
     });
 
-    it("ignores targetRef policies (gateways/waypoints) with a warning", () => {
+    it("a targetRef policy does not decide for a sidecar destination, and says so", () => {
         const targeted = authz("shop", "gw", { targetRefs: [{ kind: "Gateway", group: "gateway.networking.k8s.io", name: "gw" }] });
         const d = decide([targeted], { to: "shop/cart" });
         assert.strictEqual(d.verdict, "allowed");
-        const warning = 'AuthorizationPolicy "shop/gw" uses targetRef(s): it applies to gateways/waypoints, which the simulator does not model';
-        assert.deepStrictEqual(d.warnings, [warning]);
-        assert.deepStrictEqual(new AuthorizationSimulator({ manifests: [targeted], workloads: shop }).inventory.warnings, [warning]);
+        assert.deepStrictEqual(d.warnings, ['AuthorizationPolicy "shop/gw" uses targetRef(s): it applies at gateways and waypoints, never at a sidecar, so it does not decide this request']);
+        assert.deepStrictEqual(new AuthorizationSimulator({ manifests: [targeted], workloads: shop }).inventory.warnings, [
+            'AuthorizationPolicy "shop/gw" uses targetRef(s): the simulator applies it at waypoints (ambient destinations); ingress and egress gateways are not simulated',
+        ]);
         assert.deepStrictEqual(decide([targeted], { to: "ops/monitor" }).warnings, []);
     });
 
