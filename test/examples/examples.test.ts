@@ -132,6 +132,15 @@ describe("examples through meshguard preview (offline program + policy pack over
         });
     }
 
+    it("examples/README.md states each example's resource count as its preview prints it", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "examples", "README.md"), "utf8");
+        const stated = (name: string) => new RegExp(`^\\| \\[${name}\\]\\(${name}/index\\.ts\\) \\|.*\\| (\\d+) resources, ([^|]+) \\|$`, "m").exec(readme)?.slice(1);
+        for (const example of SECURE) {
+            assert.deepStrictEqual(stated(example.name), [/^Resources: (\d+)/.exec(example.resources)![1], "no violation"], example.name);
+        }
+        assert.deepStrictEqual(stated("insecure"), ["20", "7 mandatory violations"]);
+    });
+
     it("insecure: refused by exactly the policies it was written to break", async () => {
         const { code, stdout } = await runCli(["preview", path.join(REPO_ROOT, "examples", "insecure"), "--out", work.dir, "--quiet"], REPO_ROOT);
         assert.strictEqual(code, 1, stdout);
