@@ -1,5 +1,5 @@
-import { manifestWorkloads, ManifestWorkload, selectorMatches } from "../istio";
-import { asList, asRecord, asStringMap, nameOf, namespaceOf, nonEmptyString, typeOfObject } from "../kube";
+import { manifestWorkloads, ManifestWorkload } from "../istio";
+import { readServices, serviceSelects } from "../kube";
 import { MeshPortProtocol, MeshService, MeshServicePort } from "../model";
 import { protocolOfServicePort } from "../simulate";
 import { ImportFinding } from "./import-findings";
@@ -45,23 +45,18 @@ export function importServices(objects: readonly unknown[], options: ImportServi
     const findings: ImportFinding[] = [];
     const services: ImportedService[] = [];
     const ids = new Map<string, string>();
-    for (const object of objects) {
-        const type = typeOfObject(object);
-        const name = nameOf(object);
-        if (type?.apiVersion !== "v1" || type.kind !== "Service" || name === undefined) continue;
-        const namespace = namespaceOf(object);
+    for (const svc of readServices(objects)) {
+        const { namespace, name, selector } = svc;
         const reserved = options.reserved.get(namespace);
         if (reserved !== undefined) {
             findings.push(serviceFinding(namespace, name, "metadata.namespace", `not declared: ${namespace} is ${reserved}`));
             continue;
         }
-        const spec = asRecord(asRecord(object)["spec"]);
-        const selector = asStringMap(spec["selector"]);
         if (Object.keys(selector).length === 0) {
             findings.push(serviceFinding(namespace, name, "spec.selector", "not declared: no selector (its endpoints are managed by hand)"));
             continue;
         }
-        const selected = workloads.filter((w) => w.namespace === namespace && selectorMatches(selector, w.podLabels));
+        const selected = workloads.filter((w) => w.namespace === namespace && serviceSelects(svc, w.podLabels));
         if (selected.length === 0) {
             findings.push(serviceFinding(namespace, name, "spec.selector", "not declared: it selects no workload among the input (add its Deployment or Pod next to it)"));
             continue;
@@ -78,26 +73,25 @@ export function importServices(objects: readonly unknown[], options: ImportServi
         }
         const ports: MeshServicePort[] = [];
         const servicePorts = new Map<number, number[]>();
-        asList(spec["ports"]).forEach((entry, i) => {
-            const sp = asRecord(entry);
-            const port = sp["port"];
-            if (typeof port !== "number") return;
-            if (sp["protocol"] !== undefined && sp["protocol"] !== "TCP") {
-                findings.push(serviceFinding(namespace, name, `spec.ports[${i}].protocol`, `port ${port} left out: ${String(sp["protocol"])} is not TCP (Istio authorizes TCP traffic only)`));
-                return;
+        for (const sp of svc.ports) {
+            const { port, index: i } = sp;
+            // Read as written (sp.raw): a field of the wrong type is reported, never defaulted.
+            if (sp.raw["protocol"] !== undefined && sp.raw["protocol"] !== "TCP") {
+                findings.push(serviceFinding(namespace, name, `spec.ports[${i}].protocol`, `port ${port} left out: ${String(sp.raw["protocol"])} is not TCP (Istio authorizes TCP traffic only)`));
+                continue;
             }
-            const target = targetPortOf(sp["targetPort"], port, selected);
+            const target = targetPortOf(sp.raw["targetPort"], port, selected);
             if (target === undefined) {
-                findings.push(serviceFinding(namespace, name, `spec.ports[${i}].targetPort`, `port ${port} left out: targetPort ${JSON.stringify(sp["targetPort"])} names no container port of its workloads (or names different ones)`));
-                return;
+                findings.push(serviceFinding(namespace, name, `spec.ports[${i}].targetPort`, `port ${port} left out: targetPort ${JSON.stringify(sp.raw["targetPort"])} names no container port of its workloads (or names different ones)`));
+                continue;
             }
-            const portName = nonEmptyString(sp["name"]);
-            const declared: MeshServicePort = { port, protocol: meshProtocol(portName, nonEmptyString(sp["appProtocol"])) };
+            const portName = sp.name;
+            const declared: MeshServicePort = { port, protocol: meshProtocol(portName, sp.appProtocol) };
             if (portName !== undefined && DNS_LABEL.test(portName) && portName.length <= 63) declared.name = portName;
             if (target !== port) declared.targetPort = target;
             ports.push(declared);
             servicePorts.set(target, [...(servicePorts.get(target) ?? []), port]);
-        });
+        }
         if (ports.length === 0) {
             findings.push(serviceFinding(namespace, name, "spec.ports", "not declared: no TCP port"));
             continue;

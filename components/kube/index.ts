@@ -4,6 +4,7 @@ export { asList, asRecord, asStringMap, hasPath, isRecord, nonEmptyString, recor
 export { LabelRequirement, LabelSelector, labelSelectorMatches, maySelectPodCarrying, readLabelSelector, selectsEveryPodCarrying } from "./label-selector";
 export { annotationsOf, KubeObject, labelsOf, nameOf, namespaceOf, typeOfObject } from "./object";
 export { apiVersionOf, KubernetesType, kubernetesTypeToken, parseKubernetesType, patchedKind, splitApiVersion, typeOfApiVersion } from "./type-token";
+export { readServices, ServicePortRecord, ServiceRecord, serviceSelects } from "./services";
 export { HELM_CHART_TYPE, HELM_RELEASE_TYPE, HELM_V3_CHART_TYPE, isHelmInstallType, isHelmResource } from "./helm";
 export {
     ContainerPort,

@@ -1,21 +1,12 @@
 import { MeshguardValidationError } from "../errors";
 import { Waypoint, WaypointIndex, WaypointResolution } from "../istio";
-import { asList, asRecord, asStringMap, labelsOf, nameOf, namespaceOf, typeOfObject } from "../kube";
+import { readServices, ServiceRecord, serviceSelects } from "../kube";
 import { waypointPolicies } from "./ambient";
 import { DestinationPolicies } from "./destination";
 import type { ResolvedSource } from "./evaluator";
 import { PolicyInventory } from "./inventory";
 import { SimRequest, SimWorkload } from "./types";
 
-/** A Service among the objects, for waypoint resolution. */
-export interface ServiceRecord {
-    readonly namespace: string;
-    readonly name: string;
-    readonly labels: Readonly<Record<string, string>>;
-    readonly selector: Readonly<Record<string, string>>;
-    /** undefined: not among the objects (service port = container port). */
-    readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string }[];
-}
 
 /** The way a request takes to an ambient destination: its Service, and the waypoint it passes (if any). */
 export interface AmbientRoute {
@@ -99,8 +90,9 @@ export class AmbientRouter {
             return named;
         }
         const labels = dest.labels ?? {};
-        const selecting = inNamespace.find((s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => labels[k] === v));
-        return selecting ?? { namespace: dest.namespace, name: dest.name, labels: {}, selector: {} };
+        const selecting = inNamespace.find((s) => serviceSelects(s, labels));
+        // Not among the objects: no ports known, so the service port is the container port.
+        return selecting ?? { namespace: dest.namespace, name: dest.name, labels: {}, selector: {}, ports: [] };
     }
 }
 
@@ -111,23 +103,6 @@ export class AmbientRouter {
  */
 export function servicePortOf(service: ServiceRecord, dest: SimWorkload, port: number): number {
     const name = dest.ports?.find((p) => p.port === port)?.name;
-    const found = service.ports?.find((p) => (p.targetPort === undefined ? p.port === port : p.targetPort === port || (name !== undefined && p.targetPort === name)));
+    const found = service.ports.find((p) => (p.targetPort === undefined ? p.port === port : p.targetPort === port || (name !== undefined && p.targetPort === name)));
     return found?.port ?? port;
-}
-
-function readServices(manifests: readonly unknown[]): ServiceRecord[] {
-    const out: ServiceRecord[] = [];
-    for (const m of manifests) {
-        const type = typeOfObject(m);
-        const name = nameOf(m);
-        if (type?.apiVersion !== "v1" || type.kind !== "Service" || name === undefined) continue;
-        const spec = asRecord(asRecord(m)["spec"]);
-        const ports = asList(spec["ports"]).map(asRecord).flatMap((p) => {
-            const target = p["targetPort"];
-            if (typeof p["port"] !== "number") return [];
-            return [{ port: p["port"], ...(typeof target === "number" || typeof target === "string" ? { targetPort: target } : {}) }];
-        });
-        out.push({ namespace: namespaceOf(m), name, labels: labelsOf(m), selector: asStringMap(spec["selector"]), ports });
-    }
-    return out;
 }

@@ -1,5 +1,5 @@
 import { manifestWorkloads } from "../istio";
-import { asList, asRecord, asStringMap, ContainerPort, namespaceOf, typeOfObject } from "../kube";
+import { ContainerPort, readServices, ServiceRecord, serviceSelects } from "../kube";
 import { SimPort, SimProtocol, SimWorkload } from "./types";
 
 const TCP_PREFIXES = ["tcp", "tls", "mongo", "mysql", "redis"];
@@ -22,7 +22,7 @@ export function protocolOfServicePort(name: string | undefined, appProtocol: str
  * ports; protocols from the Services selecting them), in the mesh or not as Istio would enrol them.
  */
 export function workloadsFromManifests(manifests: readonly unknown[]): SimWorkload[] {
-    const services = manifests.filter((m) => typeOfObject(m)?.kind === "Service" && typeOfObject(m)?.apiVersion === "v1").map(asRecord);
+    const services = readServices(manifests);
     return manifestWorkloads(manifests).map((w) => ({
         namespace: w.namespace,
         name: w.name,
@@ -38,16 +38,13 @@ export function workloadsFromManifests(manifests: readonly unknown[]): SimWorklo
     }));
 }
 
-function servicePortProtocol(services: readonly Record<string, unknown>[], namespace: string, labels: Record<string, string>, port: ContainerPort): SimProtocol | undefined {
+function servicePortProtocol(services: readonly ServiceRecord[], namespace: string, labels: Record<string, string>, port: ContainerPort): SimProtocol | undefined {
     for (const svc of services) {
-        if (namespaceOf(svc) !== namespace) continue;
-        const spec = asRecord(svc["spec"]);
-        const selector = asStringMap(spec["selector"]);
-        if (Object.keys(selector).length === 0 || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-        for (const sp of asList(spec["ports"]).map(asRecord)) {
-            const target = sp["targetPort"] ?? sp["port"];
+        if (svc.namespace !== namespace || !serviceSelects(svc, labels)) continue;
+        for (const sp of svc.ports) {
+            const target = sp.targetPort ?? sp.port;
             if (target !== port.containerPort && (typeof target !== "string" || target !== port.name)) continue;
-            const protocol = protocolOfServicePort(sp["name"] as string | undefined, sp["appProtocol"] as string | undefined);
+            const protocol = protocolOfServicePort(sp.name, sp.appProtocol);
             if (protocol !== undefined) return protocol;
         }
     }
