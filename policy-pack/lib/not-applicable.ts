@@ -1,13 +1,28 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
 
+type NotApplicableFn = ResourceValidationArgs["notApplicable"];
+
+/** Per `args.notApplicable` function: the prototype of what it throws (the SDK's one function: one entry). */
+const thrownPrototypes = new WeakMap<NotApplicableFn, object>();
+
 /**
- * `args.notApplicable(reason)` without the cost of a stack trace. The SDK reports "not applicable"
+ * `args.notApplicable(reason)` without the cost of an Error. The SDK reports "not applicable"
  * only through an exception (server.js throwNotApplicable → NotApplicableError, caught per policy
- * and turned into a PolicyNotApplicable with the reason); its stack is never read. Capturing it
- * was the pack's largest single cost under load (every resource × every policy of another kind),
- * so the error is created with stack traces off, then the limit is restored before it propagates.
+ * with `instanceof NotApplicableError` and turned into a PolicyNotApplicable from its `reason`);
+ * its stack is never read. Building that Error (with its stack trace) for every resource × every
+ * policy of another kind was the pack's largest single cost of its own under load. So the first
+ * call per `notApplicable` function throws what the SDK throws, made with stack traces off, and
+ * keeps its prototype; later calls throw an object of the same class with the same `reason` and
+ * `message`, without running the Error constructor.
  */
 export function notApplicable(args: Pick<ResourceValidationArgs, "notApplicable">, reason: string): never {
+    const prototype = thrownPrototypes.get(args.notApplicable);
+    if (prototype !== undefined) {
+        const thrown = Object.create(prototype) as { reason: string; message: string };
+        thrown.message = reason;
+        thrown.reason = reason;
+        throw thrown;
+    }
     const limit = Error.stackTraceLimit;
     let thrown: unknown;
     Error.stackTraceLimit = 0;
@@ -17,6 +32,9 @@ export function notApplicable(args: Pick<ResourceValidationArgs, "notApplicable"
         thrown = err;
     } finally {
         Error.stackTraceLimit = limit;
+    }
+    if (thrown instanceof Error && (thrown as { reason?: unknown }).reason === reason && thrown.message === reason) {
+        thrownPrototypes.set(args.notApplicable, Object.getPrototypeOf(thrown) as object);
     }
     // args.notApplicable always throws; rethrowing outside the try keeps the limit restored first.
     throw thrown;

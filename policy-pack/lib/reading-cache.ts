@@ -1,50 +1,68 @@
 /**
  * One reading of a resource's properties per Analyze request instead of one per policy.
  *
- * The SDK deserializes the request's properties afresh for every policy and wraps them in a new
- * unknown-checking proxy (@pulumi/policy server.js makeAnalyzeRpcFun), so nothing identifies "the
- * same request" across policies except the content. Copying the object through the proxy was a
- * large part of the pack's time under load, repeated by every policy that applies to the kind. The
- * key is the content the proxy wraps (its `__getSpecialProxyTarget`, proxy.js), serialized with
- * everything else the reading depends on; the SDK's unknown sentinels are strings, so a known and
- * an unknown value never share a key. JSON prints NaN, ±Infinity and null alike (null), so content
- * with any `null` is not cached at all. A bounded map: the requests in flight at once (the engine
- * analyzes a few in parallel) stay in it, older ones drop out.
+ * The SDK wraps a request's properties in a new unknown-checking proxy for every policy
+ * (@pulumi/policy server.js makeAnalyzeRpcFun); the object behind the proxy (its
+ * `__getSpecialProxyTarget`, proxy.js) is the same for every policy of one request because the
+ * pack shares the deserialized properties per request (request-properties.ts). So a reading is
+ * kept per wrapped object, by identity (a WeakMap: it lives as long as the request), under the
+ * parameters the reading depends on and the provider's wrapped object. Copying the object through
+ * the proxy was a large part of the pack's time under load, repeated by every policy that applies
+ * to the kind. Plain objects (tests call policies directly) are not cached.
  */
 
 /** @pulumi/policy proxy.js: reading this key on its proxy returns the wrapped object. */
 const PROXY_TARGET = "__getSpecialProxyTarget";
 const IS_PROXY = "__isSpecialProxy";
-const MAX_ENTRIES = 64;
 
-const entries = new Map<string, unknown>();
+/** A reading's identity: the wrapped properties, the wrapped provider properties (or none), the parameters. */
+export interface ReadingKey {
+    readonly target: object;
+    readonly provider: object | undefined;
+    readonly parameters: string;
+}
 
-/** The object behind the SDK's proxy, or undefined for anything else (tests pass plain objects). */
-function proxyTarget(value: unknown): unknown {
+interface Reading {
+    readonly provider: object | undefined;
+    readonly parameters: string;
+    readonly value: unknown;
+}
+
+const readings = new WeakMap<object, Reading[]>();
+
+/** The object behind the SDK's proxy, or undefined for anything else. */
+function proxyTarget(value: unknown): object | undefined {
     if (value === null || typeof value !== "object") return undefined;
     const record = value as Record<string, unknown>;
-    return record[IS_PROXY] === true ? record[PROXY_TARGET] : undefined;
+    if (record[IS_PROXY] !== true) return undefined;
+    const target = record[PROXY_TARGET];
+    return target !== null && typeof target === "object" ? target : undefined;
 }
 
 /**
  * The cache key of a reading of SDK-proxied properties (`props`, optional `providerProps`) with
- * `parameters`, or undefined when the properties are not the SDK's proxy (then nothing is cached).
+ * `parameters` (strings and booleans), or undefined when the properties are not the SDK's proxy
+ * (then nothing is cached).
  */
-export function readingKey(props: unknown, providerProps: unknown, parameters: readonly unknown[]): string | undefined {
+export function readingKey(props: unknown, providerProps: unknown, parameters: readonly (string | boolean)[]): ReadingKey | undefined {
     const target = proxyTarget(props);
     if (target === undefined) return undefined;
-    const provider = providerProps === undefined ? 0 : proxyTarget(providerProps);
-    if (provider === undefined) return undefined;
-    const key = JSON.stringify([parameters, target, provider]);
-    return key.includes("null") ? undefined : key;
+    const provider = providerProps === undefined ? undefined : proxyTarget(providerProps);
+    if (providerProps !== undefined && provider === undefined) return undefined;
+    return { target, provider, parameters: JSON.stringify(parameters) };
 }
 
 /** The cached reading under `key`, made by `read` on a miss. */
-export function cachedReading<T>(key: string | undefined, read: () => T): T {
+export function cachedReading<T>(key: ReadingKey | undefined, read: () => T): T {
     if (key === undefined) return read();
-    if (entries.has(key)) return entries.get(key) as T;
+    let list = readings.get(key.target);
+    const hit = list?.find((r) => r.provider === key.provider && r.parameters === key.parameters);
+    if (hit !== undefined) return hit.value as T;
     const value = read();
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-    entries.set(key, value);
+    if (list === undefined) {
+        list = [];
+        readings.set(key.target, list);
+    }
+    list.push({ provider: key.provider, parameters: key.parameters, value });
     return value;
 }
