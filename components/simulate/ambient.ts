@@ -1,5 +1,5 @@
 import { attachingRef, compileAuthorizationSpec, Waypoint, ztunnelAuthorization } from "../istio";
-import { DestinationPolicies } from "./destination";
+import { DestinationPolicies, splitByAction } from "./destination";
 import { IndexedAuthorizationPolicy, PolicyInventory } from "./inventory";
 
 /**
@@ -48,19 +48,9 @@ export function ztunnelPolicies(selected: DestinationPolicies): { readonly polic
 export function waypointPolicies(inventory: PolicyInventory, waypoint: Waypoint, service: { namespace: string; name: string }, rootNamespace: string): DestinationPolicies {
     const at = { waypoint: { namespace: waypoint.namespace, name: waypoint.name }, service: { ...service, registry: "Kubernetes" as const }, rootNamespace };
     const authz = inventory.targetedAuthorization.filter((t) => attachingRef(t.policy.namespace, t.targets, at) !== undefined).map((t) => t.policy);
-    const enforced = authz.filter((p) => !p.dryRun);
-    const warnings: string[] = [];
-    for (const p of authz) {
-        for (const field of p.spec.pruned) warnings.push(`AuthorizationPolicy "${p.namespace}/${p.name}": unknown field ${field} is pruned by the API server`);
-    }
     return {
-        custom: enforced.filter((p) => p.spec.action === "CUSTOM"),
-        deny: enforced.filter((p) => p.spec.action === "DENY"),
-        allow: enforced.filter((p) => p.spec.action === "ALLOW"),
-        audit: enforced.filter((p) => p.spec.action === "AUDIT"),
-        dryRun: authz.filter((p) => p.dryRun),
+        ...splitByAction(authz),
         requestAuthentications: inventory.targetedRequest.filter((t) => attachingRef(t.policy.namespace, t.targets, at) !== undefined).map((t) => t.policy),
         peer: {},
-        warnings,
     };
 }

@@ -36,11 +36,7 @@ export function destinationPolicies(inventory: PolicyInventory, w: SimWorkload, 
     const pick = <T>(map: Map<string, { select(l: Readonly<Record<string, string>>): T[] }>) =>
         namespaces.flatMap((ns) => map.get(ns)?.select(labels) ?? []);
     const authz = pick(inventory.authorization);
-    const enforced = authz.filter((p) => !p.dryRun);
-    const warnings: string[] = [];
-    for (const p of authz) {
-        for (const field of p.spec.pruned) warnings.push(`AuthorizationPolicy "${p.namespace}/${p.name}": unknown field ${field} is pruned by the API server`);
-    }
+    const { warnings, ...byAction } = splitByAction(authz);
     const targetedWarnings: string[] = [];
     for (const t of inventory.targeted) {
         if (namespaces.includes(t.namespace)) {
@@ -48,15 +44,28 @@ export function destinationPolicies(inventory: PolicyInventory, w: SimWorkload, 
         }
     }
     return {
+        ...byAction,
+        requestAuthentications: pick(inventory.request),
+        peer: peerScopes(pick(inventory.peer), w, rootNamespace, warnings),
+        warnings,
+        targetedWarnings,
+    };
+}
+
+/** The AuthorizationPolicies that apply at one enforcement point, by action (dry-run ones apart), and their pruned fields. */
+export function splitByAction(authz: readonly IndexedAuthorizationPolicy[]): Pick<DestinationPolicies, "custom" | "deny" | "allow" | "audit" | "dryRun"> & { warnings: string[] } {
+    const enforced = authz.filter((p) => !p.dryRun);
+    const warnings: string[] = [];
+    for (const p of authz) {
+        for (const field of p.spec.pruned) warnings.push(`AuthorizationPolicy "${p.namespace}/${p.name}": unknown field ${field} is pruned by the API server`);
+    }
+    return {
         custom: enforced.filter((p) => p.spec.action === "CUSTOM"),
         deny: enforced.filter((p) => p.spec.action === "DENY"),
         allow: enforced.filter((p) => p.spec.action === "ALLOW"),
         audit: enforced.filter((p) => p.spec.action === "AUDIT"),
         dryRun: authz.filter((p) => p.dryRun),
-        requestAuthentications: pick(inventory.request),
-        peer: peerScopes(pick(inventory.peer), w, rootNamespace, warnings),
         warnings,
-        targetedWarnings,
     };
 }
 
