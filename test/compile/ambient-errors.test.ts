@@ -1,24 +1,13 @@
 // Bad ambient input (docs/mesh-policy.md, "Ambient namespaces"): one test per rule, exact messages.
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
-import { MeshguardValidationError } from "../../components/errors";
-import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const api = { id: "api", namespace: "shop", serviceAccount: "api", ports: [{ port: 80, protocol: "http" as const, targetPort: 8080 }] };
 const web = { id: "web", namespace: "front", serviceAccount: "web", ports: [{ port: 8080, protocol: "http" as const }] };
 const ambient = { dataplane: "ambient" as const };
 const withWaypoint = { dataplane: "ambient" as const, waypoint: "waypoint" };
 
-function rejects(input: unknown, ...lines: string[]): void {
-    assert.throws(
-        () => compileMeshPolicy(input as MeshPolicyInput),
-        (err: unknown) => {
-            assert.ok(err instanceof MeshguardValidationError);
-            assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-            return true;
-        },
-    );
-}
 
 const NO_WAYPOINT_FIX = "where ztunnel enforces identities and ports only. Fix: give namespace shop a waypoint: namespaces.shop.waypoint";
 

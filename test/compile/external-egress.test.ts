@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { meshPolicyWarnings } from "../../components/compile/warnings";
 import { offClusterPeers, serviceEntryName } from "../../components/compile/external-egress";
-import { MeshguardValidationError } from "../../components/errors";
 import { K8sManifest } from "../../components/manifest";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const labels = { "app.kubernetes.io/managed-by": "meshguard" };
 const web = { id: "web", namespace: "shop", serviceAccount: "web", ports: [{ port: 80, protocol: "http" as const }] };
@@ -97,17 +97,6 @@ describe("compileMeshPolicy: external egress (issue 13 section 2)", () => {
     });
 });
 
-/** Compiling `input` must fail with exactly these `path: message` lines, and nothing else. */
-function rejects(input: unknown, ...lines: string[]): void {
-    assert.throws(
-        () => compileMeshPolicy(input as MeshPolicyInput),
-        (err: unknown) => {
-            assert.ok(err instanceof MeshguardValidationError);
-            assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-            return true;
-        },
-    );
-}
 const https443 = [{ port: 443, protocol: "https" }];
 const withHosts = (...hosts: string[]) => ({ services: [web], external: [{ from: { service: "web" }, hosts, ports: https443 }] });
 

@@ -1,23 +1,12 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
 import { MeshguardValidationError } from "../../components/errors";
-import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const web = { id: "web", namespace: "apps", serviceAccount: "web", ports: [{ port: 80, protocol: "http" as const }] };
 const db = { id: "db", namespace: "data", serviceAccount: "db", ports: [{ port: 5432, protocol: "tcp" as const }] };
 const shop = { id: "shop", namespace: "apps", serviceAccount: "shop", ports: [{ port: 8080, protocol: "http" as const }, { port: 9000, protocol: "tcp" as const }] };
 
-/** Compiling `input` must fail with exactly these `path: message` lines, and nothing else. */
-function rejects(input: unknown, ...lines: string[]): void {
-    assert.throws(
-        () => compileMeshPolicy(input as MeshPolicyInput),
-        (err: unknown) => {
-            assert.ok(err instanceof MeshguardValidationError);
-            assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-            return true;
-        },
-    );
-}
 
 describe("compileMeshPolicy: rejected input (one test per rule, exact message)", () => {
     it("an unknown service as callee", () => {

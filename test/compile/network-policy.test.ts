@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
-import { MeshguardValidationError } from "../../components/errors";
 import { K8sManifest } from "../../components/manifest";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const labels = { "app.kubernetes.io/managed-by": "meshguard" };
 const web = { id: "web", namespace: "shop", serviceAccount: "web", ports: [{ port: 80, protocol: "http" as const, targetPort: 8080 }] };
@@ -104,16 +104,6 @@ describe("compileMeshPolicy: NetworkPolicies (issue 13 section 1)", () => {
 });
 
 describe("compileMeshPolicy: NetworkPolicy input errors name the field", () => {
-    function rejects(input: unknown, ...lines: string[]): void {
-        assert.throws(
-            () => compileMeshPolicy(input as MeshPolicyInput),
-            (err: unknown) => {
-                assert.ok(err instanceof MeshguardValidationError);
-                assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-                return true;
-            },
-        );
-    }
 
     it("empty selectors of the gateway, DNS and istiod", () => {
         rejects(

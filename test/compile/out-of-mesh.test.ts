@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
-import { MeshguardValidationError } from "../../components/errors";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const api = {
     id: "api",
@@ -17,16 +17,6 @@ const web = { id: "web", namespace: "shop", serviceAccount: "web", ports: [{ por
 const scraper = { outOfMesh: { namespace: "monitoring", selector: { app: "prometheus" } } };
 const MANAGED = { "app.kubernetes.io/managed-by": "meshguard" };
 
-function rejects(input: unknown, ...lines: string[]): void {
-    assert.throws(
-        () => compileMeshPolicy(input as MeshPolicyInput),
-        (err: unknown) => {
-            assert.ok(err instanceof MeshguardValidationError);
-            assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-            return true;
-        },
-    );
-}
 
 const byId = (manifests: ReturnType<typeof compileMeshPolicy>, kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import { compileMeshPolicy } from "../../components/compile/mesh-policy";
-import { MeshguardValidationError } from "../../components/errors";
 import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { K8sManifest } from "../../components/manifest";
 import { MeshPolicyInput } from "../../components/model/mesh-policy";
+import { rejects } from "../harness/compile-rejects";
 
 const labels = { "app.kubernetes.io/managed-by": "meshguard" };
 const api = { id: "api", namespace: "shop", serviceAccount: "api", ports: [{ port: 80, protocol: "http" as const, targetPort: 8080 }] };
@@ -36,16 +36,6 @@ function compile(input: MeshPolicyInput): K8sManifest[] {
     return manifests;
 }
 
-function rejects(input: unknown, ...lines: string[]): void {
-    assert.throws(
-        () => compileMeshPolicy(input as MeshPolicyInput),
-        (err: unknown) => {
-            assert.ok(err instanceof MeshguardValidationError);
-            assert.equal(err.message, ["invalid MeshPolicy input:", ...lines.map((l) => `  - ${l}`)].join("\n"));
-            return true;
-        },
-    );
-}
 
 describe("compileMeshPolicy: staged enforcement (dryRunServices)", () => {
     it("one shadow and one enforced destination in a namespace: exact manifests", () => {
