@@ -5,6 +5,7 @@ import { ParsedArgs, stringOption, timeoutOption } from "./args";
 import { CliIO } from "./command";
 import { previewObjects } from "./kubernetes-objects";
 import { loadManifests, ManifestLoadError, manifestProblemsText } from "./manifest-files";
+import { loadOfflineRunner } from "./offline-runner";
 import { boundedMessage } from "./text";
 import { EXIT, UsageError } from "./usage-error";
 
@@ -44,10 +45,8 @@ export async function readInputObjects(command: string, parsed: ParsedArgs, io: 
 
 /** The Kubernetes objects a Pulumi program registers when run offline (`--stack`, default dev). */
 export async function programObjects(dir: string, parsed: ParsedArgs, io: CliIO, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<unknown[]> {
-    // Loaded on use: the Pulumi SDK (the mock runtime) is only needed to run a program, not for YAML.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runProgramOffline } = require("../offline/run-program") as typeof import("../offline/run-program");
-    const run = await runProgramOffline(path.resolve(io.cwd, dir), { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
+    const programDir = path.resolve(io.cwd, dir);
+    const run = await loadOfflineRunner(programDir)(programDir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds });
     const objects = previewObjects(run.resources);
     const unknown = objects.filter((o) => o.hasUnknowns && o.object.apiVersion.includes("istio.io"));
     for (const o of unknown) {

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { OfflineRun } from "../offline/run-program";
 import { loadProject } from "../offline/project";
+import { loadOfflineRunner } from "./offline-runner";
 import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
 import { UNKNOWN_PLACEHOLDER } from "../offline/wire-values";
 import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
@@ -79,10 +80,8 @@ async function previewWith(parsed: ParsedArgs, dir: string, policyConfig: Record
     const quiet = parsed.options["quiet"] === true;
     let run: OfflineRun;
     try {
-        // Loaded on use, after the pack was started: the Pulumi SDK takes a while to load.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { runProgramOffline } = require("../offline/run-program") as typeof import("../offline/run-program");
-        run = await runProgramOffline(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds, verbose: parsed.options["verbose"] === true });
+        // Loaded after the pack was started: the Pulumi SDK takes a while to load.
+        run = await loadOfflineRunner(dir)(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds, verbose: parsed.options["verbose"] === true });
     } catch (err) {
         io.stderr(`meshguard preview: ${boundedMessage((err as Error).message)}\n`);
         return EXIT.failed;

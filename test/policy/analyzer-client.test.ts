@@ -150,10 +150,11 @@ describe("analyzer client: how the pack is started", () => {
             fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "p", version: "1.0.0", main: "dist/entry.js" }));
             fs.writeFileSync(path.join(dir, "dist", "entry.js"), "");
             const compiled = packCommand(dir);
-            assert.deepStrictEqual([compiled.args, compiled.entry], [[require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", dir], path.join(dir, "dist", "entry.js")]);
+            const deferral = ["-r", path.join(__dirname, "..", "..", "bin", "sdk-deferral-register.js")];
+            assert.deepStrictEqual([compiled.args, compiled.entry], [[...deferral, require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", dir], path.join(dir, "dist", "entry.js")]);
             fs.writeFileSync(path.join(dir, "index.ts"), "");
             const source = packCommand(dir);
-            assert.deepStrictEqual(source.args, ["-r", path.join(__dirname, "..", "..", "bin", "ts-cache-register.js"), path.join(dir, "index.ts")]);
+            assert.deepStrictEqual(source.args, [...deferral, "-r", path.join(__dirname, "..", "..", "bin", "ts-cache-register.js"), path.join(dir, "index.ts")]);
             assert.match(String(source.env["TS_NODE_COMPILER_OPTIONS"]), /"module":"commonjs"/);
             fs.rmSync(path.join(dir, "index.ts"));
             fs.rmSync(path.join(dir, "dist", "entry.js"));

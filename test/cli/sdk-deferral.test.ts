@@ -1,0 +1,124 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT, tempDir } from "./run-cli";
+
+// bin/sdk-deferral.js (issue 15): @pulumi/pulumi loads without its function-serialization modules,
+// which load on first use; any SDK layout it was not checked against loads as usual.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { deferSdkClosureModules } = require(path.join(REPO_ROOT, "bin", "sdk-deferral.js")) as { deferSdkClosureModules(fromDirs: string[]): string[] };
+
+/** A project with a stand-in @pulumi/pulumi whose closure modules count their loads in `globalThis[counter]`. */
+function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; serializeDts?: string } = {}): string {
+    const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
+    const closure = path.join(sdk, "runtime", "closure");
+    fs.mkdirSync(closure, { recursive: true });
+    fs.writeFileSync(path.join(sdk, "package.json"), JSON.stringify({ name: "@pulumi/pulumi", main: "index.js" }));
+    fs.writeFileSync(path.join(sdk, "index.js"), `exports.runtime = require("./runtime");\n`);
+    fs.writeFileSync(
+        path.join(sdk, "runtime", "index.js"),
+        layout.runtimeIndex ??
+            [
+                `var serializeClosure_1 = require("./closure/serializeClosure");`,
+                `exports.serializeFunctionAsync = serializeClosure_1.serializeFunctionAsync;`,
+                `exports.serializeFunction = serializeClosure_1.serializeFunction;`,
+                `var codePaths_1 = require("./closure/codePaths");`,
+                `exports.computeCodePaths = codePaths_1.computeCodePaths;`,
+                "",
+            ].join("\n"),
+    );
+    const count = (name: string) => `globalThis[${JSON.stringify(counter)}] = (globalThis[${JSON.stringify(counter)}] || []).concat(${JSON.stringify(name)});`;
+    fs.writeFileSync(
+        path.join(closure, "serializeClosure.js"),
+        `${count("serializeClosure")}\nexports.serializeFunction = function (f) { return { text: String(f), self: this }; };\nexports.serializeFunctionAsync = async function (f) { return String(f); };\nexports.internalOnly = 7;\n`,
+    );
+    fs.writeFileSync(
+        path.join(closure, "serializeClosure.d.ts"),
+        layout.serializeDts ?? "export declare function serializeFunction(func: Function): unknown;\nexport declare function serializeFunctionAsync(func: Function): Promise<string>;\n",
+    );
+    fs.writeFileSync(path.join(closure, "codePaths.js"), `${count("codePaths")}\nexports.computeCodePaths = async function () { return new Map([["a", 1]]); };\n`);
+    fs.writeFileSync(path.join(closure, "codePaths.d.ts"), "export declare function computeCodePaths(): Promise<Map<string, unknown>>;\n");
+    return sdk;
+}
+
+function loads(counter: string): string[] {
+    return ((globalThis as Record<string, unknown>)[counter] as string[] | undefined) ?? [];
+}
+
+describe("sdk deferral: @pulumi/pulumi without its function serializer until it is used (issue 15)", () => {
+    let work: { dir: string; cleanup: () => void };
+    beforeEach(() => (work = tempDir("sdk-deferral")));
+    afterEach(() => work.cleanup());
+
+    it("on the layout it knows, the SDK loads without the two modules; a call loads the real module once and forwards arguments, this and the result", async () => {
+        const sdk = fakeSdk(work.dir, "deferA");
+        assert.deepStrictEqual(deferSdkClosureModules([work.dir, work.dir]), [sdk]);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const pulumi = require(sdk) as { runtime: Record<string, (...args: unknown[]) => unknown> };
+        assert.deepStrictEqual(loads("deferA"), []);
+        const self = { marker: 1 };
+        assert.deepStrictEqual(pulumi.runtime.serializeFunction.call(self, "f"), { text: "f", self });
+        assert.strictEqual(await pulumi.runtime.serializeFunctionAsync("g"), "g");
+        assert.deepStrictEqual(loads("deferA"), ["serializeClosure"]);
+        assert.deepStrictEqual([...((await pulumi.runtime.computeCodePaths()) as Map<string, number>)], [["a", 1]]);
+        assert.deepStrictEqual(loads("deferA"), ["serializeClosure", "codePaths"]);
+    });
+
+    it("anything else asked of a stand-in (another export, enumeration) loads the real module first", () => {
+        const sdk = fakeSdk(work.dir, "deferB");
+        deferSdkClosureModules([work.dir]);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(sdk);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const standIn = require(path.join(sdk, "runtime", "closure", "serializeClosure.js")) as Record<string, unknown>;
+        assert.deepStrictEqual(loads("deferB"), []);
+        assert.strictEqual(standIn["internalOnly"], 7);
+        assert.deepStrictEqual(loads("deferB"), ["serializeClosure"]);
+        assert.deepStrictEqual(Object.keys(standIn), ["serializeFunction", "serializeFunctionAsync", "internalOnly"]);
+        assert.deepStrictEqual(loads("deferB"), ["serializeClosure"]);
+    });
+
+    it("does nothing on another layout: an export not declared a function, re-exported modules, an SDK already loaded, no SDK", () => {
+        const constant = fakeSdk(path.join(work.dir, "constant"), "deferC", {
+            serializeDts: "export declare const serializeFunction: unknown;\nexport declare function serializeFunctionAsync(func: Function): Promise<string>;\n",
+        });
+        const star = fakeSdk(path.join(work.dir, "star"), "deferD", {
+            runtimeIndex: `__exportStar(require("./closure/serializeClosure"), exports);\nfunction __exportStar(m, e) { Object.assign(e, m); }\nvar codePaths_1 = require("./closure/codePaths");\nexports.computeCodePaths = codePaths_1.computeCodePaths;\n`,
+        });
+        const loaded = fakeSdk(path.join(work.dir, "loaded"), "deferE");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(loaded);
+        fs.mkdirSync(path.join(work.dir, "none"));
+        assert.deepStrictEqual(deferSdkClosureModules([path.join(work.dir, "constant"), path.join(work.dir, "star"), path.join(work.dir, "loaded"), path.join(work.dir, "none")]), []);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(constant);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(star);
+        assert.deepStrictEqual([loads("deferC"), loads("deferD"), loads("deferE")], [["serializeClosure", "codePaths"], ["serializeClosure", "codePaths"], ["serializeClosure", "codePaths"]]);
+    });
+
+    it("on the installed @pulumi/pulumi: the SDKs load without TypeScript and npm's Arborist, and serializeFunction gives the same module text as without deferral", function () {
+        this.timeout(60_000);
+        const script = (defer: boolean) => `
+            ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "sdk-deferral.js"))}).deferSdkClosureModules([process.cwd()]);` : ""}
+            const pulumi = require("@pulumi/pulumi");
+            require("@pulumi/policy");
+            const loaded = (p) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + p + "/"));
+            const before = [loaded("typescript"), loaded("@npmcli/arborist")];
+            const answer = 42;
+            pulumi.runtime.serializeFunction(() => answer).then((s) => {
+                process.stdout.write(JSON.stringify({ before, text: s.text, after: loaded("typescript") }));
+            });`;
+        const run = (defer: boolean) => {
+            const child = spawnSync(process.execPath, ["-e", script(defer)], { cwd: REPO_ROOT, encoding: "utf8" });
+            assert.strictEqual(child.status, 0, child.stderr);
+            return JSON.parse(child.stdout) as { before: boolean[]; text: string; after: boolean };
+        };
+        const deferred = run(true);
+        const eager = run(false);
+        assert.deepStrictEqual([deferred.before, deferred.after, eager.before], [[false, false], true, [true, true]]);
+        assert.strictEqual(deferred.text, eager.text);
+        assert.match(deferred.text, /with\(\{ answer: 42, this: undefined, arguments: undefined \}\)/);
+    });
+});
