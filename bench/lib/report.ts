@@ -113,6 +113,7 @@ function memoryTable(results: readonly SizeResult[]): string {
 
 const LATENCY_LABELS: Readonly<Record<string, string>> = {
     floor: "`node -e 'require(\"@pulumi/pulumi\"); require(\"@pulumi/policy\")'` (the floor)",
+    floorDeferred: "the floor with the SDK's function serializer deferred (`node -r bin/sdk-deferral-register.js -e ...`), as meshguard's processes load it",
     pulumi: "`node -e 'require(\"@pulumi/pulumi\")'`",
     check: "`meshguard check` on one small YAML file (5 objects)",
     explain: "`meshguard explain` on YAML (2 files)",
@@ -137,12 +138,23 @@ export function latencySection(latency: LatencyResult): string {
         ],
         latency.ratios,
     );
+    const context = markdownTable(
+        [
+            { header: "meshguard's own share", align: "left", cell: (r: LatencyResult["context"][number]) => `${r.command} / ${r.floor}` },
+            { header: "measured (median of per-round ratios)", cell: (r) => ratio(r.ratio) },
+        ],
+        latency.context,
+    );
     return [
         `${latency.rounds} rounds; each round runs every command once, as its own process, in this order, after one warm-up round (the compile cache and the file cache filled).`,
         "",
         times,
         "",
         ratios,
+        "",
+        "The targets compare with loading the SDKs whole. meshguard's processes load them without the function serializer (TypeScript, npm's Arborist: bin/sdk-deferral.js), so against that floor its own share is:",
+        "",
+        context,
     ].join("\n");
 }
 

@@ -32,11 +32,13 @@ export interface EarlyPack {
 
 /**
  * Starts meshguard's pack. With `connectAs` (the stack and project a program run will register
- * under), the session also connects (handshake, ConfigureStack, GetAnalyzerInfo) as soon as the
- * pack listens, while the program still runs.
+ * under, asked for once the pack's process is spawned: reading them may take a while), the session
+ * also connects (handshake, ConfigureStack, GetAnalyzerInfo) as soon as the pack listens, while
+ * the program still runs.
  */
-export function launchPackEarly(connectAs?: { readonly stack: string; readonly project: string }): EarlyPack {
+export function launchPackEarly(connectTo?: () => { readonly stack: string; readonly project: string } | undefined): EarlyPack {
     const launched = launchPolicyPack(defaultPackDir());
+    const connectAs = connectTo?.();
     // A start failure surfaces where the pack is used; until then it must not count as unhandled.
     launched.then(() => timing("policy pack listening"), () => undefined);
     const connected =

@@ -1,25 +1,13 @@
-import * as path from "path";
-import { OfflineRun } from "../offline/run-program";
-import { loadProject } from "../offline/project";
-import { loadOfflineRunner } from "./offline-runner";
-import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
-import { UNKNOWN_PLACEHOLDER } from "../offline/wire-values";
-import { kubernetesYamlFiles, meshMermaid, RenderedFile } from "../render";
-import { parseArgs, ParsedArgs, stringOption, timeoutOption } from "./args";
-import { Command } from "./command";
-import { isHelmResource, PreviewObject, previewObjects } from "./kubernetes-objects";
-import { GRAPH_FILE, resetOutputDir, SUMMARY_FILE, writeFiles } from "./output-dir";
 import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_TIMEOUT_SECONDS } from "../offline/settle";
 import { nearestProjectDir, packageRoot } from "../package-root";
-import { verdictFailsRun } from "../analyzer/types";
-import { analyzeRegistrations, EarlyPack, launchPackEarly } from "./policy-gate";
+import { parseArgs, stringOption, timeoutOption } from "./args";
+import { Command } from "./command";
 import { readPolicyConfig } from "./policy-config";
+import { launchPackEarly } from "./policy-gate";
 import { TerminalIO } from "./progress";
-import { resourceTable } from "./resource-table";
-import { boundedMessage, displayPath, plural } from "./text";
-import { timing } from "../timings";
 import { EXIT, UsageError } from "./usage-error";
-import { PULUMI_WOULD_REFUSE, verdictReport } from "./verdict-report";
 
 const USAGE = `Usage: meshguard preview [DIR] [options]
 
@@ -67,54 +55,23 @@ async function runPreview(args: readonly string[], io: TerminalIO): Promise<numb
         io.stderr(`meshguard preview: ${noProjectMessage(io.cwd)}\n`);
         return EXIT.failed;
     }
-    // The pack starts (Node, the Pulumi SDKs, the policies) and connects while the program runs.
-    const pack = parsed.options["no-policy"] === true ? undefined : launchPackEarly(connectAs(dir, stringOption(parsed, "stack") ?? "dev"));
+    // The pack starts (Node, the Pulumi SDKs, the policies) and connects while the program runs;
+    // the rest of the command (the renderer, Pulumi.yaml's parser, the SDK) loads after it started.
+    const pack = parsed.options["no-policy"] === true ? undefined : launchPackEarly(() => connectAs(dir, stringOption(parsed, "stack") ?? "dev"));
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { previewWith } = require("./preview-run") as typeof import("./preview-run");
         return await previewWith(parsed, dir, policyConfig, timeoutSeconds, io, pack);
     } finally {
         await pack?.stop();
     }
 }
 
-async function previewWith(parsed: ParsedArgs, dir: string, policyConfig: Record<string, unknown> | undefined, timeoutSeconds: number, io: TerminalIO, pack: EarlyPack | undefined): Promise<number> {
-    const quiet = parsed.options["quiet"] === true;
-    let run: OfflineRun;
-    try {
-        // Loaded after the pack was started: the Pulumi SDK takes a while to load.
-        run = await loadOfflineRunner(dir)(dir, { stack: stringOption(parsed, "stack") ?? "dev", timeoutSeconds, verbose: parsed.options["verbose"] === true });
-    } catch (err) {
-        io.stderr(`meshguard preview: ${boundedMessage((err as Error).message)}\n`);
-        return EXIT.failed;
-    }
-    timing("program ran");
-    const objects = previewObjects(run.resources);
-    const outDir = path.resolve(io.cwd, stringOption(parsed, "out") ?? path.join("meshguard-out", run.project.name));
-    const files = kubernetesYamlFiles(objects.map((o) => o.object));
-    const graph = meshMermaid(objects.map((o) => o.object));
-    const table = resourceTable(run.resources, resourceNotes(run, objects));
-
-    io.stdout(banner(run, quiet, io.cwd));
-    if (!quiet) io.stdout(`\n${table}\n`);
-    resetOutputDir(outDir);
-    writeFiles(outDir, [...files, { path: GRAPH_FILE, content: graph }]);
-    const summary = summaryLines(run, objects, files, displayPath(outDir, io.cwd));
-    io.stdout(`${summary.join("\n")}\n`);
-
-    let report: string | undefined;
-    let exit: number = EXIT.ok;
-    if (pack !== undefined) {
-        const packRun = await analyzeRegistrations(run.resources, { config: policyConfig, io, launched: pack.launched, connected: pack.connected });
-        report = verdictReport(packRun, `${packRun.analyzed} ${plural(packRun.analyzed, "resource")} of project ${run.project.name}, stack ${run.stack}`, PULUMI_WOULD_REFUSE);
-        io.stdout(`\n${report}`);
-        if (packRun.verdicts.some(verdictFailsRun)) exit = EXIT.policyFailed;
-    }
-    writeFiles(outDir, [{ path: SUMMARY_FILE, content: summaryMarkdown(run, table, graph, files, summary, report) }]);
-    return exit;
-}
-
 /** The stack and project the program will register under; undefined when Pulumi.yaml is unreadable (the run then says why). */
 function connectAs(dir: string, stack: string): { stack: string; project: string } | undefined {
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { loadProject } = require("../offline/project") as typeof import("../offline/project");
         return { stack, project: loadProject(dir, stack).name };
     } catch {
         return undefined;
@@ -134,84 +91,3 @@ export function defaultProjectDir(cwd: string, packageDir: string): string | und
 export function noProjectMessage(cwd: string): string {
     return `no Pulumi project found: looked for a Pulumi.yaml in ${cwd} and every directory above it. Fix: run meshguard preview in a Pulumi project (a directory with a Pulumi.yaml naming the project, with runtime: nodejs), or give its directory: meshguard preview DIR`;
 }
-
-function banner(run: OfflineRun, quiet: boolean, cwd: string): string {
-    const lines = [`meshguard preview: OFFLINE preview of project ${run.project.name}, stack ${run.stack} (${displayPath(run.project.main, cwd)})`];
-    if (!quiet) {
-        lines.push(
-            "  No cluster and no Pulumi engine: the program ran in this process under Pulumi's mock runtime.",
-            "  Helm charts appear as one component each; the objects they render exist only in a real `pulumi preview`.",
-            `  Values known only after deployment are written as "${UNKNOWN_PLACEHOLDER}".`,
-        );
-    }
-    return `${lines.join("\n")}\n`;
-}
-
-function resourceNotes(run: OfflineRun, objects: readonly PreviewObject[]): Map<string, string> {
-    const notes = new Map<string, string>();
-    for (const o of objects) {
-        const notesOf = [o.hasUnknowns ? "unknown values" : "", o.autoNamed ? "auto-named (random suffix when deployed)" : ""].filter((s) => s !== "");
-        if (notesOf.length > 0) notes.set(o.resource.urn, notesOf.join(", "));
-    }
-    for (const r of run.resources) {
-        if (!isHelmResource(r.type)) continue;
-        // helm.v4.Chart is a component whose objects a real preview renders; helm.v3.Release is one resource Helm installs.
-        notes.set(r.urn, r.custom ? "Helm release: installed by Helm, objects not visible at preview" : "Helm chart: its objects render only in a real preview");
-    }
-    return notes;
-}
-
-function summaryLines(run: OfflineRun, objects: readonly PreviewObject[], files: readonly RenderedFile[], outDir: string): string[] {
-    const helm = run.resources.filter((r) => isHelmResource(r.type));
-    const components = run.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack" && !isHelmResource(r.type)).length;
-    const others = run.resources.length - 1 - components - helm.length - objects.length;
-    const parts = [`${components} ${plural(components, "component")}`];
-    if (helm.length > 0) parts.push(`${helm.length} Helm ${plural(helm.length, "install")}`);
-    parts.push(`${objects.length} Kubernetes ${plural(objects.length, "object")}`);
-    if (others > 0) parts.push(`${others} other`);
-    const lines = [`Resources: ${run.resources.length} (1 stack, ${parts.join(", ")})`];
-    const unknown = objects.filter((o) => o.hasUnknowns);
-    if (unknown.length > 0) {
-        lines.push(`${unknown.length} ${plural(unknown.length, "object holds", "objects hold")} values unknown until deployment (written as "${UNKNOWN_PLACEHOLDER}"): ${unknown.map((o) => `${o.object.kind} ${o.resource.name}`).join(", ")}`);
-    }
-    const autoNamed = objects.filter((o) => o.autoNamed);
-    if (autoNamed.length > 0) {
-        lines.push(`${autoNamed.length} ${plural(autoNamed.length, "object has", "objects have")} no metadata.name, written under the resource name (the provider adds a random suffix when deployed): ${autoNamed.map((o) => `${o.object.kind} ${o.resource.name}`).join(", ")}`);
-    }
-    if (helm.length > 0) {
-        lines.push(`Helm ${plural(helm.length, "install")} ${helm.map((r) => r.name).join(", ")}: the objects ${plural(helm.length, "it renders", "they render")} are not part of an offline preview.`);
-    }
-    const folders = [...new Set(files.map((f) => f.path.split("/")[0]))].map((f) => `${f}/`).join(", ");
-    lines.push(`Wrote ${files.length} YAML ${plural(files.length, "file")}${folders ? ` (${folders})` : ""}, ${GRAPH_FILE} and ${SUMMARY_FILE} to ${outDir}`);
-    return lines;
-}
-
-function summaryMarkdown(run: OfflineRun, table: string, graph: string, files: readonly RenderedFile[], summary: readonly string[], report: string | undefined): string {
-    const fence = (lang: string, body: string) => ["```" + lang, body.trimEnd(), "```"].join("\n");
-    return [
-        `# meshguard offline preview: ${run.project.name} (stack ${run.stack})`,
-        "",
-        "Rendered without a cluster or the Pulumi engine (the program ran under Pulumi's mock runtime).",
-        "Helm charts appear as one component each; the objects they render exist only in a real `pulumi preview`.",
-        "",
-        summary.map((l) => `- ${l}`).join("\n"),
-        "",
-        "## Who may call whom",
-        "",
-        fence("mermaid", graph),
-        "",
-        "## Resources",
-        "",
-        fence("text", table),
-        "",
-        "## Kubernetes objects",
-        "",
-        files.length > 0 ? files.map((f) => `- [${f.path}](${f.path})`).join("\n") : "None.",
-        "",
-        "## Policy verdicts",
-        "",
-        report === undefined ? "Not run (--no-policy)." : fence("text", report),
-        "",
-    ].join("\n");
-}
-
