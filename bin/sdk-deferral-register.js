@@ -1,4 +1,4 @@
-// `node -r bin/sdk-deferral-register.js ...`: defers @pulumi/pulumi's closure modules
+// `node -r bin/sdk-deferral-register.js ...`: defers the modules of @pulumi/pulumi no policy pack uses
 // (sdk-deferral.js) for the SDK the working directory resolves, as a policy pack running there does.
 "use strict";
-require("./sdk-deferral").deferSdkClosureModules([process.cwd()]);
+require("./sdk-deferral").deferUnusedSdkModules([process.cwd()]);

@@ -1,25 +1,35 @@
-// Loads @pulumi/pulumi without the two modules its runtime loads eagerly but meshguard's processes
-// never call. @pulumi/pulumi's runtime/index.js requires runtime/closure/serializeClosure (the
-// function serializer of dynamic providers and `pulumi.runtime.serializeFunction`, which loads the
-// TypeScript compiler to parse function text) and runtime/closure/codePaths (`computeCodePaths`,
-// which loads npm's Arborist) at require time: ~270 ms of the SDK's ~410 ms load on a 2-core machine,
-// paid by the policy pack, the CLI and every offline preview although none of them serializes a
-// function (measured with a require-time trace; see docs/benchmarks.md).
+// Loads @pulumi/pulumi without the modules it loads eagerly but meshguard's processes never use.
+// At require time the SDK loads runtime/closure/serializeClosure (the function serializer of
+// dynamic providers and `pulumi.runtime.serializeFunction`, which loads the TypeScript compiler to
+// parse function text), runtime/closure/codePaths (`computeCodePaths`, which loads npm's Arborist)
+// and the Automation API (`pulumi.automation`: execa, js-yaml, workspaces): ~300 ms of the SDK's
+// ~410 ms load on a 2-core machine, paid by the policy pack, the CLI and every offline preview
+// although none of them serializes a function or drives a workspace (measured with a require-time
+// trace; see docs/benchmarks.md).
 //
-// This puts a stand-in for each module into the require cache before the SDK loads. A stand-in
-// has the module's function exports, each a forwarder that loads the real module on its first
-// call; anything else asked of it (another name, enumeration) loads the real module first, so
-// nothing can see a difference except the time the load happens. It is applied only when the
-// SDK's files have the layout this was checked against (runtime/index.js copying named exports of
-// these two modules, each declared a function in the module's .d.ts); otherwise, or when the SDK
-// is already loaded, it does nothing.
+// This puts a stand-in for each module into the require cache before the SDK loads; the real
+// module loads the first time anything of it is used. A closure module's stand-in has its function
+// exports, each a forwarder that loads the real module on its first call; the Automation API's
+// stand-in answers only `__esModule` (what the SDK's `__importStar` asks at load time). Anything
+// else asked of a stand-in (another name, enumeration) loads the real module first and answers
+// from it, so nothing sees a difference but the time of the load (and `pulumi.automation` being a
+// stand-in object, not the module object itself). It is applied only when the SDK's files have the
+// layout this was checked against (read from their text); otherwise, or when the SDK is already
+// loaded, it does nothing.
 "use strict";
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
-/** The modules deferred, relative to the SDK's runtime directory, as runtime/index.js requires them. */
-const DEFERRED = ["./closure/serializeClosure", "./closure/codePaths"];
+/**
+ * The modules deferred: the file requiring each (relative to the SDK's root), the request as it
+ * appears there, and how that file uses the module.
+ */
+const DEFERRED = [
+    { parent: "runtime/index.js", request: "./closure/serializeClosure", kind: "named-functions" },
+    { parent: "runtime/index.js", request: "./closure/codePaths", kind: "named-functions" },
+    { parent: "index.js", request: "./automation", kind: "es-module-namespace" },
+];
 
 function readText(file) {
     try {
@@ -30,7 +40,7 @@ function readText(file) {
 }
 
 /**
- * The names runtime/index.js copies from `request` (`var x_1 = require(request); exports.N = x_1.N;`)
+ * The names `parentText` copies from `request` (`var x_1 = require(request); exports.N = x_1.N;`)
  * when every one is declared a function in the module's .d.ts; undefined for any other layout.
  */
 function copiedFunctionNames(indexText, request, declarations) {
@@ -44,7 +54,36 @@ function copiedFunctionNames(indexText, request, declarations) {
     return names.length > 0 && names.every((n) => functions.has(n)) ? names : undefined;
 }
 
-function installStandIn(file, names) {
+/**
+ * Whether `parent` takes `request` whole through TypeScript's `__importStar` (which returns a
+ * module marked `__esModule` as it is, reading nothing else of it) and the module marks itself so.
+ */
+function importedAsNamespace(parentText, request, moduleText) {
+    const escaped = request.replace(/[./]/g, (c) => `\\${c}`);
+    return (
+        new RegExp(`= __importStar\\(require\\("${escaped}"\\)\\);`).test(parentText) &&
+        parentText.includes("if (mod && mod.__esModule) return mod;") &&
+        moduleText.includes('Object.defineProperty(exports, "__esModule", { value: true });')
+    );
+}
+
+/** What the stand-in for `entry` answers without loading the real module; undefined: not deferred. */
+function plannedAnswers(root, entry) {
+    const parentText = readText(path.join(root, entry.parent));
+    const base = path.join(path.dirname(path.join(root, entry.parent)), entry.request);
+    // As Node resolves the request: a file, else a directory's index.js.
+    const file = [`${base}.js`, path.join(base, "index.js")].find((f) => fs.existsSync(f));
+    const moduleText = file === undefined ? undefined : readText(file);
+    if (parentText === undefined || moduleText === undefined || require.cache[file] !== undefined) return undefined;
+    if (entry.kind === "es-module-namespace") {
+        return importedAsNamespace(parentText, entry.request, moduleText) ? { file, names: [], esModule: true } : undefined;
+    }
+    const declarations = readText(file.replace(/\.js$/, ".d.ts"));
+    const names = declarations === undefined ? undefined : copiedFunctionNames(parentText, entry.request, declarations);
+    return names === undefined ? undefined : { file, names, esModule: false };
+}
+
+function installStandIn({ file, names, esModule }) {
     let real;
     const load = () => {
         if (real === undefined) {
@@ -54,6 +93,7 @@ function installStandIn(file, names) {
         return real;
     };
     const forwarders = Object.create(null);
+    if (esModule) forwarders.__esModule = true;
     for (const name of names) {
         forwarders[name] = function (...args) {
             return load()[name].apply(this, args);
@@ -81,11 +121,11 @@ function installStandIn(file, names) {
 }
 
 /**
- * Defers the closure modules of the @pulumi/pulumi that `require("@pulumi/pulumi")` resolves to
+ * Defers the unused modules of the @pulumi/pulumi that `require("@pulumi/pulumi")` resolves to
  * from each of `fromDirs`. Returns the SDK roots it deferred in (empty when the layout is not the
  * known one, the SDK is not installed there, or it is already loaded).
  */
-function deferSdkClosureModules(fromDirs) {
+function deferUnusedSdkModules(fromDirs) {
     const deferred = [];
     for (const dir of fromDirs) {
         let entry;
@@ -95,24 +135,13 @@ function deferSdkClosureModules(fromDirs) {
             continue;
         }
         const root = path.dirname(entry);
-        const runtimeDir = path.join(root, "runtime");
-        const runtimeIndex = path.join(runtimeDir, "index.js");
-        if (deferred.includes(root) || require.cache[entry] !== undefined || require.cache[runtimeIndex] !== undefined) continue;
-        const indexText = readText(runtimeIndex);
-        if (indexText === undefined) continue;
-        const plan = [];
-        for (const request of DEFERRED) {
-            const file = path.join(runtimeDir, `${request}.js`);
-            const declarations = readText(path.join(runtimeDir, `${request}.d.ts`));
-            const names = declarations === undefined || require.cache[file] !== undefined ? undefined : copiedFunctionNames(indexText, request, declarations);
-            if (names === undefined || !fs.existsSync(file)) break;
-            plan.push({ file, names });
-        }
-        if (plan.length !== DEFERRED.length) continue;
-        for (const { file, names } of plan) installStandIn(file, names);
+        if (deferred.includes(root) || require.cache[entry] !== undefined || require.cache[path.join(root, "runtime", "index.js")] !== undefined) continue;
+        const plan = DEFERRED.map((d) => plannedAnswers(root, d));
+        if (plan.some((p) => p === undefined)) continue;
+        for (const standIn of plan) installStandIn(standIn);
         deferred.push(root);
     }
     return deferred;
 }
 
-module.exports = { deferSdkClosureModules };
+module.exports = { deferUnusedSdkModules };

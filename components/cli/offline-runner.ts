@@ -14,7 +14,7 @@ export function loadOfflineRunner(programDir: string): RunProgramOffline {
     const deferral = path.join(packageRoot(), "bin", "sdk-deferral.js");
     if (fs.existsSync(deferral)) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require(deferral) as { deferSdkClosureModules(fromDirs: string[]): string[] }).deferSdkClosureModules([packageRoot(), programDir]);
+        (require(deferral) as { deferUnusedSdkModules(fromDirs: string[]): string[] }).deferUnusedSdkModules([packageRoot(), programDir]);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require("../offline/run-program") as typeof import("../offline/run-program")).runProgramOffline;

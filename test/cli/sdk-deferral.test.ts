@@ -4,18 +4,31 @@ import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT, tempDir } from "./run-cli";
 
-// bin/sdk-deferral.js (issue 15): @pulumi/pulumi loads without its function-serialization modules,
-// which load on first use; any SDK layout it was not checked against loads as usual.
+// bin/sdk-deferral.js (issue 15): @pulumi/pulumi loads without its function-serialization modules
+// and its Automation API, which load on first use; any SDK layout it was not checked against loads
+// as usual.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deferSdkClosureModules } = require(path.join(REPO_ROOT, "bin", "sdk-deferral.js")) as { deferSdkClosureModules(fromDirs: string[]): string[] };
+const { deferUnusedSdkModules } = require(path.join(REPO_ROOT, "bin", "sdk-deferral.js")) as { deferUnusedSdkModules(fromDirs: string[]): string[] };
 
-/** A project with a stand-in @pulumi/pulumi whose closure modules count their loads in `globalThis[counter]`. */
-function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; serializeDts?: string } = {}): string {
+/** A project with a stand-in @pulumi/pulumi whose deferrable modules count their loads in `globalThis[counter]`. */
+function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; serializeDts?: string; automationMarker?: string } = {}): string {
     const sdk = path.join(dir, "node_modules", "@pulumi", "pulumi");
     const closure = path.join(sdk, "runtime", "closure");
     fs.mkdirSync(closure, { recursive: true });
     fs.writeFileSync(path.join(sdk, "package.json"), JSON.stringify({ name: "@pulumi/pulumi", main: "index.js" }));
-    fs.writeFileSync(path.join(sdk, "index.js"), `exports.runtime = require("./runtime");\n`);
+    fs.writeFileSync(
+        path.join(sdk, "index.js"),
+        [
+            `var __importStar = (this && this.__importStar) || function (mod) {`,
+            `    if (mod && mod.__esModule) return mod;`,
+            `    return { default: mod };`,
+            `};`,
+            `exports.runtime = require("./runtime");`,
+            `const automation = __importStar(require("./automation"));`,
+            `exports.automation = automation;`,
+            "",
+        ].join("\n"),
+    );
     fs.writeFileSync(
         path.join(sdk, "runtime", "index.js"),
         layout.runtimeIndex ??
@@ -39,6 +52,11 @@ function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; 
     );
     fs.writeFileSync(path.join(closure, "codePaths.js"), `${count("codePaths")}\nexports.computeCodePaths = async function () { return new Map([["a", 1]]); };\n`);
     fs.writeFileSync(path.join(closure, "codePaths.d.ts"), "export declare function computeCodePaths(): Promise<Map<string, unknown>>;\n");
+    fs.mkdirSync(path.join(sdk, "automation"));
+    fs.writeFileSync(
+        path.join(sdk, "automation", "index.js"),
+        `${layout.automationMarker ?? 'Object.defineProperty(exports, "__esModule", { value: true });'}\n${count("automation")}\nexports.LocalWorkspace = class LocalWorkspace {};\n`,
+    );
     return sdk;
 }
 
@@ -46,16 +64,18 @@ function loads(counter: string): string[] {
     return ((globalThis as Record<string, unknown>)[counter] as string[] | undefined) ?? [];
 }
 
-describe("sdk deferral: @pulumi/pulumi without its function serializer until it is used (issue 15)", () => {
+describe("sdk deferral: @pulumi/pulumi without its function serializer and Automation API until they are used (issue 15)", () => {
     let work: { dir: string; cleanup: () => void };
     beforeEach(() => (work = tempDir("sdk-deferral")));
     afterEach(() => work.cleanup());
 
-    it("on the layout it knows, the SDK loads without the two modules; a call loads the real module once and forwards arguments, this and the result", async () => {
+    it("on the layout it knows, the SDK loads without the three modules; a use loads the real module once and forwards arguments, this and the result", async () => {
         const sdk = fakeSdk(work.dir, "deferA");
-        assert.deepStrictEqual(deferSdkClosureModules([work.dir, work.dir]), [sdk]);
+        assert.deepStrictEqual(deferUnusedSdkModules([work.dir, work.dir]), [sdk]);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const pulumi = require(sdk) as { runtime: Record<string, (...args: unknown[]) => unknown> };
+        const pulumi = require(sdk) as { runtime: Record<string, (...args: unknown[]) => unknown>; automation: Record<string, unknown> };
+        assert.deepStrictEqual(loads("deferA"), []);
+        assert.strictEqual(pulumi.automation.__esModule, true);
         assert.deepStrictEqual(loads("deferA"), []);
         const self = { marker: 1 };
         assert.deepStrictEqual(pulumi.runtime.serializeFunction.call(self, "f"), { text: "f", self });
@@ -63,11 +83,13 @@ describe("sdk deferral: @pulumi/pulumi without its function serializer until it 
         assert.deepStrictEqual(loads("deferA"), ["serializeClosure"]);
         assert.deepStrictEqual([...((await pulumi.runtime.computeCodePaths()) as Map<string, number>)], [["a", 1]]);
         assert.deepStrictEqual(loads("deferA"), ["serializeClosure", "codePaths"]);
+        assert.strictEqual((pulumi.automation.LocalWorkspace as { name: string }).name, "LocalWorkspace");
+        assert.deepStrictEqual(loads("deferA"), ["serializeClosure", "codePaths", "automation"]);
     });
 
     it("anything else asked of a stand-in (another export, enumeration) loads the real module first", () => {
         const sdk = fakeSdk(work.dir, "deferB");
-        deferSdkClosureModules([work.dir]);
+        deferUnusedSdkModules([work.dir]);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(sdk);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,45 +101,51 @@ describe("sdk deferral: @pulumi/pulumi without its function serializer until it 
         assert.deepStrictEqual(loads("deferB"), ["serializeClosure"]);
     });
 
-    it("does nothing on another layout: an export not declared a function, re-exported modules, an SDK already loaded, no SDK", () => {
+    it("does nothing on another layout: an export not declared a function, re-exported modules, an Automation API not marked __esModule, an SDK already loaded, no SDK", () => {
         const constant = fakeSdk(path.join(work.dir, "constant"), "deferC", {
             serializeDts: "export declare const serializeFunction: unknown;\nexport declare function serializeFunctionAsync(func: Function): Promise<string>;\n",
         });
         const star = fakeSdk(path.join(work.dir, "star"), "deferD", {
             runtimeIndex: `__exportStar(require("./closure/serializeClosure"), exports);\nfunction __exportStar(m, e) { Object.assign(e, m); }\nvar codePaths_1 = require("./closure/codePaths");\nexports.computeCodePaths = codePaths_1.computeCodePaths;\n`,
         });
+        const unmarked = fakeSdk(path.join(work.dir, "unmarked"), "deferF", { automationMarker: "exports.__esModule = true;" });
         const loaded = fakeSdk(path.join(work.dir, "loaded"), "deferE");
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(loaded);
         fs.mkdirSync(path.join(work.dir, "none"));
-        assert.deepStrictEqual(deferSdkClosureModules([path.join(work.dir, "constant"), path.join(work.dir, "star"), path.join(work.dir, "loaded"), path.join(work.dir, "none")]), []);
+        const dirs = ["constant", "star", "unmarked", "loaded", "none"].map((d) => path.join(work.dir, d));
+        assert.deepStrictEqual(deferUnusedSdkModules(dirs), []);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(constant);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(star);
-        assert.deepStrictEqual([loads("deferC"), loads("deferD"), loads("deferE")], [["serializeClosure", "codePaths"], ["serializeClosure", "codePaths"], ["serializeClosure", "codePaths"]]);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(unmarked);
+        const all = ["serializeClosure", "codePaths", "automation"];
+        assert.deepStrictEqual([loads("deferC"), loads("deferD"), loads("deferF"), loads("deferE")], [all, all, all, all]);
     });
 
-    it("on the installed @pulumi/pulumi: the SDKs load without TypeScript and npm's Arborist, and serializeFunction gives the same module text as without deferral", function () {
+    it("on the installed @pulumi/pulumi: the SDKs load without TypeScript, npm's Arborist and the Automation API's execa; serializeFunction gives the same module text as without deferral; automation loads on use", function () {
         this.timeout(60_000);
         const script = (defer: boolean) => `
-            ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "sdk-deferral.js"))}).deferSdkClosureModules([process.cwd()]);` : ""}
+            ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "sdk-deferral.js"))}).deferUnusedSdkModules([process.cwd()]);` : ""}
             const pulumi = require("@pulumi/pulumi");
             require("@pulumi/policy");
             const loaded = (p) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + p + "/"));
-            const before = [loaded("typescript"), loaded("@npmcli/arborist")];
+            const before = [loaded("typescript"), loaded("@npmcli/arborist"), loaded("execa")];
+            const workspace = typeof pulumi.automation.LocalWorkspace;
             const answer = 42;
             pulumi.runtime.serializeFunction(() => answer).then((s) => {
-                process.stdout.write(JSON.stringify({ before, text: s.text, after: loaded("typescript") }));
+                process.stdout.write(JSON.stringify({ before, workspace, text: s.text, after: loaded("typescript") }));
             });`;
         const run = (defer: boolean) => {
             const child = spawnSync(process.execPath, ["-e", script(defer)], { cwd: REPO_ROOT, encoding: "utf8" });
             assert.strictEqual(child.status, 0, child.stderr);
-            return JSON.parse(child.stdout) as { before: boolean[]; text: string; after: boolean };
+            return JSON.parse(child.stdout) as { before: boolean[]; workspace: string; text: string; after: boolean };
         };
         const deferred = run(true);
         const eager = run(false);
-        assert.deepStrictEqual([deferred.before, deferred.after, eager.before], [[false, false], true, [true, true]]);
+        assert.deepStrictEqual([deferred.before, deferred.workspace, deferred.after, eager.before], [[false, false, false], "function", true, [true, true, true]]);
         assert.strictEqual(deferred.text, eager.text);
         assert.match(deferred.text, /with\(\{ answer: 42, this: undefined, arguments: undefined \}\)/);
     });
