@@ -1,11 +1,12 @@
-// Loads @pulumi/pulumi without the modules it loads eagerly but meshguard's processes never use.
+// Loads the Pulumi SDKs without the modules they load eagerly but meshguard's processes never use.
 // At require time the SDK loads runtime/closure/serializeClosure (the function serializer of
 // dynamic providers and `pulumi.runtime.serializeFunction`, which loads the TypeScript compiler to
 // parse function text), runtime/closure/codePaths (`computeCodePaths`, which loads npm's Arborist)
 // and the Automation API (`pulumi.automation`: execa, js-yaml, workspaces): ~300 ms of the SDK's
 // ~410 ms load on a 2-core machine, paid by the policy pack, the CLI and every offline preview
 // although none of them serializes a function or drives a workspace (measured with a require-time
-// trace; see docs/benchmarks.md).
+// trace; see docs/benchmarks.md). Likewise @pulumi/kubernetes loads `glob` (~30 ms) for
+// `yaml.ConfigFile` file patterns, which meshguard's programs do not use.
 //
 // This puts a stand-in for each module into the require cache before the SDK loads; the real
 // module loads the first time anything of it is used. A closure module's stand-in has its function
@@ -22,14 +23,19 @@ const Module = require("module");
 const path = require("path");
 
 /**
- * The modules deferred: the file requiring each (relative to the SDK's root), the request as it
- * appears there, and how that file uses the module.
+ * The modules deferred, per SDK package: the file requiring each (relative to the package's root),
+ * the request as it appears there, and how that file uses the module. A package's modules are
+ * deferred all together or not at all.
  */
-const DEFERRED = [
-    { parent: "runtime/index.js", request: "./closure/serializeClosure", kind: "named-functions" },
-    { parent: "runtime/index.js", request: "./closure/codePaths", kind: "named-functions" },
-    { parent: "index.js", request: "./automation", kind: "es-module-namespace" },
-];
+const DEFERRED = {
+    "@pulumi/pulumi": [
+        { parent: "runtime/index.js", request: "./closure/serializeClosure", kind: "named-functions" },
+        { parent: "runtime/index.js", request: "./closure/codePaths", kind: "named-functions" },
+        { parent: "index.js", request: "./automation", kind: "es-module-namespace" },
+    ],
+    // yaml/yaml.js (ConfigFile, ConfigGroup, which helm.v3 builds on) globs only when given file patterns.
+    "@pulumi/kubernetes": [{ parent: "yaml/yaml.js", request: "glob", kind: "es-module-namespace" }],
+};
 
 function readText(file) {
     try {
@@ -67,12 +73,24 @@ function importedAsNamespace(parentText, request, moduleText) {
     );
 }
 
+/** The file `request` names when required from `parentFile`; undefined when it resolves to none. */
+function resolvedFrom(parentFile, request) {
+    if (request.startsWith(".")) {
+        const base = path.join(path.dirname(parentFile), request);
+        // As Node resolves a relative request: a file, else a directory's index.js.
+        return [`${base}.js`, path.join(base, "index.js")].find((f) => fs.existsSync(f));
+    }
+    try {
+        return require.resolve(request, { paths: [path.dirname(parentFile)] });
+    } catch {
+        return undefined;
+    }
+}
+
 /** What the stand-in for `entry` answers without loading the real module; undefined: not deferred. */
 function plannedAnswers(root, entry) {
     const parentText = readText(path.join(root, entry.parent));
-    const base = path.join(path.dirname(path.join(root, entry.parent)), entry.request);
-    // As Node resolves the request: a file, else a directory's index.js.
-    const file = [`${base}.js`, path.join(base, "index.js")].find((f) => fs.existsSync(f));
+    const file = resolvedFrom(path.join(root, entry.parent), entry.request);
     const moduleText = file === undefined ? undefined : readText(file);
     if (parentText === undefined || moduleText === undefined || require.cache[file] !== undefined) return undefined;
     if (entry.kind === "es-module-namespace") {
@@ -121,25 +139,27 @@ function installStandIn({ file, names, esModule }) {
 }
 
 /**
- * Defers the unused modules of the @pulumi/pulumi that `require("@pulumi/pulumi")` resolves to
- * from each of `fromDirs`. Returns the SDK roots it deferred in (empty when the layout is not the
- * known one, the SDK is not installed there, or it is already loaded).
+ * Defers the unused modules of the SDK packages (@pulumi/pulumi, @pulumi/kubernetes) that
+ * `require` resolves from each of `fromDirs`. Returns the package roots it deferred in (none for a
+ * package whose layout is not the known one, that is not installed there, or that is already loaded).
  */
 function deferUnusedSdkModules(fromDirs) {
     const deferred = [];
-    for (const dir of fromDirs) {
-        let entry;
-        try {
-            entry = require.resolve("@pulumi/pulumi", { paths: [dir] });
-        } catch {
-            continue;
+    for (const [name, entries] of Object.entries(DEFERRED)) {
+        for (const dir of fromDirs) {
+            let main;
+            try {
+                main = require.resolve(name, { paths: [dir] });
+            } catch {
+                continue;
+            }
+            const root = path.dirname(main);
+            if (deferred.includes(root) || [main, ...entries.map((e) => path.join(root, e.parent))].some((f) => require.cache[f] !== undefined)) continue;
+            const plan = entries.map((e) => plannedAnswers(root, e));
+            if (plan.some((p) => p === undefined)) continue;
+            for (const standIn of plan) installStandIn(standIn);
+            deferred.push(root);
         }
-        const root = path.dirname(entry);
-        if (deferred.includes(root) || require.cache[entry] !== undefined || require.cache[path.join(root, "runtime", "index.js")] !== undefined) continue;
-        const plan = DEFERRED.map((d) => plannedAnswers(root, d));
-        if (plan.some((p) => p === undefined)) continue;
-        for (const standIn of plan) installStandIn(standIn);
-        deferred.push(root);
     }
     return deferred;
 }

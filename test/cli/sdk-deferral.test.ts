@@ -60,11 +60,31 @@ function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; 
     return sdk;
 }
 
+/** A stand-in @pulumi/kubernetes whose yaml module takes a stand-in `glob` as the real one does. */
+function fakeKubernetes(dir: string, counter: string): string {
+    const k8s = path.join(dir, "node_modules", "@pulumi", "kubernetes");
+    fs.mkdirSync(path.join(k8s, "yaml"), { recursive: true });
+    fs.writeFileSync(path.join(k8s, "package.json"), JSON.stringify({ name: "@pulumi/kubernetes" }));
+    fs.writeFileSync(path.join(k8s, "index.js"), `exports.yaml = require("./yaml/yaml");\n`);
+    fs.writeFileSync(
+        path.join(k8s, "yaml", "yaml.js"),
+        `var __importStar = function (mod) {\n    if (mod && mod.__esModule) return mod;\n    return { default: mod };\n};\nconst glob = __importStar(require("glob"));\nexports.files = (pattern) => glob.sync(pattern);\n`,
+    );
+    const glob = path.join(dir, "node_modules", "glob");
+    fs.mkdirSync(glob);
+    fs.writeFileSync(path.join(glob, "package.json"), JSON.stringify({ name: "glob", main: "index.js" }));
+    fs.writeFileSync(
+        path.join(glob, "index.js"),
+        `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nglobalThis[${JSON.stringify(counter)}] = ["glob"];\nexports.sync = (p) => [p + ".yaml"];\n`,
+    );
+    return k8s;
+}
+
 function loads(counter: string): string[] {
     return ((globalThis as Record<string, unknown>)[counter] as string[] | undefined) ?? [];
 }
 
-describe("sdk deferral: @pulumi/pulumi without its function serializer and Automation API until they are used (issue 15)", () => {
+describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses, until something uses them (issue 15)", () => {
     let work: { dir: string; cleanup: () => void };
     beforeEach(() => (work = tempDir("sdk-deferral")));
     afterEach(() => work.cleanup());
@@ -85,6 +105,16 @@ describe("sdk deferral: @pulumi/pulumi without its function serializer and Autom
         assert.deepStrictEqual(loads("deferA"), ["serializeClosure", "codePaths"]);
         assert.strictEqual((pulumi.automation.LocalWorkspace as { name: string }).name, "LocalWorkspace");
         assert.deepStrictEqual(loads("deferA"), ["serializeClosure", "codePaths", "automation"]);
+    });
+
+    it("@pulumi/kubernetes loads without glob until a file pattern is expanded", () => {
+        const k8s = fakeKubernetes(work.dir, "deferG");
+        assert.deepStrictEqual(deferUnusedSdkModules([work.dir]), [k8s]);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const kubernetes = require(k8s) as { yaml: { files(pattern: string): string[] } };
+        assert.deepStrictEqual(loads("deferG"), []);
+        assert.deepStrictEqual(kubernetes.yaml.files("manifests/*"), ["manifests/*.yaml"]);
+        assert.deepStrictEqual(loads("deferG"), ["glob"]);
     });
 
     it("anything else asked of a stand-in (another export, enumeration) loads the real module first", () => {
@@ -125,14 +155,15 @@ describe("sdk deferral: @pulumi/pulumi without its function serializer and Autom
         assert.deepStrictEqual([loads("deferC"), loads("deferD"), loads("deferF"), loads("deferE")], [all, all, all, all]);
     });
 
-    it("on the installed @pulumi/pulumi: the SDKs load without TypeScript, npm's Arborist and the Automation API's execa; serializeFunction gives the same module text as without deferral; automation loads on use", function () {
+    it("on the installed SDKs: they load without TypeScript, npm's Arborist, the Automation API's execa and glob; serializeFunction gives the same module text as without deferral; automation loads on use", function () {
         this.timeout(60_000);
         const script = (defer: boolean) => `
             ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "sdk-deferral.js"))}).deferUnusedSdkModules([process.cwd()]);` : ""}
             const pulumi = require("@pulumi/pulumi");
             require("@pulumi/policy");
+            require("@pulumi/kubernetes");
             const loaded = (p) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + p + "/"));
-            const before = [loaded("typescript"), loaded("@npmcli/arborist"), loaded("execa")];
+            const before = [loaded("typescript"), loaded("@npmcli/arborist"), loaded("execa"), loaded("path-scurry")];
             const workspace = typeof pulumi.automation.LocalWorkspace;
             const answer = 42;
             pulumi.runtime.serializeFunction(() => answer).then((s) => {
@@ -145,7 +176,7 @@ describe("sdk deferral: @pulumi/pulumi without its function serializer and Autom
         };
         const deferred = run(true);
         const eager = run(false);
-        assert.deepStrictEqual([deferred.before, deferred.workspace, deferred.after, eager.before], [[false, false, false], "function", true, [true, true, true]]);
+        assert.deepStrictEqual([deferred.before, deferred.workspace, deferred.after, eager.before], [[false, false, false, false], "function", true, [true, true, true, true]]);
         assert.strictEqual(deferred.text, eager.text);
         assert.match(deferred.text, /with\(\{ answer: 42, this: undefined, arguments: undefined \}\)/);
     });
