@@ -89,17 +89,34 @@ function installSourceMaps(outputs) {
         }
         return maps.get(file);
     };
-    const mapped = (frame) => {
+    // "file:line:column" in the compiled code → the same in the source (null: no mapping). The SDK
+    // also formats a stack for every promise it tracks, so the same frames recur many times.
+    const positions = new Map();
+    const sourcePosition = (file, line, column) => {
+        const at = `${file}:${line}:${column}`;
+        let position = positions.get(at);
+        if (position === undefined) {
+            const map = mapOf(file);
+            const found = map ? decoder.originalPositionFor(map, { line, column: column - 1 }) : { line: null };
+            position = found.line === null ? null : { line: found.line, column: found.column + 1 };
+            positions.set(at, position);
+        }
+        return position;
+    };
+    /** The frame's text with its source position, or undefined when it has none to map. */
+    const mappedText = (frame) => {
         const file = frame.getFileName();
-        const map = typeof file === "string" && outputs.has(file) ? mapOf(file) : null;
-        if (!map) return frame;
+        if (typeof file !== "string" || !outputs.has(file)) return undefined;
         const line = frame.getLineNumber();
         const column = frame.getColumnNumber();
-        const position = decoder.originalPositionFor(map, { line, column: column - 1 });
-        if (position.line === null) return frame;
-        const text = String(frame).replace(`${file}:${line}:${column}`, `${file}:${position.line}:${position.column + 1}`);
-        // The frame as V8 made it (every CallSite method still answers), with the mapped position.
-        const answers = { toString: () => text, getLineNumber: () => position.line, getColumnNumber: () => position.column + 1 };
+        const position = sourcePosition(file, line, column);
+        return position === null ? undefined : { text: String(frame).replace(`${file}:${line}:${column}`, `${file}:${position.line}:${position.column}`), position };
+    };
+    /** The frame as V8 made it (every CallSite method still answers), with the mapped position. */
+    const mappedFrame = (frame) => {
+        const mapped = mappedText(frame);
+        if (mapped === undefined) return frame;
+        const answers = { toString: () => mapped.text, getLineNumber: () => mapped.position.line, getColumnNumber: () => mapped.position.column };
         return new Proxy(frame, {
             get: (target, key) => {
                 if (Object.prototype.hasOwnProperty.call(answers, key)) return answers[key];
@@ -109,8 +126,8 @@ function installSourceMaps(outputs) {
         });
     };
     Error.prepareStackTrace = (error, frames) => {
-        const shown = frames.map(mapped);
-        return original === undefined ? `${error}${shown.map((f) => `\n    at ${f}`).join("")}` : original(error, shown);
+        if (original !== undefined) return original(error, frames.map(mappedFrame));
+        return `${error}${frames.map((f) => `\n    at ${mappedText(f)?.text ?? f}`).join("")}`;
     };
 }
 
