@@ -51,7 +51,7 @@ export function latencyCommands(outDir: string): LatencyCommand[] {
         { key: "floor", label: "`node -e 'require(\"@pulumi/pulumi\"); require(\"@pulumi/policy\")'` (the floor)", argv: [node, "-e", 'require("@pulumi/pulumi"); require("@pulumi/policy")'], exitCodes: [0] },
         {
             key: "floorDeferred",
-            label: "the floor with the SDK's function serializer deferred (bin/sdk-deferral.js), as meshguard's processes load the SDKs",
+            label: "the floor with the SDKs' unused modules deferred (bin/sdk-deferral.js), as meshguard's processes load them",
             argv: [node, "-r", SDK_DEFERRAL, "-e", 'require("@pulumi/pulumi"); require("@pulumi/policy")'],
             exitCodes: [0],
         },
@@ -75,7 +75,7 @@ export const LATENCY_TARGETS: readonly LatencyTarget[] = [
 
 /**
  * meshguard's own share: the same commands against the floor as its processes load the SDKs
- * (without the function serializer), so the targets' headroom is not mistaken for meshguard's cost.
+ * (without the modules they never use), so the targets' headroom is not mistaken for meshguard's cost.
  */
 export const LATENCY_CONTEXT: readonly { command: string; floor: string }[] = [
     { command: "check", floor: "floorDeferred" },
