@@ -12,7 +12,7 @@ import { median } from "./stats";
 
 const ROOT = path.join(__dirname, "..", "..");
 const LAUNCHER = path.join(ROOT, "bin", "meshguard.js");
-const SDK_DEFERRAL = path.join(ROOT, "bin", "sdk-deferral-register.js");
+const SDK_DEFERRAL = path.join(ROOT, "bin", "module-deferral-register.js");
 const SMALL_FILE = path.join(ROOT, "test", "fixtures", "manifests", "secure", "shop.yaml");
 const WORKLOADS_FILE = path.join(ROOT, "test", "fixtures", "manifests", "secure", "workloads.yaml");
 
@@ -51,7 +51,7 @@ export function latencyCommands(outDir: string): LatencyCommand[] {
         { key: "floor", label: "`node -e 'require(\"@pulumi/pulumi\"); require(\"@pulumi/policy\")'` (the floor)", argv: [node, "-e", 'require("@pulumi/pulumi"); require("@pulumi/policy")'], exitCodes: [0] },
         {
             key: "floorDeferred",
-            label: "the floor with the SDKs' unused modules deferred (bin/sdk-deferral.js), as meshguard's processes load them",
+            label: "the floor with the SDKs' unused modules deferred (bin/module-deferral.js), as meshguard's processes load them",
             argv: [node, "-r", SDK_DEFERRAL, "-e", 'require("@pulumi/pulumi"); require("@pulumi/policy")'],
             exitCodes: [0],
         },

@@ -113,7 +113,7 @@ function memoryTable(results: readonly SizeResult[]): string {
 
 const LATENCY_LABELS: Readonly<Record<string, string>> = {
     floor: "`node -e 'require(\"@pulumi/pulumi\"); require(\"@pulumi/policy\")'` (the floor)",
-    floorDeferred: "the floor with the SDKs' unused modules deferred (`node -r bin/sdk-deferral-register.js -e ...`), as meshguard's processes load them",
+    floorDeferred: "the floor with the SDKs' unused modules deferred (`node -r bin/module-deferral-register.js -e ...`), as meshguard's processes load them",
     pulumi: "`node -e 'require(\"@pulumi/pulumi\")'`",
     check: "`meshguard check` on one small YAML file (5 objects)",
     explain: "`meshguard explain` on YAML (2 files)",
@@ -152,7 +152,7 @@ export function latencySection(latency: LatencyResult): string {
         "",
         ratios,
         "",
-        "The targets compare with loading the SDKs whole. meshguard's processes load them without the modules they never use (the function serializer with TypeScript, npm's Arborist, the Automation API: bin/sdk-deferral.js), so against that floor its own share is:",
+        "The targets compare with loading the SDKs whole. meshguard's processes load them without the modules they never use (the function serializer with TypeScript, npm's Arborist, the Automation API: bin/module-deferral.js), so against that floor its own share is:",
         "",
         context,
     ].join("\n");

@@ -34,7 +34,7 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
         const env = fs.existsSync(path.join(packDir, "tsconfig.json"))
             ? process.env
             : { ...process.env, TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node", target: "ES2020", esModuleInterop: true }) };
-        return { args: [...sdkDeferral(), "-r", sourceLoader(), source], entry: source, env };
+        return { args: [...moduleDeferral(), "-r", sourceLoader(), source], entry: source, env };
     }
     const entry = packEntryPoint(packDir);
     let host: string;
@@ -44,16 +44,16 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
         throw new Error(`policy pack in ${packDir}: @pulumi/pulumi is not installed where the pack can resolve it. Fix: run npm install in the pack directory or in the project that contains it.`);
     }
     // The engine address is the first argument; the pack itself never dials it.
-    return { args: [...sdkDeferral(), host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
+    return { args: [...moduleDeferral(), host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
 }
 
 /**
  * The preload that defers the Pulumi SDK's function-serialization modules in the pack's process
- * (bin/sdk-deferral.js: a policy pack never serializes a function; about two thirds of the SDK's
+ * (bin/module-deferral.js: a policy pack never serializes a function; about two thirds of the SDK's
  * load time). None when the package ships without it.
  */
-function sdkDeferral(): string[] {
-    const register = path.join(packageRoot(), "bin", "sdk-deferral-register.js");
+function moduleDeferral(): string[] {
+    const register = path.join(packageRoot(), "bin", "module-deferral-register.js");
     return fs.existsSync(register) ? ["-r", register] : [];
 }
 

@@ -90,7 +90,7 @@ describe("cli: what each command loads (issue 15: interactive speed)", function 
         assert.deepStrictEqual(["@pulumi/pulumi", "@grpc/grpc-js"].map((p) => preview.packages.has(p)), [true, true]);
     });
 
-    it("preview and the pack's process load the Pulumi SDKs without what they load but never use here: no TypeScript, npm Arborist, execa or glob (its path-scurry; bin/sdk-deferral.js)", () => {
+    it("preview and the pack's process load the Pulumi SDKs without what they load but never use here: no TypeScript, npm Arborist, execa or glob (its path-scurry; bin/module-deferral.js)", () => {
         const preview = loadedBy(["preview", "--quiet", "--out", "out", REPO_ROOT], [0]);
         const packages = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/policy", "typescript", "@npmcli/arborist", "execa", "path-scurry"];
         assert.deepStrictEqual(

@@ -103,7 +103,7 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
         assert.strictEqual(require.resolve(packDir), path.join(packDir, "dist", "policy-pack", "index.js"));
         assert.deepStrictEqual(fs.readdirSync(packDir).sort(), ["PulumiPolicy.yaml", "dist", "package.json"]);
         // The launcher, and the preload that defers the SDK modules no meshguard process uses (issue 15).
-        assert.deepStrictEqual(fs.readdirSync(path.join(project, "node_modules", "meshguard", "bin")).sort(), ["meshguard.js", "sdk-deferral-register.js", "sdk-deferral.js"]);
+        assert.deepStrictEqual(fs.readdirSync(path.join(project, "node_modules", "meshguard", "bin")).sort(), ["meshguard.js", "module-deferral-register.js", "module-deferral.js"]);
     });
 
     it("npx meshguard preview runs the TypeScript program (no tsconfig.json) and the pack, exit 0", async () => {

@@ -150,7 +150,7 @@ describe("analyzer client: how the pack is started", () => {
             fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "p", version: "1.0.0", main: "dist/entry.js" }));
             fs.writeFileSync(path.join(dir, "dist", "entry.js"), "");
             const compiled = packCommand(dir);
-            const deferral = ["-r", path.join(__dirname, "..", "..", "bin", "sdk-deferral-register.js")];
+            const deferral = ["-r", path.join(__dirname, "..", "..", "bin", "module-deferral-register.js")];
             assert.deepStrictEqual([compiled.args, compiled.entry], [[...deferral, require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", dir], path.join(dir, "dist", "entry.js")]);
             fs.writeFileSync(path.join(dir, "index.ts"), "");
             const source = packCommand(dir);

@@ -1,22 +1,23 @@
-// Loads the Pulumi SDKs without the modules they load eagerly but meshguard's processes never use.
-// At require time the SDK loads runtime/closure/serializeClosure (the function serializer of
-// dynamic providers and `pulumi.runtime.serializeFunction`, which loads the TypeScript compiler to
-// parse function text), runtime/closure/codePaths (`computeCodePaths`, which loads npm's Arborist)
-// and the Automation API (`pulumi.automation`: execa, js-yaml, workspaces): ~300 ms of the SDK's
-// ~410 ms load on a 2-core machine, paid by the policy pack, the CLI and every offline preview
-// although none of them serializes a function or drives a workspace (measured with a require-time
-// trace; see docs/benchmarks.md). Likewise @pulumi/kubernetes loads `glob` (~30 ms) for
-// `yaml.ConfigFile` file patterns, which meshguard's programs do not use.
+// Loads the Pulumi SDKs and zod without the modules they load eagerly but meshguard's processes
+// never use. At require time @pulumi/pulumi loads runtime/closure/serializeClosure (the function
+// serializer of dynamic providers and `pulumi.runtime.serializeFunction`, which loads the
+// TypeScript compiler to parse function text), runtime/closure/codePaths (`computeCodePaths`,
+// which loads npm's Arborist) and the Automation API (`pulumi.automation`: execa, js-yaml,
+// workspaces): ~300 ms of the SDK's ~410 ms load on a 2-core machine, paid by the policy pack, the
+// CLI and every offline preview although none of them serializes a function or drives a
+// workspace. @pulumi/kubernetes loads `glob` for `yaml.ConfigFile` file patterns, and zod all of
+// its 60-odd locales (it formats messages with English, which it loads directly). Measured with a
+// require-time trace; see docs/benchmarks.md.
 //
-// This puts a stand-in for each module into the require cache before the SDK loads; the real
+// This puts a stand-in for each module into the require cache before its package loads; the real
 // module loads the first time anything of it is used. A closure module's stand-in has its function
-// exports, each a forwarder that loads the real module on its first call; the Automation API's
-// stand-in answers only `__esModule` (what the SDK's `__importStar` asks at load time). Anything
+// exports, each a forwarder that loads the real module on its first call; a namespace module's
+// stand-in answers only `__esModule` (what TypeScript's `__importStar` asks at load time). Anything
 // else asked of a stand-in (another name, enumeration) loads the real module first and answers
-// from it, so nothing sees a difference but the time of the load (and `pulumi.automation` being a
-// stand-in object, not the module object itself). It is applied only when the SDK's files have the
-// layout this was checked against (read from their text); otherwise, or when the SDK is already
-// loaded, it does nothing.
+// from it, so nothing sees a difference but the time of the load (and a namespace such as
+// `pulumi.automation` being a stand-in object, not the module object itself). It is applied only
+// when the installed package has the layout this was checked against (read from its files' text);
+// otherwise, or when the package is already loaded, it does nothing.
 "use strict";
 const fs = require("fs");
 const Module = require("module");
@@ -35,6 +36,11 @@ const DEFERRED = {
     ],
     // yaml/yaml.js (ConfigFile, ConfigGroup, which helm.v3 builds on) globs only when given file patterns.
     "@pulumi/kubernetes": [{ parent: "yaml/yaml.js", request: "glob", kind: "es-module-namespace" }],
+    // `z.locales` / `z.core.locales`: loaded whole for `z.config(z.locales.xx())` only.
+    zod: [
+        { parent: "v4/core/index.cjs", request: "../locales/index.cjs", kind: "es-module-namespace" },
+        { parent: "v4/classic/external.cjs", request: "../locales/index.cjs", kind: "es-module-namespace" },
+    ],
 };
 
 function readText(file) {
@@ -77,8 +83,8 @@ function importedAsNamespace(parentText, request, moduleText) {
 function resolvedFrom(parentFile, request) {
     if (request.startsWith(".")) {
         const base = path.join(path.dirname(parentFile), request);
-        // As Node resolves a relative request: a file, else a directory's index.js.
-        return [`${base}.js`, path.join(base, "index.js")].find((f) => fs.existsSync(f));
+        // As Node resolves a relative request: the file, else with .js, else a directory's index.js.
+        return [base, `${base}.js`, path.join(base, "index.js")].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
     }
     try {
         return require.resolve(request, { paths: [path.dirname(parentFile)] });
@@ -96,7 +102,7 @@ function plannedAnswers(root, entry) {
     if (entry.kind === "es-module-namespace") {
         return importedAsNamespace(parentText, entry.request, moduleText) ? { file, names: [], esModule: true } : undefined;
     }
-    const declarations = readText(file.replace(/\.js$/, ".d.ts"));
+    const declarations = readText(file.replace(/\.c?js$/, ".d.ts"));
     const names = declarations === undefined ? undefined : copiedFunctionNames(parentText, entry.request, declarations);
     return names === undefined ? undefined : { file, names, esModule: false };
 }
@@ -139,11 +145,11 @@ function installStandIn({ file, names, esModule }) {
 }
 
 /**
- * Defers the unused modules of the SDK packages (@pulumi/pulumi, @pulumi/kubernetes) that
+ * Defers the unused modules of the packages (@pulumi/pulumi, @pulumi/kubernetes, zod) that
  * `require` resolves from each of `fromDirs`. Returns the package roots it deferred in (none for a
  * package whose layout is not the known one, that is not installed there, or that is already loaded).
  */
-function deferUnusedSdkModules(fromDirs) {
+function deferUnusedModules(fromDirs) {
     const deferred = [];
     for (const [name, entries] of Object.entries(DEFERRED)) {
         for (const dir of fromDirs) {
@@ -157,11 +163,12 @@ function deferUnusedSdkModules(fromDirs) {
             if (deferred.includes(root) || [main, ...entries.map((e) => path.join(root, e.parent))].some((f) => require.cache[f] !== undefined)) continue;
             const plan = entries.map((e) => plannedAnswers(root, e));
             if (plan.some((p) => p === undefined)) continue;
-            for (const standIn of plan) installStandIn(standIn);
+            // Several files may require one module: one stand-in serves them all.
+            for (const standIn of plan) if (require.cache[standIn.file] === undefined) installStandIn(standIn);
             deferred.push(root);
         }
     }
     return deferred;
 }
 
-module.exports = { deferUnusedSdkModules };
+module.exports = { deferUnusedModules };

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT, tempDir } from "./run-cli";
 
-// bin/sdk-deferral.js (issue 15): @pulumi/pulumi loads without its function-serialization modules
-// and its Automation API, which load on first use; any SDK layout it was not checked against loads
-// as usual.
+// bin/module-deferral.js (issue 15): @pulumi/pulumi loads without its function-serialization modules
+// and its Automation API, @pulumi/kubernetes without glob, zod without its locales; each loads on
+// first use, and any layout it was not checked against loads as usual.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deferUnusedSdkModules } = require(path.join(REPO_ROOT, "bin", "sdk-deferral.js")) as { deferUnusedSdkModules(fromDirs: string[]): string[] };
+const { deferUnusedModules } = require(path.join(REPO_ROOT, "bin", "module-deferral.js")) as { deferUnusedModules(fromDirs: string[]): string[] };
 
 /** A project with a stand-in @pulumi/pulumi whose deferrable modules count their loads in `globalThis[counter]`. */
 function fakeSdk(dir: string, counter: string, layout: { runtimeIndex?: string; serializeDts?: string; automationMarker?: string } = {}): string {
@@ -84,14 +84,14 @@ function loads(counter: string): string[] {
     return ((globalThis as Record<string, unknown>)[counter] as string[] | undefined) ?? [];
 }
 
-describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses, until something uses them (issue 15)", () => {
+describe("module deferral: the Pulumi SDKs and zod without the modules meshguard never uses, until something uses them (issue 15)", () => {
     let work: { dir: string; cleanup: () => void };
-    beforeEach(() => (work = tempDir("sdk-deferral")));
+    beforeEach(() => (work = tempDir("module-deferral")));
     afterEach(() => work.cleanup());
 
     it("on the layout it knows, the SDK loads without the three modules; a use loads the real module once and forwards arguments, this and the result", async () => {
         const sdk = fakeSdk(work.dir, "deferA");
-        assert.deepStrictEqual(deferUnusedSdkModules([work.dir, work.dir]), [sdk]);
+        assert.deepStrictEqual(deferUnusedModules([work.dir, work.dir]), [sdk]);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const pulumi = require(sdk) as { runtime: Record<string, (...args: unknown[]) => unknown>; automation: Record<string, unknown> };
         assert.deepStrictEqual(loads("deferA"), []);
@@ -109,7 +109,7 @@ describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses
 
     it("@pulumi/kubernetes loads without glob until a file pattern is expanded", () => {
         const k8s = fakeKubernetes(work.dir, "deferG");
-        assert.deepStrictEqual(deferUnusedSdkModules([work.dir]), [k8s]);
+        assert.deepStrictEqual(deferUnusedModules([work.dir]), [k8s]);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const kubernetes = require(k8s) as { yaml: { files(pattern: string): string[] } };
         assert.deepStrictEqual(loads("deferG"), []);
@@ -119,7 +119,7 @@ describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses
 
     it("anything else asked of a stand-in (another export, enumeration) loads the real module first", () => {
         const sdk = fakeSdk(work.dir, "deferB");
-        deferUnusedSdkModules([work.dir]);
+        deferUnusedModules([work.dir]);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(sdk);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -144,7 +144,7 @@ describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses
         require(loaded);
         fs.mkdirSync(path.join(work.dir, "none"));
         const dirs = ["constant", "star", "unmarked", "loaded", "none"].map((d) => path.join(work.dir, d));
-        assert.deepStrictEqual(deferUnusedSdkModules(dirs), []);
+        assert.deepStrictEqual(deferUnusedModules(dirs), []);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(constant);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -155,29 +155,38 @@ describe("sdk deferral: the Pulumi SDKs without the modules meshguard never uses
         assert.deepStrictEqual([loads("deferC"), loads("deferD"), loads("deferF"), loads("deferE")], [all, all, all, all]);
     });
 
-    it("on the installed SDKs: they load without TypeScript, npm's Arborist, the Automation API's execa and glob; serializeFunction gives the same module text as without deferral; automation loads on use", function () {
+    it("on the installed packages: the SDKs load without TypeScript, npm's Arborist, the Automation API's execa and glob, zod without its locales; serializeFunction gives the same module text as without deferral; automation loads on use", function () {
         this.timeout(60_000);
         const script = (defer: boolean) => `
-            ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "sdk-deferral.js"))}).deferUnusedSdkModules([process.cwd()]);` : ""}
+            ${defer ? `require(${JSON.stringify(path.join(REPO_ROOT, "bin", "module-deferral.js"))}).deferUnusedModules([process.cwd()]);` : ""}
             const pulumi = require("@pulumi/pulumi");
             require("@pulumi/policy");
             require("@pulumi/kubernetes");
+            const z = require("zod");
+            // The locale files (index.cjs is the stand-in while deferred).
+            const locales = () => Object.keys(require.cache).filter((f) => /[\\/]zod[\\/]v4[\\/]locales[\\/]/.test(f)).map((f) => require("path").basename(f)).filter((f) => f !== "index.cjs");
+            const zodBefore = { locales: locales(), message: z.object({ port: z.number() }).safeParse({ port: "80" }).error.issues[0].message };
+            const french = typeof z.locales.fr;
+            const zodAfter = locales().length;
             const loaded = (p) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + p + "/"));
             const before = [loaded("typescript"), loaded("@npmcli/arborist"), loaded("execa"), loaded("path-scurry")];
             const workspace = typeof pulumi.automation.LocalWorkspace;
             const answer = 42;
             pulumi.runtime.serializeFunction(() => answer).then((s) => {
-                process.stdout.write(JSON.stringify({ before, workspace, text: s.text, after: loaded("typescript") }));
+                process.stdout.write(JSON.stringify({ before, workspace, zodBefore, french, zodAfter, text: s.text, after: loaded("typescript") }));
             });`;
         const run = (defer: boolean) => {
             const child = spawnSync(process.execPath, ["-e", script(defer)], { cwd: REPO_ROOT, encoding: "utf8" });
             assert.strictEqual(child.status, 0, child.stderr);
-            return JSON.parse(child.stdout) as { before: boolean[]; workspace: string; text: string; after: boolean };
+            return JSON.parse(child.stdout) as { before: boolean[]; workspace: string; zodBefore: { locales: string[]; message: string }; french: string; zodAfter: number; text: string; after: boolean };
         };
         const deferred = run(true);
         const eager = run(false);
         assert.deepStrictEqual([deferred.before, deferred.workspace, deferred.after, eager.before], [[false, false, false, false], "function", true, [true, true, true, true]]);
         assert.strictEqual(deferred.text, eager.text);
+        // zod: English (loaded directly by its schemas) formats the messages; the other locales load on use.
+        assert.deepStrictEqual([deferred.zodBefore, deferred.french], [{ locales: ["en.cjs"], message: "Invalid input: expected number, received string" }, "function"]);
+        assert.deepStrictEqual([deferred.zodAfter > 40, eager.zodBefore.locales.length > 40, eager.zodBefore.message], [true, true, deferred.zodBefore.message]);
         assert.match(deferred.text, /with\(\{ answer: 42, this: undefined, arguments: undefined \}\)/);
     });
 });
