@@ -28,7 +28,8 @@ export function defaultPackDir(): string {
  * working directory is always the pack directory: @pulumi/policy reads `./package.json` for the version.
  */
 export function packCommand(packDir: string): { args: string[]; entry: string; env: NodeJS.ProcessEnv } {
-    const source = path.join(packDir, "index.ts");
+    // Absolute: the pack runs with its own directory as the working directory.
+    const source = path.resolve(packDir, "index.ts");
     if (fs.existsSync(source)) {
         // Like the CLI's run-policy-pack: a pack without tsconfig.json gets CommonJS defaults.
         const env = fs.existsSync(path.join(packDir, "tsconfig.json"))

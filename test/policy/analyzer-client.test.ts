@@ -155,6 +155,8 @@ describe("analyzer client: how the pack is started", () => {
             fs.writeFileSync(path.join(dir, "index.ts"), "");
             const source = packCommand(dir);
             assert.deepStrictEqual(source.args, [...deferral, "-r", path.join(__dirname, "..", "..", "bin", "ts-cache-register.js"), path.join(dir, "index.ts")]);
+            // A relative directory names the same files (the pack's working directory is its own).
+            assert.deepStrictEqual(packCommand(path.relative(process.cwd(), dir)).args, source.args);
             assert.match(String(source.env["TS_NODE_COMPILER_OPTIONS"]), /"module":"commonjs"/);
             fs.rmSync(path.join(dir, "index.ts"));
             fs.rmSync(path.join(dir, "dist", "entry.js"));
