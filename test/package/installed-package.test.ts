@@ -98,11 +98,11 @@ describe("installed package (npm pack → npm install → preview, tsc, policy p
     });
     after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-    it("the pack directory resolves to a file in the tarball (package.json main), without TypeScript; bin/ holds the launcher and the SDK deferral", () => {
+    it("the pack directory resolves to a file in the tarball (package.json main), without TypeScript; bin/ holds the launcher and the module deferral", () => {
         const packDir = path.join(project, "node_modules", "meshguard", "policy-pack");
         assert.strictEqual(require.resolve(packDir), path.join(packDir, "dist", "policy-pack", "index.js"));
         assert.deepStrictEqual(fs.readdirSync(packDir).sort(), ["PulumiPolicy.yaml", "dist", "package.json"]);
-        // The launcher, and the preload that defers the SDK modules no meshguard process uses (issue 15).
+        // The launcher, and the preload that defers the modules no meshguard process uses (issue 15).
         assert.deepStrictEqual(fs.readdirSync(path.join(project, "node_modules", "meshguard", "bin")).sort(), ["meshguard.js", "module-deferral-register.js", "module-deferral.js"]);
     });
 
