@@ -16,6 +16,12 @@ export interface CompiledAuthorizationSpec {
     readonly pruned: readonly string[];
 }
 
+/**
+ * `compileAuthorizationSpec` or a stand-in returning exactly what it returns (a caller that keeps
+ * compiled specs for objects it knows do not change, e.g. the policy pack within one request).
+ */
+export type AuthorizationSpecCompiler = (spec: unknown, subject?: string, namespace?: string) => CompiledAuthorizationSpec;
+
 const SPEC_FIELDS = ["selector", "targetRef", "targetRefs", "action", "provider", "rules"];
 
 /**

@@ -1,4 +1,5 @@
 import { UnknownValueError } from "@pulumi/policy";
+import { proxyTarget, UNKNOWN_SENTINELS } from "./sdk-proxy";
 
 /**
  * Values not known during `pulumi preview`, carried as markers instead of thrown at once.
@@ -30,22 +31,98 @@ export function isUnknownValue(value: unknown): value is UnknownValue {
  * A deep plain copy of a value read through the SDK proxy, with every unknown replaced by an
  * `UnknownValue` marker. Keys are defined as own properties, so hostile keys (`__proto__`,
  * `constructor`) stay data and never change a prototype.
+ *
+ * The SDK's proxy wraps every object it returns in a new proxy, so copying through it costs a
+ * proxy per property; the copy is made from the wrapped object instead, and each unknown is read
+ * through the proxy (the only place its `UnknownValueError` comes from). Copies holding no
+ * unknown are remembered, so `strictView` hands them out as they are.
  */
 export function readWithUnknowns(value: unknown): unknown {
+    const target = UNKNOWN_SENTINELS === undefined ? undefined : proxyTarget(value);
+    if (target === undefined) return copyThrough(value);
+    return copyWrapped(target, value as object, [], UNKNOWN_SENTINELS as ReadonlySet<string>);
+}
+
+/** The copy read property by property through `value` (an SDK proxy or plain data). */
+function copyThrough(value: unknown): unknown {
     if (isUnknownValue(value)) return value;
     if (Array.isArray(value)) {
         const out: unknown[] = [];
-        for (let i = 0; i < value.length; i++) out.push(readWithUnknowns(readProperty(value, String(i))));
-        return out;
+        for (let i = 0; i < value.length; i++) out.push(copyThrough(readProperty(value, String(i))));
+        return rememberIfKnown(out, out);
     }
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const key of Object.keys(value)) {
-            Object.defineProperty(out, key, { value: readWithUnknowns(readProperty(value, key)), enumerable: true, writable: true, configurable: true });
-        }
-        return out;
+        for (const key of Object.keys(value)) setOwn(out, key, copyThrough(readProperty(value, key)));
+        return rememberIfKnown(out, Object.values(out));
     }
     return value;
+}
+
+/** The copy of `raw`, found at `path` under the SDK proxy `root`; unknowns are read through `root`. */
+function copyWrapped(raw: unknown, root: object, path: string[], sentinels: ReadonlySet<string>): unknown {
+    if (typeof raw === "string" && sentinels.has(raw)) return unknownAt(root, path);
+    if (Array.isArray(raw)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < raw.length; i++) {
+            path.push(String(i));
+            out.push(copyWrapped(raw[i], root, path, sentinels));
+            path.pop();
+        }
+        return rememberIfKnown(out, out);
+    }
+    if (raw !== null && typeof raw === "object") {
+        const out: Record<string, unknown> = {};
+        let known = true;
+        for (const key of Object.keys(raw)) {
+            path.push(key);
+            const copy = copyWrapped((raw as Record<string, unknown>)[key], root, path, sentinels);
+            path.pop();
+            setOwn(out, key, copy);
+            if (known && !isKnownValue(copy)) known = false;
+        }
+        if (known) KNOWN.add(out);
+        return out;
+    }
+    return raw;
+}
+
+/** What the SDK's proxy gives for `path` under `root`: the marker of the unknown it throws on. */
+function unknownAt(root: object, path: readonly string[]): unknown {
+    let value: unknown = root;
+    for (const key of path) {
+        const read = readProperty(value as object, key);
+        if (isUnknownValue(read)) return read;
+        value = read;
+    }
+    return copyThrough(value);
+}
+
+/** Copies made here that hold no unknown, at any depth. */
+const KNOWN = new WeakSet<object>();
+
+/**
+ * True for a copy made by `readWithUnknowns` that holds no unknown (shared by the policies of one
+ * request, never changed by them).
+ */
+export function isKnownCopy(value: unknown): value is object {
+    return value !== null && typeof value === "object" && KNOWN.has(value);
+}
+
+function isKnownValue(value: unknown): boolean {
+    if (value === null || typeof value !== "object") return true;
+    return KNOWN.has(value);
+}
+
+function rememberIfKnown<T extends object>(copy: T, values: readonly unknown[]): T {
+    if (values.every(isKnownValue)) KNOWN.add(copy);
+    return copy;
+}
+
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+    // Only `__proto__` is not plain data on assignment: it would change the prototype.
+    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
 }
 
 function readProperty(container: object, key: string): unknown {
@@ -71,6 +148,8 @@ function fieldPath(props: readonly string[]): string {
  */
 export function strictView<T>(value: T): T {
     if (value === null || typeof value !== "object" || isUnknownValue(value)) return value;
+    // Nothing to throw on below a copy without unknowns: no view needed.
+    if (KNOWN.has(value)) return value;
     return new Proxy(value as object, {
         get: (target, prop) => {
             const field = (target as Record<string | symbol, unknown>)[prop];

@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { MeshguardValidationError } from "../../components/errors";
 import { findIneffectiveRules, plaintextOnlyRules } from "../../components/istio";
+import { compileOncePerReading } from "../lib/authorization-spec";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
 import { asList, asRecord, isRecord } from "../lib/object";
@@ -24,7 +25,7 @@ export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
             }
             let findings;
             try {
-                findings = findIneffectiveRules(spec);
+                findings = findIneffectiveRules(spec, compileOncePerReading);
             } catch (err) {
                 // A malformed spec is reported by istio-resource-schema; nothing to judge here.
                 if (err instanceof MeshguardValidationError) return;
@@ -45,7 +46,7 @@ export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
 function checkPositiveMatching(spec: Record<string, unknown>, report: ReportObjectViolation): void {
     // `notPrincipals: ["*"]` on named ports is the one negative match that names a set exactly:
     // plaintext callers, judged with the mTLS mode of those ports (components/istio/plaintext-rule.ts).
-    const plaintextRules = plaintextOnlyRules(spec);
+    const plaintextRules = plaintextOnlyRules(spec, compileOncePerReading);
     asList(spec["rules"]).forEach((rawRule, r) => {
         const rule = asRecord(rawRule);
         for (const [field, wrapper] of [["from", "source"], ["to", "operation"]] as const) {
