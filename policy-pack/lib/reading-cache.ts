@@ -38,7 +38,7 @@ export function readingKey(props: unknown, providerProps: unknown, parameters: r
     if (target === undefined) return undefined;
     const provider = providerProps === undefined ? undefined : proxyTarget(providerProps);
     if (providerProps !== undefined && provider === undefined) return undefined;
-    return { target, provider, parameters: JSON.stringify(parameters) };
+    return { target, provider, parameters: parametersKey(parameters) };
 }
 
 /** The cached reading under `key`, made by `read` on a miss. */
@@ -54,4 +54,11 @@ export function cachedReading<T>(key: ReadingKey | undefined, read: () => T): T 
     }
     list.push({ provider: key.provider, parameters: key.parameters, value });
     return value;
+}
+
+/** One string per list of parameters (strings length-prefixed, so no two lists share one), cheaper than JSON. */
+function parametersKey(parameters: readonly (string | boolean)[]): string {
+    let key = "";
+    for (const p of parameters) key += typeof p === "string" ? `${p.length}:${p};` : p ? "t;" : "f;";
+    return key;
 }
