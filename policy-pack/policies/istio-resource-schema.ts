@@ -2,7 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { configSchema } from "../lib/config";
 import { istioKindOfType, parseKubernetesType } from "../lib/kinds";
-import { allUnknowns, isKnownCopy, isUnknownValue, withPlaceholders } from "../lib/preview-values";
+import { allUnknowns, holdsUnknown, isUnknownValue, withPlaceholders } from "../lib/preview-values";
 import { validateObjects } from "../lib/resource-policy";
 
 /** At most this many unknown fields are listed per object (the rest are the same verdict). */
@@ -26,7 +26,7 @@ export const istioResourceSchema: ResourceValidationPolicy = {
             // Unknown values are checked with placeholders; a finding at, under or beside an unknown
             // (cross-field rules look at siblings) depends on it and is not reported as definite.
             // A reading without unknowns (the usual case) is its own placeholder-free copy.
-            const known = isKnownCopy(object.values);
+            const known = !holdsUnknown(object.values);
             const unknowns = known ? [] : allUnknowns(object.values);
             const body = known ? object.values : (withPlaceholders(object.values) as Record<string, unknown>);
             const issues = checkIstioSecurityObject({ ...body, apiVersion, kind: object.kind });

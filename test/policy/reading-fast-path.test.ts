@@ -9,9 +9,10 @@ import fc from "fast-check";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import { compileAuthorizationSpec } from "../../components/istio";
 import { MeshguardValidationError } from "../../components/errors";
-import { compileOncePerReading } from "../../policy-pack/lib/authorization-spec";
+import { readingSpecCompiler } from "../../policy-pack/lib/authorization-spec";
+import { readPreviewObject } from "../../policy-pack/lib/preview-object";
 import { notApplicable } from "../../policy-pack/lib/not-applicable";
-import { isKnownCopy, isUnknownValue, readWithUnknowns, strictView, UnknownValue } from "../../policy-pack/lib/preview-values";
+import { holdsUnknown, isUnknownValue, readWithUnknowns, strictView, UnknownValue } from "../../policy-pack/lib/preview-values";
 import { UNKNOWN_SENTINELS } from "../../policy-pack/lib/sdk-proxy";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,38 +101,47 @@ describe("policy pack: reading a request from the object behind the SDK proxy", 
 
     it("hands out a copy without unknowns as its own strict view, and views one with unknowns", () => {
         const copy = readWithUnknowns(unknownCheckingProxy({ metadata: { name: "a" }, spec: { mode: SENTINELS[0] } })) as Record<string, Record<string, unknown>>;
-        assert.strictEqual(isKnownCopy(copy), false);
-        assert.strictEqual(isKnownCopy(copy.metadata), true);
-        assert.strictEqual(isKnownCopy(copy.spec), false);
+        assert.deepStrictEqual([holdsUnknown(copy), holdsUnknown(copy.metadata), holdsUnknown(copy.spec)], [true, false, true]);
         const view = strictView(copy);
         assert.notStrictEqual(view, copy);
         assert.strictEqual(view.metadata, copy.metadata);
         assert.throws(() => view.spec.mode, (err: unknown) => err instanceof UnknownValueError && (err as Error).message === "string value at .spec.mode can't be known during preview");
-        // Plain data (tests, AnalyzeStack readers) is never taken for a reading.
-        assert.strictEqual(isKnownCopy({ metadata: { name: "a" } }), false);
+        const known = readWithUnknowns(unknownCheckingProxy({ metadata: { name: "a" }, spec: { rules: [{}] } }));
+        assert.strictEqual(holdsUnknown(known), false);
+        assert.strictEqual(strictView(known), known);
     });
 });
 
 describe("policy pack: one compiled AuthorizationPolicy spec per reading", () => {
     const spec = { rules: [{ from: [{ source: { serviceAccounts: ["web"] } }] }] };
+    const reading = (body: Record<string, unknown>) =>
+        readPreviewObject({ props: unknownCheckingProxy({ apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "a", namespace: "shop" }, ...body }), name: "a" }, "AuthorizationPolicy", { wholeObject: true });
 
-    it("compiles a reading once per subject and namespace, exactly as compileAuthorizationSpec does", () => {
-        const reading = readWithUnknowns(unknownCheckingProxy(spec));
-        const bare = compileOncePerReading(reading);
+    it("compiles the reading's spec once per subject and namespace, exactly as compileAuthorizationSpec does", () => {
+        const object = reading({ spec });
+        const compile = readingSpecCompiler(object);
+        const bare = compile(object.body["spec"]);
         assert.deepStrictEqual(bare, compileAuthorizationSpec(spec));
-        assert.strictEqual(compileOncePerReading(reading), bare);
-        const named = compileOncePerReading(reading, undefined, "shop");
+        assert.strictEqual(readingSpecCompiler(object)(object.body["spec"]), bare);
+        const named = compile(object.body["spec"], undefined, "shop");
         assert.deepStrictEqual(named, compileAuthorizationSpec(spec, undefined, "shop"));
         assert.notDeepStrictEqual(named, bare);
-        assert.strictEqual(compileOncePerReading(reading, undefined, "shop"), named);
+        assert.strictEqual(compile(object.body["spec"], undefined, "shop"), named);
+        // Another reading of equal data is another request: compiled again.
+        const other = reading({ spec });
+        assert.notStrictEqual(readingSpecCompiler(other)(other.body["spec"]), bare);
     });
 
-    it("compiles plain data every time, and never keeps a failure", () => {
-        assert.notStrictEqual(compileOncePerReading(spec), compileOncePerReading(spec));
-        const broken = readWithUnknowns(unknownCheckingProxy({ rules: "all" }));
+    it("compiles any other spec every time, and never keeps a failure or a spec with unknowns", () => {
+        const object = reading({ spec });
+        const compile = readingSpecCompiler(object);
+        assert.notStrictEqual(compile(spec), compile(spec));
+        const broken = reading({ spec: { rules: "all" } });
         for (let i = 0; i < 2; i++) {
-            assert.throws(() => compileOncePerReading(broken), (err: unknown) => err instanceof MeshguardValidationError && /spec\.rules/.test(err.message));
+            assert.throws(() => readingSpecCompiler(broken)(broken.body["spec"]), (err: unknown) => err instanceof MeshguardValidationError && /spec\.rules/.test(err.message));
         }
+        const unknown = reading({ spec: { action: SENTINELS[0] } });
+        assert.throws(() => readingSpecCompiler(unknown)(unknown.body["spec"]), (err: unknown) => err instanceof UnknownValueError);
     });
 });
 
