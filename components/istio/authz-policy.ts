@@ -14,6 +14,11 @@ export interface CompiledAuthorizationSpec {
     readonly rules: readonly CompiledRule[];
     /** Unknown fields the API server would prune, e.g. `spec.rules[0].from[0].source.principal`. */
     readonly pruned: readonly string[];
+    /**
+     * True when the spec holds a bare service account (`sa`, which means `<namespace>/sa`): only
+     * then does compiling it with another namespace (or none) give another result.
+     */
+    readonly namespaceDependent: boolean;
 }
 
 /**
@@ -43,6 +48,7 @@ export function compileAuthorizationSpec(spec: unknown, subject = "Authorization
         targeted: record["targetRef"] !== undefined || record["targetRefs"] !== undefined,
         rules,
         pruned: ctx.pruned,
+        namespaceDependent: ctx.namespaceDependent === true,
     };
 }
 

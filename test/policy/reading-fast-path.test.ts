@@ -132,6 +132,17 @@ describe("policy pack: one compiled AuthorizationPolicy spec per reading", () =>
         assert.notStrictEqual(readingSpecCompiler(other)(other.body["spec"]), bare);
     });
 
+    it("compiles a spec without bare service accounts once for every namespace", () => {
+        const principals = { rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"], serviceAccounts: ["shop/api"] } }] }] };
+        assert.deepStrictEqual([compileAuthorizationSpec(principals).namespaceDependent, compileAuthorizationSpec(spec).namespaceDependent], [false, true]);
+        const object = reading({ spec: principals });
+        const compile = readingSpecCompiler(object);
+        const named = compile(object.body["spec"], undefined, "shop");
+        assert.deepStrictEqual(named, compileAuthorizationSpec(principals, undefined, "shop"));
+        assert.strictEqual(compile(object.body["spec"]), named);
+        assert.strictEqual(compile(object.body["spec"], undefined, "other"), named);
+    });
+
     it("compiles any other spec every time, and never keeps a failure or a spec with unknowns", () => {
         const object = reading({ spec });
         const compile = readingSpecCompiler(object);
