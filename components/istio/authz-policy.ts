@@ -14,7 +14,18 @@ export interface CompiledAuthorizationSpec {
     readonly rules: readonly CompiledRule[];
     /** Unknown fields the API server would prune, e.g. `spec.rules[0].from[0].source.principal`. */
     readonly pruned: readonly string[];
+    /**
+     * True when the spec holds a bare service account (`sa`, which means `<namespace>/sa`): only
+     * then does compiling it with another namespace (or none) give another result.
+     */
+    readonly namespaceDependent: boolean;
 }
+
+/**
+ * `compileAuthorizationSpec` or a stand-in returning exactly what it returns (a caller that keeps
+ * compiled specs for objects it knows do not change, e.g. the policy pack within one request).
+ */
+export type AuthorizationSpecCompiler = (spec: unknown, subject?: string, namespace?: string) => CompiledAuthorizationSpec;
 
 const SPEC_FIELDS = ["selector", "targetRef", "targetRefs", "action", "provider", "rules"];
 
@@ -37,6 +48,7 @@ export function compileAuthorizationSpec(spec: unknown, subject = "Authorization
         targeted: record["targetRef"] !== undefined || record["targetRefs"] !== undefined,
         rules,
         pruned: ctx.pruned,
+        namespaceDependent: ctx.namespaceDependent === true,
     };
 }
 

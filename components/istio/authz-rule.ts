@@ -124,7 +124,9 @@ const SERVICE_ACCOUNT_KEYS = new Set(["serviceAccounts", "source.serviceAccount"
  * qualified here when the namespace is known, and left bare (undecidable) otherwise.
  */
 function qualify(semantics: KeySemantics, values: string[], ctx: SpecReadContext): string[] {
-    if (!SERVICE_ACCOUNT_KEYS.has(semantics.key) || ctx.namespace === undefined) return values;
+    if (!SERVICE_ACCOUNT_KEYS.has(semantics.key) || values.every((v) => v.includes("/"))) return values;
+    ctx.namespaceDependent = true;
+    if (ctx.namespace === undefined) return values;
     return values.map((v) => (v.includes("/") ? v : `${ctx.namespace}/${v}`));
 }
 

@@ -14,6 +14,8 @@ export interface SpecReadContext {
     readonly pruned: string[];
     /** The policy's namespace, when known: a bare `serviceAccounts` value means `<namespace>/<sa>`. */
     readonly namespace?: string;
+    /** Set when a bare service account was read: the result depends on `namespace`. */
+    namespaceDependent?: boolean;
 }
 
 export { isRecord };

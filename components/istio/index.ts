@@ -23,7 +23,7 @@ export { AuthzAttributes, PeerIdentity, RequestAuthIdentity } from "./attributes
 export { conditionKey, KeySemantics, matchRequestPrincipal, OPERATION_KEYS, SOURCE_KEYS, Tri } from "./authz-keys";
 export { AuthzActionName } from "./authz-spec";
 export { compileRule, CompiledRule, Constraint, evaluateRule, ruleResult, RuleMatch, RulePart } from "./authz-rule";
-export { CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";
+export { AuthorizationSpecCompiler, CompiledAuthorizationSpec, compileAuthorizationSpec, readMatchLabels, selectorMatches } from "./authz-policy";
 export { SelectorIndex } from "./selector-index";
 export { SpecReadContext } from "./authz-spec";
 export { findAllowAnyCaller, findIneffectiveRules, RuleFinding } from "./rule-findings";

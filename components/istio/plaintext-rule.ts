@@ -1,5 +1,5 @@
 import { MeshguardValidationError } from "../errors";
-import { compileAuthorizationSpec } from "./authz-policy";
+import { AuthorizationSpecCompiler, compileAuthorizationSpec } from "./authz-policy";
 import { CompiledRule } from "./authz-rule";
 
 /**
@@ -21,10 +21,10 @@ export function admitsOnlyPlaintextOnNamedPorts(rule: CompiledRule): boolean {
 }
 
 /** Indexes of the ALLOW rules of `spec` that admit only plaintext callers on named ports (none for a malformed spec). */
-export function plaintextOnlyRules(spec: unknown): Set<number> {
+export function plaintextOnlyRules(spec: unknown, compile: AuthorizationSpecCompiler = compileAuthorizationSpec): Set<number> {
     let compiled;
     try {
-        compiled = compileAuthorizationSpec(spec);
+        compiled = compile(spec);
     } catch (err) {
         if (err instanceof MeshguardValidationError) return new Set();
         throw err;

@@ -1,4 +1,4 @@
-import { compileAuthorizationSpec } from "./authz-policy";
+import { AuthorizationSpecCompiler, compileAuthorizationSpec } from "./authz-policy";
 import { CompiledRule } from "./authz-rule";
 import { isRecord } from "./authz-spec";
 import { hasInnerWildcard, isPathTemplate } from "./match";
@@ -27,8 +27,8 @@ export interface RuleFinding {
  * choice. No finding for DENY/AUDIT/CUSTOM.
  * Throws MeshguardValidationError when the spec is malformed (e.g. a string where a list belongs).
  */
-export function findAllowAnyCaller(spec: unknown, namespace?: string): RuleFinding[] {
-    const compiled = compileAuthorizationSpec(spec, undefined, namespace);
+export function findAllowAnyCaller(spec: unknown, namespace?: string, compile: AuthorizationSpecCompiler = compileAuthorizationSpec): RuleFinding[] {
+    const compiled = compile(spec, undefined, namespace);
     if (compiled.action !== "ALLOW") return [];
     const findings: RuleFinding[] = [];
     for (const rule of compiled.rules) {
@@ -75,8 +75,8 @@ const PORT_CONSTRAINTS = new Set(["ports", "destination.port"]);
  *     exemption (`notPrincipals`, `notNamespaces`, ... e.g. `notPrincipals: ["*"]`) exempts, so the
  *     rule denies nothing.
  */
-export function findIneffectiveRules(spec: unknown): RuleFinding[] {
-    const compiled = compileAuthorizationSpec(spec);
+export function findIneffectiveRules(spec: unknown, compile: AuthorizationSpecCompiler = compileAuthorizationSpec): RuleFinding[] {
+    const compiled = compile(spec);
     const findings: RuleFinding[] = [];
     const rawRules = isRecord(spec) && Array.isArray(spec["rules"]) ? (spec["rules"] as unknown[]) : [];
     for (const rule of compiled.rules) {

@@ -30,11 +30,26 @@ export function apiVersionOf(group: string, version: string): string {
  * children all register under this form. `Patch` kinds (`NamespacePatch`) keep their name.
  */
 export function parseKubernetesType(token: string): KubernetesType | undefined {
+    const known = parsedTypes.get(token);
+    if (known !== undefined) return known ?? undefined;
+    const parsed = parseUncached(token);
+    if (parsedTypes.size < MAX_KEPT_TYPES) parsedTypes.set(token, parsed ?? null);
+    return parsed;
+}
+
+function parseUncached(token: string): KubernetesType | undefined {
     const match = /^kubernetes:([^:]+):([^:]+)$/.exec(token);
     if (match === null) return undefined;
     const { group, version } = splitApiVersion(match[1]);
-    return { group: group === "core" ? "" : group, version, kind: match[2] };
+    return Object.freeze({ group: group === "core" ? "" : group, version, kind: match[2] });
 }
+
+/**
+ * Parsed tokens (null: not a Kubernetes type). A stack has a few dozen types and every resource
+ * policy of the pack parses the type of every resource; the results are frozen, so sharing is safe.
+ */
+const parsedTypes = new Map<string, KubernetesType | null>();
+const MAX_KEPT_TYPES = 4096;
 
 /** The Pulumi type token of a Kubernetes type (`kubernetes:core/v1:Namespace`). */
 export function kubernetesTypeToken(type: KubernetesType): string {

@@ -1,5 +1,5 @@
 import { asRecord, KubeObject, ObjectSource, ReadOptions } from "./object";
-import { isUnknownValue, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
+import { isUnknownValue, markIfHolding, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
 import { cachedReading, readingKey } from "./reading-cache";
 
 /** How a subject shows a namespace or name that is unknown at preview. */
@@ -92,10 +92,12 @@ function namespaceOf(
 function stringEntries(value: unknown): Record<string, string> {
     if (isUnknownValue(value)) return wholeMapUnknown(value);
     const out: Record<string, string> = {};
+    const found = { unknowns: 0 };
     for (const [k, v] of Object.entries(asRecord(value))) {
+        if (isUnknownValue(v)) found.unknowns++;
         if (typeof v === "string" || isUnknownValue(v)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
-    return out;
+    return markIfHolding(out, found, 0);
 }
 
 /** A map that is unknown as a whole: reading any key throws the SDK's error. */

@@ -1,4 +1,5 @@
 import { UnknownValueError } from "@pulumi/policy";
+import { proxyTarget, UNKNOWN_SENTINELS } from "./sdk-proxy";
 
 /**
  * Values not known during `pulumi preview`, carried as markers instead of thrown at once.
@@ -30,22 +31,96 @@ export function isUnknownValue(value: unknown): value is UnknownValue {
  * A deep plain copy of a value read through the SDK proxy, with every unknown replaced by an
  * `UnknownValue` marker. Keys are defined as own properties, so hostile keys (`__proto__`,
  * `constructor`) stay data and never change a prototype.
+ *
+ * The SDK's proxy wraps every object it returns in a new proxy, so copying through it costs a
+ * proxy per property; the copy is made from the wrapped object instead, and each unknown is read
+ * through the proxy (the only place its `UnknownValueError` comes from). The copies that hold an
+ * unknown are remembered (`holdsUnknown`), so `strictView` hands out every other one as it is.
  */
 export function readWithUnknowns(value: unknown): unknown {
-    if (isUnknownValue(value)) return value;
+    const target = UNKNOWN_SENTINELS === undefined ? undefined : proxyTarget(value);
+    const found = { unknowns: 0 };
+    if (target === undefined) return copyThrough(value, found);
+    return copyWrapped(target, value as object, [], UNKNOWN_SENTINELS as ReadonlySet<string>, found);
+}
+
+/** Copies (of `readWithUnknowns`, or built from its markers) that hold an unknown at some depth. */
+const HOLDERS = new WeakSet<object>();
+
+/** True when a copy made by `readWithUnknowns` (or a container of its markers) holds an unknown at some depth. */
+export function holdsUnknown(copy: unknown): boolean {
+    return copy !== null && typeof copy === "object" && (isUnknownValue(copy) || HOLDERS.has(copy));
+}
+
+/** Remembers `copy` as holding an unknown when one was found since `before` (marking only those: they are rare). */
+export function markIfHolding<T extends object>(copy: T, found: { unknowns: number }, before: number): T {
+    if (found.unknowns > before) HOLDERS.add(copy);
+    return copy;
+}
+
+/** The copy read property by property through `value` (an SDK proxy or plain data). */
+function copyThrough(value: unknown, found: { unknowns: number }): unknown {
+    if (isUnknownValue(value)) {
+        found.unknowns++;
+        return value;
+    }
+    const before = found.unknowns;
     if (Array.isArray(value)) {
         const out: unknown[] = [];
-        for (let i = 0; i < value.length; i++) out.push(readWithUnknowns(readProperty(value, String(i))));
-        return out;
+        for (let i = 0; i < value.length; i++) out.push(copyThrough(readProperty(value, String(i)), found));
+        return markIfHolding(out, found, before);
     }
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const key of Object.keys(value)) {
-            Object.defineProperty(out, key, { value: readWithUnknowns(readProperty(value, key)), enumerable: true, writable: true, configurable: true });
-        }
-        return out;
+        for (const key of Object.keys(value)) setOwn(out, key, copyThrough(readProperty(value, key), found));
+        return markIfHolding(out, found, before);
     }
     return value;
+}
+
+/** The copy of `raw`, found at `path` under the SDK proxy `root`; unknowns are read through `root`. */
+function copyWrapped(raw: unknown, root: object, path: string[], sentinels: ReadonlySet<string>, found: { unknowns: number }): unknown {
+    if (typeof raw === "string" && sentinels.has(raw)) return unknownAt(root, path, found);
+    const before = found.unknowns;
+    if (Array.isArray(raw)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < raw.length; i++) {
+            path.push(String(i));
+            out.push(copyWrapped(raw[i], root, path, sentinels, found));
+            path.pop();
+        }
+        return markIfHolding(out, found, before);
+    }
+    if (raw !== null && typeof raw === "object") {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(raw)) {
+            path.push(key);
+            setOwn(out, key, copyWrapped((raw as Record<string, unknown>)[key], root, path, sentinels, found));
+            path.pop();
+        }
+        return markIfHolding(out, found, before);
+    }
+    return raw;
+}
+
+/** What the SDK's proxy gives for `path` under `root`: the marker of the unknown it throws on. */
+function unknownAt(root: object, path: readonly string[], found: { unknowns: number }): unknown {
+    let value: unknown = root;
+    for (const key of path) {
+        const read = readProperty(value as object, key);
+        if (isUnknownValue(read)) {
+            found.unknowns++;
+            return read;
+        }
+        value = read;
+    }
+    return copyThrough(value, found);
+}
+
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+    // Only `__proto__` is not plain data on assignment: it would change the prototype.
+    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
 }
 
 function readProperty(container: object, key: string): unknown {
@@ -67,10 +142,13 @@ function fieldPath(props: readonly string[]): string {
  * A view of a copy made by `readWithUnknowns` that throws the SDK's `UnknownValueError`
  * when an unknown is read, like the SDK's own proxy, but only then: code that never reads the
  * unknown field is unaffected. Checks that do not handle markers themselves read through it, so
- * an unknown is never mistaken for an absent (compliant) value.
+ * an unknown is never mistaken for an absent (compliant) value. `value` is such a copy, or a
+ * container of its markers remembered with `markIfHolding`: a copy that holds no unknown needs no
+ * view and is returned as it is.
  */
 export function strictView<T>(value: T): T {
     if (value === null || typeof value !== "object" || isUnknownValue(value)) return value;
+    if (!HOLDERS.has(value)) return value;
     return new Proxy(value as object, {
         get: (target, prop) => {
             const field = (target as Record<string | symbol, unknown>)[prop];

@@ -1,3 +1,5 @@
+import { proxyTarget } from "./sdk-proxy";
+
 /**
  * One reading of a resource's properties per Analyze request instead of one per policy.
  *
@@ -10,10 +12,6 @@
  * the proxy was a large part of the pack's time under load, repeated by every policy that applies
  * to the kind. Plain objects (tests call policies directly) are not cached.
  */
-
-/** @pulumi/policy proxy.js: reading this key on its proxy returns the wrapped object. */
-const PROXY_TARGET = "__getSpecialProxyTarget";
-const IS_PROXY = "__isSpecialProxy";
 
 /** A reading's identity: the wrapped properties, the wrapped provider properties (or none), the parameters. */
 export interface ReadingKey {
@@ -30,15 +28,6 @@ interface Reading {
 
 const readings = new WeakMap<object, Reading[]>();
 
-/** The object behind the SDK's proxy, or undefined for anything else. */
-function proxyTarget(value: unknown): object | undefined {
-    if (value === null || typeof value !== "object") return undefined;
-    const record = value as Record<string, unknown>;
-    if (record[IS_PROXY] !== true) return undefined;
-    const target = record[PROXY_TARGET];
-    return target !== null && typeof target === "object" ? target : undefined;
-}
-
 /**
  * The cache key of a reading of SDK-proxied properties (`props`, optional `providerProps`) with
  * `parameters` (strings and booleans), or undefined when the properties are not the SDK's proxy
@@ -49,7 +38,7 @@ export function readingKey(props: unknown, providerProps: unknown, parameters: r
     if (target === undefined) return undefined;
     const provider = providerProps === undefined ? undefined : proxyTarget(providerProps);
     if (providerProps !== undefined && provider === undefined) return undefined;
-    return { target, provider, parameters: JSON.stringify(parameters) };
+    return { target, provider, parameters: parametersKey(parameters) };
 }
 
 /** The cached reading under `key`, made by `read` on a miss. */
@@ -65,4 +54,11 @@ export function cachedReading<T>(key: ReadingKey | undefined, read: () => T): T 
     }
     list.push({ provider: key.provider, parameters: key.parameters, value });
     return value;
+}
+
+/** One string per list of parameters (strings length-prefixed, so no two lists share one), cheaper than JSON. */
+function parametersKey(parameters: readonly (string | boolean)[]): string {
+    let key = "";
+    for (const p of parameters) key += typeof p === "string" ? `${p.length}:${p};` : p ? "t;" : "f;";
+    return key;
 }

@@ -1,5 +1,6 @@
 import { WorkloadType } from "./kinds";
 import { asList, asRecord, asStringMap, materialize, valueAt } from "./object";
+import { cachedReading, readingKey } from "./reading-cache";
 
 /** The pod template of a workload as far as mesh policies care: where it is, labels, annotations. */
 export interface PodTemplate {
@@ -11,7 +12,12 @@ export interface PodTemplate {
     readonly spec: Record<string, unknown>;
 }
 
+/** The pod template, read once per request for all the policies that look at it (reading-cache.ts). */
 export function readPodTemplate(props: Record<string, unknown>, workload: WorkloadType): PodTemplate {
+    return cachedReading(readingKey(props, undefined, ["pod template", workload.kind]), () => readUncached(props, workload));
+}
+
+function readUncached(props: Record<string, unknown>, workload: WorkloadType): PodTemplate {
     const template = workload.template.length === 0 ? props : asRecord(valueAt(props, workload.template));
     const metadata = asRecord(materialize(template["metadata"]));
     return {

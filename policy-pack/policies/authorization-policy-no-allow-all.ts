@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { MeshguardValidationError } from "../../components/errors";
 import { findAllowAnyCaller } from "../../components/istio";
+import { readingSpecCompiler } from "../lib/authorization-spec";
 import { stagedAllowInPreview } from "./authorization-policy-staged-enforcement";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
@@ -23,7 +24,7 @@ export const authorizationPolicyNoAllowAll: ResourceValidationPolicy = {
                 // The simulator's evaluator decides, so the pack and `meshguard simulate` agree.
                 // The namespace only resolves bare `serviceAccounts` to identities, which are named
                 // callers in any namespace: an unknown namespace cannot change the verdict.
-                findings = findAllowAnyCaller(object.body["spec"] ?? {}, object.unknownNamespace === undefined ? object.namespace : undefined);
+                findings = findAllowAnyCaller(object.body["spec"] ?? {}, object.unknownNamespace === undefined ? object.namespace : undefined, readingSpecCompiler(object));
             } catch (err) {
                 if (!(err instanceof MeshguardValidationError)) throw err;
                 for (const issue of err.issues) {

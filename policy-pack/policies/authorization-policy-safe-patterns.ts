@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { MeshguardValidationError } from "../../components/errors";
-import { findIneffectiveRules, plaintextOnlyRules } from "../../components/istio";
+import { AuthorizationSpecCompiler, findIneffectiveRules, plaintextOnlyRules } from "../../components/istio";
+import { readingSpecCompiler } from "../lib/authorization-spec";
 import { configSchema } from "../lib/config";
 import { istioKindOfType } from "../lib/kinds";
 import { asList, asRecord, isRecord } from "../lib/object";
@@ -18,13 +19,14 @@ export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
         ({ object }, report) => {
             const spec = asRecord(object.body["spec"]);
             const action = spec["action"] ?? "ALLOW";
-            if (action === "ALLOW") checkPositiveMatching(spec, report);
+            const compile = readingSpecCompiler(object);
+            if (action === "ALLOW") checkPositiveMatching(spec, report, compile);
             if (action === "DENY" && asList(spec["rules"]).length === 0) {
                 report("spec.rules", "a DENY policy without rules is rejected by istiod, so the deny you intended is never applied", "add the rules that describe the requests to deny");
             }
             let findings;
             try {
-                findings = findIneffectiveRules(spec);
+                findings = findIneffectiveRules(spec, compile);
             } catch (err) {
                 // A malformed spec is reported by istio-resource-schema; nothing to judge here.
                 if (err instanceof MeshguardValidationError) return;
@@ -42,10 +44,10 @@ export const authorizationPolicySafePatterns: ResourceValidationPolicy = {
  * `notValues`, ...) under ALLOW admits every request that merely differs, including new paths,
  * encodings and methods nobody thought of.
  */
-function checkPositiveMatching(spec: Record<string, unknown>, report: ReportObjectViolation): void {
+function checkPositiveMatching(spec: Record<string, unknown>, report: ReportObjectViolation, compile: AuthorizationSpecCompiler): void {
     // `notPrincipals: ["*"]` on named ports is the one negative match that names a set exactly:
     // plaintext callers, judged with the mTLS mode of those ports (components/istio/plaintext-rule.ts).
-    const plaintextRules = plaintextOnlyRules(spec);
+    const plaintextRules = plaintextOnlyRules(spec, compile);
     asList(spec["rules"]).forEach((rawRule, r) => {
         const rule = asRecord(rawRule);
         for (const [field, wrapper] of [["from", "source"], ["to", "operation"]] as const) {

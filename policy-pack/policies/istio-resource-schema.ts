@@ -2,7 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkIstioSecurityObject } from "../../components/istio/schema/security";
 import { configSchema } from "../lib/config";
 import { istioKindOfType, parseKubernetesType } from "../lib/kinds";
-import { allUnknowns, isUnknownValue, withPlaceholders } from "../lib/preview-values";
+import { allUnknowns, holdsUnknown, isUnknownValue, withPlaceholders } from "../lib/preview-values";
 import { validateObjects } from "../lib/resource-policy";
 
 /** At most this many unknown fields are listed per object (the rest are the same verdict). */
@@ -25,8 +25,10 @@ export const istioResourceSchema: ResourceValidationPolicy = {
             const apiVersion = object.apiVersion !== "" ? object.apiVersion : type === undefined ? "" : `${type.group}/${type.version}`;
             // Unknown values are checked with placeholders; a finding at, under or beside an unknown
             // (cross-field rules look at siblings) depends on it and is not reported as definite.
-            const unknowns = allUnknowns(object.values);
-            const body = withPlaceholders(object.values) as Record<string, unknown>;
+            // A reading without unknowns (the usual case) is its own placeholder-free copy.
+            const known = !holdsUnknown(object.values);
+            const unknowns = known ? [] : allUnknowns(object.values);
+            const body = known ? object.values : (withPlaceholders(object.values) as Record<string, unknown>);
             const issues = checkIstioSecurityObject({ ...body, apiVersion, kind: object.kind });
             for (const issue of issues) {
                 if (unknowns.some((u) => dependsOn(issue.path, u.path))) continue;
