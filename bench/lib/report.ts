@@ -152,7 +152,7 @@ export function latencySection(latency: LatencyResult): string {
         "",
         ratios,
         "",
-        "The targets compare with loading the SDKs whole. meshguard's processes load them without the modules they never use (the function serializer with TypeScript, npm's Arborist, the Automation API: bin/module-deferral.js), so against that floor its own share is:",
+        "The targets compare with loading the SDKs whole. meshguard's processes load them without the modules they never use (the function serializer with TypeScript, npm's Arborist, the Automation API, glob, zod's locales: bin/module-deferral.js), so against that floor its own share is:",
         "",
         context,
     ].join("\n");
