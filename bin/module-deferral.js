@@ -24,7 +24,7 @@ const Module = require("module");
 const path = require("path");
 
 /**
- * The modules deferred, per SDK package: the file requiring each (relative to the package's root),
+ * The modules deferred, per package: the file requiring each (relative to the package's root),
  * the request as it appears there, and how that file uses the module. A package's modules are
  * deferred all together or not at all.
  */
