@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { moduleDeferralPreload } from "../module-deferral";
 import { packageRoot } from "../package-root";
 
 /** A running policy pack: the analyzer gRPC server the Pulumi CLI would talk to. */
@@ -35,7 +36,7 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
         const env = fs.existsSync(path.join(packDir, "tsconfig.json"))
             ? process.env
             : { ...process.env, TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node", target: "ES2020", esModuleInterop: true }) };
-        return { args: [...moduleDeferral(), "-r", sourceLoader(), source], entry: source, env };
+        return { args: [...moduleDeferralPreload(), "-r", sourceLoader(), source], entry: source, env };
     }
     const entry = packEntryPoint(packDir);
     let host: string;
@@ -45,17 +46,7 @@ export function packCommand(packDir: string): { args: string[]; entry: string; e
         throw new Error(`policy pack in ${packDir}: @pulumi/pulumi is not installed where the pack can resolve it. Fix: run npm install in the pack directory or in the project that contains it.`);
     }
     // The engine address is the first argument; the pack itself never dials it.
-    return { args: [...moduleDeferral(), host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
-}
-
-/**
- * The preload that defers the Pulumi SDK's function-serialization modules in the pack's process
- * (bin/module-deferral.js: a policy pack never serializes a function; about two thirds of the SDK's
- * load time). None when the package ships without it.
- */
-function moduleDeferral(): string[] {
-    const register = path.join(packageRoot(), "bin", "module-deferral-register.js");
-    return fs.existsSync(register) ? ["-r", register] : [];
+    return { args: [...moduleDeferralPreload(), host, "127.0.0.1:0", path.resolve(packDir)], entry, env: process.env };
 }
 
 /**

@@ -1,21 +1,15 @@
-import * as fs from "fs";
-import * as path from "path";
+import { deferUnusedModules } from "../module-deferral";
 import { packageRoot } from "../package-root";
 
 type RunProgramOffline = typeof import("../offline/run-program").runProgramOffline;
 
 /**
  * The offline runner, loaded on use (a command that reads only YAML never loads the Pulumi SDK),
- * with the SDK's function-serialization modules deferred first for both copies a run may load:
- * meshguard's own and the one the program in `programDir` resolves (bin/module-deferral.js: about
- * two thirds of the SDK's load time, never needed offline; loaded on first use if a program does).
+ * after deferring the modules of the SDKs and zod no offline run needs, for both copies a run may
+ * load: meshguard's own and the ones the program in `programDir` resolves.
  */
 export function loadOfflineRunner(programDir: string): RunProgramOffline {
-    const deferral = path.join(packageRoot(), "bin", "module-deferral.js");
-    if (fs.existsSync(deferral)) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require(deferral) as { deferUnusedModules(fromDirs: string[]): string[] }).deferUnusedModules([packageRoot(), programDir]);
-    }
+    deferUnusedModules([packageRoot(), programDir]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require("../offline/run-program") as typeof import("../offline/run-program")).runProgramOffline;
 }
