@@ -6,6 +6,7 @@
  *
  *   node -r ts-node/register/transpile-only --conditions=meshguard-source bench/run.ts [options]
  *     --quick            the latency part alone (under a minute); prints, writes nothing
+ *     --throughput       the pack throughput part alone (about two minutes); prints, writes nothing
  *     --sizes=A,B,...    mesh sizes (services)
  *     --runs=N           compile and floor/component runs per size (default: 5 compile runs; 5
  *                        floor/component pairs, 3 above 200 services, where one registration
@@ -23,9 +24,9 @@ import * as os from "os";
 import * as path from "path";
 import { LatencyResult, measureLatency } from "./lib/latency";
 import { measureSize, SizePlan, SizeResult } from "./lib/measure-size";
-import { packThroughput } from "./lib/pack-throughput";
+import { packThroughput, Throughput, THROUGHPUT_PACKS } from "./lib/pack-throughput";
 import { measurePairedGrowth, PairedGrowth } from "./lib/paired-growth";
-import { correctnessProblems, InteractiveResults, latencySection, renderReport } from "./lib/report";
+import { correctnessProblems, InteractiveResults, latencySection, renderReport, throughputSection } from "./lib/report";
 import { syntheticStack } from "./policy-pack";
 
 const RESULT_PREFIX = "BENCH-RESULT ";
@@ -35,24 +36,28 @@ const DEFAULT_SIZES = [100, 1000, 5000];
 /** Latency rounds: a round takes a few seconds (npm start is most of it). */
 const LATENCY_ROUNDS = 11;
 const QUICK_LATENCY_ROUNDS = 7;
-/** The pack throughput stack (resources) and passes per pack. */
+/** The pack throughput stack (resources) and timed passes per pack (after one warm-up pass each). */
 const THROUGHPUT_RESOURCES = 10_000;
-const THROUGHPUT_RUNS = 3;
+const THROUGHPUT_RUNS = 5;
 
 interface Options {
     sizes: number[];
     runs?: number;
     quick: boolean;
+    throughputOnly: boolean;
     pack: boolean;
     out: string | undefined;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-    const options: Options = { sizes: DEFAULT_SIZES, quick: false, pack: true, out: "BENCHMARKS.md" };
+    const options: Options = { sizes: DEFAULT_SIZES, quick: false, throughputOnly: false, pack: true, out: "BENCHMARKS.md" };
     for (const arg of argv) {
         const [flag, value] = arg.split("=", 2);
         if (flag === "--quick") {
             options.quick = true;
+            options.out = undefined;
+        } else if (flag === "--throughput") {
+            options.throughputOnly = true;
             options.out = undefined;
         } else if (flag === "--sizes" && value !== undefined) {
             options.sizes = value.split(",").map((v) => Number(v.replace(/_/g, "")));
@@ -63,7 +68,7 @@ function parseOptions(argv: readonly string[]): Options {
         } else if (flag === "--out" && value !== undefined) {
             options.out = value === "-" ? undefined : value;
         } else {
-            throw new Error(`unknown option ${arg} (options: --quick, --sizes=A,B, --runs=N, --no-pack, --out=FILE|-)`);
+            throw new Error(`unknown option ${arg} (options: --quick, --throughput, --sizes=A,B, --runs=N, --no-pack, --out=FILE|-)`);
         }
     }
     if (options.sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error("--sizes takes integers of at least 2");
@@ -117,6 +122,16 @@ async function growthChild(planJson: string): Promise<void> {
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
 
+async function measureThroughput(log: (line: string) => void): Promise<{ result: Throughput; resources: number }> {
+    log(`== policy pack throughput: ${THROUGHPUT_RESOURCES} resources; meshguard's pack, the SDK floor for its shape, the empty pack`);
+    const result = await packThroughput(syntheticStack(THROUGHPUT_RESOURCES), THROUGHPUT_RUNS);
+    for (const name of THROUGHPUT_PACKS) {
+        const passes = result[name].map((p) => `${p.perSecond.toFixed(0)}/s${p.packCpuMs === undefined ? "" : ` (pack CPU ${(p.packCpuMs / 1000).toFixed(2)} s)`}`);
+        log(`  ${name}: ${passes.join(", ")}`);
+    }
+    return { result, resources: THROUGHPUT_RESOURCES };
+}
+
 async function main(argv: readonly string[]): Promise<number> {
     if (argv[0] === "--child") {
         await child(argv[1]);
@@ -136,16 +151,16 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`## Latency\n\n${latencySection(latency)}\n`);
         return 0;
     }
+    if (options.throughputOnly) {
+        const throughput = await measureThroughput(log);
+        process.stdout.write(`## Policy pack throughput against an empty pack\n\n${throughputSection(throughput.result, throughput.resources)}\n`);
+        return 0;
+    }
     const interactive: InteractiveResults = {};
     log("== latency");
     const latency: LatencyResult = measureLatency(LATENCY_ROUNDS, log);
     interactive.latency = latency;
-    if (options.pack) {
-        log(`== policy pack throughput: ${THROUGHPUT_RESOURCES} resources, meshguard's pack and the empty pack`);
-        const result = await packThroughput(syntheticStack(THROUGHPUT_RESOURCES), syntheticStack(1000), THROUGHPUT_RUNS);
-        log(`  meshguard ${result.meshguard.map((v) => v.toFixed(0)).join(", ")} resources/s; empty ${result.empty.map((v) => v.toFixed(0)).join(", ")} resources/s`);
-        interactive.throughput = { result, resources: THROUGHPUT_RESOURCES };
-    }
+    if (options.pack) interactive.throughput = await measureThroughput(log);
     const results: SizeResult[] = [];
     for (const services of options.sizes) {
         process.stderr.write(`== ${services} services\n`);

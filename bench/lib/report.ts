@@ -3,7 +3,7 @@ import * as os from "os";
 import { LayoutCounts } from "../synthetic-mesh";
 import { LatencyResult } from "./latency";
 import { SizeResult } from "./measure-size";
-import { Throughput } from "./pack-throughput";
+import { Throughput, THROUGHPUT_PACKS, ThroughputPack } from "./pack-throughput";
 import { PairedGrowth } from "./paired-growth";
 import { growth, median } from "./stats";
 import { Column, integer, kb, markdownTable, mb, ms, ratio } from "./table";
@@ -158,25 +158,69 @@ export function latencySection(latency: LatencyResult): string {
     ].join("\n");
 }
 
-/** The pack throughput section: meshguard's pack against the empty pack on the same stack. */
+const PACK_LABELS: Readonly<Record<ThroughputPack, string>> = {
+    empty: "empty pack: one no-op policy",
+    sdkFloor: "SDK floor: meshguard's 29 policies with their checks taken out",
+    meshguard: "meshguard's pack",
+};
+
+/** Median over runs of `of(run)`; a run without a value (no /proc) makes it undefined. */
+function perRunMedian(throughput: Throughput, of: (run: number) => number | undefined): number {
+    const values = throughput.meshguard.map((_, run) => of(run));
+    return values.every((v): v is number => v !== undefined) ? median(values) : Number.NaN;
+}
+
+/** Pack CPU per pass of `a` over `b`'s, per run (capacity: how many of `b`'s resources `a` analyzes in the same CPU time, inverted). */
+function cpuRatio(throughput: Throughput, a: ThroughputPack, b: ThroughputPack): number {
+    return perRunMedian(throughput, (run) => {
+        const [ca, cb] = [throughput[a][run].packCpuMs, throughput[b][run].packCpuMs];
+        return ca === undefined || cb === undefined || ca === 0 ? undefined : cb / ca;
+    });
+}
+
+function wallRatio(throughput: Throughput, a: ThroughputPack, b: ThroughputPack): number {
+    return perRunMedian(throughput, (run) => throughput[a][run].perSecond / throughput[b][run].perSecond);
+}
+
+/**
+ * The pack throughput section: meshguard's pack against the empty pack on the same stack (the
+ * target), and the SDK floor for meshguard's shape, which splits the gap into the SDK's per-policy
+ * cost and meshguard's checks.
+ */
 export function throughputSection(throughput: Throughput, resources: number): string {
-    const meshguard = median(throughput.meshguard);
-    const empty = median(throughput.empty);
-    const perRun = median(throughput.meshguard.map((m, i) => m / throughput.empty[i]));
+    const perRun = wallRatio(throughput, "meshguard", "empty");
+    const target = markdownTable(
+        [
+            { header: "stack resources", cell: () => integer(resources) },
+            { header: "meshguard pack (resources / s)", cell: () => integer(median(throughput.meshguard.map((p) => p.perSecond))) },
+            { header: "empty pack: one no-op policy (resources / s)", cell: () => integer(median(throughput.empty.map((p) => p.perSecond))) },
+            { header: "meshguard / empty (median of per-run ratios)", cell: () => ratio(perRun) },
+            { header: "target", cell: () => "≥ 0.8×" },
+            { header: "", align: "left", cell: () => (perRun >= 0.8 ? "met" : "NOT met") },
+        ],
+        [0],
+    );
+    const perPack = markdownTable<ThroughputPack>(
+        [
+            { header: "pack", align: "left", cell: (name) => PACK_LABELS[name] },
+            { header: "resources / s (median)", cell: (name) => integer(median(throughput[name].map((p) => p.perSecond))) },
+            { header: `pack CPU per pass of ${integer(resources)}`, cell: (name) => ms(median(throughput[name].map((p) => p.packCpuMs ?? Number.NaN))) },
+            { header: "/ empty: resources / s", cell: (name) => ratio(wallRatio(throughput, name, "empty")) },
+            { header: "/ empty: pack CPU (empty's over this pack's)", cell: (name) => ratio(cpuRatio(throughput, name, "empty")) },
+        ],
+        THROUGHPUT_PACKS,
+    );
+    const runs = THROUGHPUT_PACKS.map(
+        (name) => `${name} ${throughput[name].map((p) => `${integer(p.perSecond)}${p.packCpuMs === undefined ? "" : ` (${ms(p.packCpuMs)})`}`).join(", ")}`,
+    );
     return [
-        markdownTable(
-            [
-                { header: "stack resources", cell: () => integer(resources) },
-                { header: "meshguard pack (resources / s)", cell: () => integer(meshguard) },
-                { header: "empty pack: one no-op policy (resources / s)", cell: () => integer(empty) },
-                { header: "meshguard / empty (median of per-run ratios)", cell: () => ratio(perRun) },
-                { header: "target", cell: () => "≥ 0.8×" },
-                { header: "", align: "left", cell: () => (perRun >= 0.8 ? "met" : "NOT met") },
-            ],
-            [0],
-        ),
+        target,
         "",
-        `Runs (resources / s): meshguard ${throughput.meshguard.map((v) => integer(v)).join(", ")}; empty ${throughput.empty.map((v) => integer(v)).join(", ")}.`,
+        perPack,
+        "",
+        `meshguard's checks alone, meshguard's pack against the SDK floor: ${ratio(wallRatio(throughput, "meshguard", "sdkFloor"))} in resources / s, ${ratio(cpuRatio(throughput, "meshguard", "sdkFloor"))} in pack CPU (medians of per-run ratios).`,
+        "",
+        `Runs (resources / s, pack CPU per pass): ${runs.join("; ")}.`,
     ].join("\n");
 }
 
@@ -392,9 +436,15 @@ const METHOD = `## Method
   (\`node bin/meshguard.js ...\`, \`npm start\`), rounds alternating the commands and their floors; ratios
   are medians of per-round ratios. \`npm run bench -- --quick\` runs this part alone.
 - **Pack throughput** (\`bench/lib/pack-throughput.ts\`): Analyze for every resource of the same
-  10,000-resource stack (\`bench/policy-pack.ts\`, 8 in flight) against meshguard's pack and against
-  \`bench/empty-pack\` (one no-op policy on the same \`@pulumi/policy\`), both processes running, passes
-  alternating, after a warm-up pass each.
+  10,000-resource stack (\`bench/policy-pack.ts\`, 8 in flight) against three packs built with the same
+  \`@pulumi/policy\`, all three processes running, passes alternating, after a warm-up pass each over the
+  whole stack: meshguard's; \`bench/empty-pack\` (one no-op policy: the target's reference); and
+  \`bench/sdk-floor-pack\` (meshguard's 29 policies with their checks taken out: the same names, levels
+  and config schemas, "not applicable" exactly where meshguard's pack says it, with the same reasons).
+  The floor pays the SDK's per-policy work and nothing else, so meshguard against the floor is the cost
+  of meshguard's checks alone. Resources / s is the bench client's wall clock; pack CPU is the pack
+  process's user + system time per pass (\`/proc/<pid>/stat\`), which the bench client, on the same
+  cores, disturbs less.
 - **Growth**: counts and sizes are exact. The in-process timings (compile, stack policies) are paired:
   one more process alternates the two largest sizes run by run and takes the median of the per-run
   ratios. The registration and wire timings compare the per-size medians (a paired 5,000-service
