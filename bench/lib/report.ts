@@ -186,17 +186,24 @@ function wallRatio(throughput: Throughput, a: ThroughputPack, b: ThroughputPack)
  * The pack throughput section: meshguard's pack against the empty pack on the same stack (the
  * target), and the SDK floor for meshguard's shape, which splits the gap into the SDK's per-policy
  * cost and meshguard's checks.
+ *
+ * The target is judged on both measures: the wall clock includes the bench client, which encodes
+ * and decodes on the same cores (the Pulumi CLI does that in Go, off the pack's core), so a slow
+ * client narrows the gap; the pack's CPU is what the pack can sustain when the CLI keeps it busy.
  */
 export function throughputSection(throughput: Throughput, resources: number): string {
-    const perRun = wallRatio(throughput, "meshguard", "empty");
+    const wall = wallRatio(throughput, "meshguard", "empty");
+    const cpu = cpuRatio(throughput, "meshguard", "empty");
+    const met = wall >= 0.8 && (Number.isNaN(cpu) || cpu >= 0.8);
     const target = markdownTable(
         [
             { header: "stack resources", cell: () => integer(resources) },
             { header: "meshguard pack (resources / s)", cell: () => integer(median(throughput.meshguard.map((p) => p.perSecond))) },
             { header: "empty pack: one no-op policy (resources / s)", cell: () => integer(median(throughput.empty.map((p) => p.perSecond))) },
-            { header: "meshguard / empty (median of per-run ratios)", cell: () => ratio(perRun) },
-            { header: "target", cell: () => "≥ 0.8×" },
-            { header: "", align: "left", cell: () => (perRun >= 0.8 ? "met" : "NOT met") },
+            { header: "meshguard / empty: resources / s", cell: () => ratio(wall) },
+            { header: "meshguard / empty: pack CPU (empty's over meshguard's)", cell: () => ratio(cpu) },
+            { header: "target", cell: () => "≥ 0.8× (both)" },
+            { header: "", align: "left", cell: () => (met ? "met" : "NOT met") },
         ],
         [0],
     );
@@ -218,9 +225,9 @@ export function throughputSection(throughput: Throughput, resources: number): st
         "",
         perPack,
         "",
-        `meshguard's checks alone, meshguard's pack against the SDK floor: ${ratio(wallRatio(throughput, "meshguard", "sdkFloor"))} in resources / s, ${ratio(cpuRatio(throughput, "meshguard", "sdkFloor"))} in pack CPU (medians of per-run ratios).`,
+        `meshguard's checks alone, meshguard's pack against the SDK floor: ${ratio(wallRatio(throughput, "meshguard", "sdkFloor"))} in resources / s, ${ratio(cpuRatio(throughput, "meshguard", "sdkFloor"))} in pack CPU.`,
         "",
-        `Runs (resources / s, pack CPU per pass): ${runs.join("; ")}.`,
+        `Ratios are medians of per-run ratios. Runs (resources / s, pack CPU per pass): ${runs.join("; ")}.`,
     ].join("\n");
 }
 
