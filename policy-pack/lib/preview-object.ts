@@ -1,5 +1,5 @@
 import { asRecord, KubeObject, ObjectSource, ReadOptions } from "./object";
-import { isUnknownValue, markIfHolding, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
+import { isUnknownValue, markIfHolding, readWithUnknowns, setOwn, strictView, UnknownValue } from "./preview-values";
 import { cachedReading, readingKey } from "./reading-cache";
 
 /** How a subject shows a namespace or name that is unknown at preview. */
@@ -95,7 +95,7 @@ function stringEntries(value: unknown): Record<string, string> {
     const found = { unknowns: 0 };
     for (const [k, v] of Object.entries(asRecord(value))) {
         if (isUnknownValue(v)) found.unknowns++;
-        if (typeof v === "string" || isUnknownValue(v)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (typeof v === "string" || isUnknownValue(v)) setOwn(out, k, v);
     }
     return markIfHolding(out, found, 0);
 }

@@ -54,9 +54,11 @@ interface AdvisoryViolation {
  * may be exempt); otherwise violations stay at the policy's level.
  */
 export function validateObjects(options: ObjectValidationOptions, check: (target: ObjectCheck, report: ObjectReporter) => void): ResourceValidation {
+    // Built once: the reason of every resource of another kind (a new string per call would be hashed again by notApplicable's lookup).
+    const otherKind = `applies to ${options.appliesTo} only`;
     return (args, reportViolation) => {
         const kind = options.kindOf(args.type);
-        if (kind === undefined) return notApplicable(args, `applies to ${options.appliesTo} only`);
+        if (kind === undefined) return notApplicable(args, otherKind);
         const config = readConfig(args.getConfig<Record<string, unknown>>());
         const object = readPreviewObject({ props: args.props, name: args.name, providerProps: args.provider?.props }, kind, options);
         const exemptConfig = options.extraExemptNamespaces ? withExtraExemptions(config, options.extraExemptNamespaces) : config;
