@@ -39,8 +39,20 @@ export interface RuleMatch {
     readonly detail: string;
 }
 
-const SOURCE_FIELDS = Object.keys(SOURCE_KEYS).flatMap((k) => [k, `not${k[0].toUpperCase()}${k.slice(1)}`]);
-const OPERATION_FIELDS = Object.keys(OPERATION_KEYS).flatMap((k) => [k, `not${k[0].toUpperCase()}${k.slice(1)}`]);
+/** The fields of a source or operation: each key with its `not` form, in the order constraints are built. */
+interface FieldTable {
+    readonly fields: readonly { readonly name: string; readonly notName: string; readonly semantics: KeySemantics }[];
+    /** Every field name (for pruning). */
+    readonly known: readonly string[];
+}
+
+function fieldTable(keys: Readonly<Record<string, KeySemantics>>): FieldTable {
+    const fields = Object.entries(keys).map(([name, semantics]) => ({ name, notName: `not${name[0].toUpperCase()}${name.slice(1)}`, semantics }));
+    return { fields, known: fields.flatMap((f) => [f.name, f.notName]) };
+}
+
+const SOURCE_TABLE = fieldTable(SOURCE_KEYS);
+const OPERATION_TABLE = fieldTable(OPERATION_KEYS);
 
 /** Compiles `spec.rules[index]` for `action`. Throws MeshguardValidationError on malformed shapes. */
 export function compileRule(rule: unknown, index: number, action: AuthzActionName, ctx: SpecReadContext): CompiledRule {
@@ -66,21 +78,23 @@ export function compileRule(rule: unknown, index: number, action: AuthzActionNam
         const entries = readList(list, `${path}.${field}`, ctx);
         // An empty list is the same as no list for istiod's generator (the webhook rejects it).
         if (entries === undefined || entries.length === 0) return undefined;
-        const keys = wrapper === "source" ? SOURCE_KEYS : OPERATION_KEYS;
-        const known = wrapper === "source" ? SOURCE_FIELDS : OPERATION_FIELDS;
+        const table = wrapper === "source" ? SOURCE_TABLE : OPERATION_TABLE;
         return entries.map((entry, i) => {
             const entryPath = `${path}.${field}[${i}]`;
             const outer = readRecord(entry, entryPath, ctx) ?? {};
             notePruned(outer, [wrapper], entryPath, ctx);
             const inner = readRecord(outer[wrapper], `${entryPath}.${wrapper}`, ctx) ?? {};
-            notePruned(inner, known, `${entryPath}.${wrapper}`, ctx);
+            notePruned(inner, table.known, `${entryPath}.${wrapper}`, ctx);
             const constraints: Constraint[] = [];
-            for (const [name, semantics] of Object.entries(keys)) {
-                const notName = `not${name[0].toUpperCase()}${name.slice(1)}`;
+            for (const { name, notName, semantics } of table.fields) {
+                const values = inner[name];
+                const notValues = inner[notName];
+                // Both absent: no constraint, nothing read (what build returns for two empty lists).
+                if ((values === undefined || values === null) && (notValues === undefined || notValues === null)) continue;
                 const c = build(
                     semantics,
-                    readStrings(inner[name], `${entryPath}.${wrapper}.${name}`, ctx),
-                    readStrings(inner[notName], `${entryPath}.${wrapper}.${notName}`, ctx),
+                    readStrings(values, `${entryPath}.${wrapper}.${name}`, ctx),
+                    readStrings(notValues, `${entryPath}.${wrapper}.${notName}`, ctx),
                     `${entryPath}.${wrapper}`,
                 );
                 if (c !== undefined) constraints.push(c);

@@ -54,11 +54,60 @@ export function configSchema(options: { injection?: boolean } = {}): PolicyConfi
     return { properties };
 }
 
+/** One configuration read: the raw values it was read from (lists by identity) and the result. */
+interface ConfigReading {
+    readonly exemptNamespaces: unknown;
+    readonly exemptNames: unknown;
+    readonly injectionExemptNamespaces: unknown;
+    readonly rootNamespace: string;
+    readonly config: InjectionConfig;
+}
+
+/** Readings per first raw list (or NO_LISTS), at most MAX_READINGS each. */
+const readings = new WeakMap<object, ConfigReading[]>();
+const NO_LISTS = {};
+const MAX_READINGS = 16;
+
 /**
  * The policy's configuration with defaults applied. The Pulumi CLI already sends the schema
  * defaults; applying them here too keeps the pack correct when driven without a Configure call.
+ *
+ * Read for every policy call: the SDK's `getConfig` builds a new object each time (server.js
+ * makeGetConfigFun), but the lists in it are the same objects the Configure call stored, never
+ * changed. So a reading is kept per list, by identity, with the root namespace (a string): the
+ * same lists and root namespace give the same (shared, read-only) configuration. Values that are
+ * not lists read as the defaults whatever they are, so they are compared only as "not a list".
  */
 export function readConfig(raw: Record<string, unknown>): InjectionConfig {
+    const exemptNamespaces = raw["exemptNamespaces"];
+    const exemptNames = raw["exemptNames"];
+    const injectionExemptNamespaces = raw["injectionExemptNamespaces"];
+    const rootNamespace = typeof raw["rootNamespace"] === "string" && raw["rootNamespace"] !== "" ? raw["rootNamespace"] : DEFAULT_ROOT_NAMESPACE;
+    const anchor = [exemptNamespaces, exemptNames, injectionExemptNamespaces].find((v): v is unknown[] => Array.isArray(v)) ?? NO_LISTS;
+    let kept = readings.get(anchor);
+    const hit = kept?.find(
+        (r) =>
+            sameList(r.exemptNamespaces, exemptNamespaces) &&
+            sameList(r.exemptNames, exemptNames) &&
+            sameList(r.injectionExemptNamespaces, injectionExemptNamespaces) &&
+            r.rootNamespace === rootNamespace,
+    );
+    if (hit !== undefined) return hit.config;
+    const config = readUncached(raw);
+    if (kept === undefined) {
+        kept = [];
+        readings.set(anchor, kept);
+    }
+    if (kept.length < MAX_READINGS) kept.push({ exemptNamespaces, exemptNames, injectionExemptNamespaces, rootNamespace, config });
+    return config;
+}
+
+/** The same list (by identity), or both not lists (then both read as the default). */
+function sameList(a: unknown, b: unknown): boolean {
+    return Array.isArray(a) || Array.isArray(b) ? a === b : true;
+}
+
+function readUncached(raw: Record<string, unknown>): InjectionConfig {
     return {
         exemptNamespaces: stringList(raw["exemptNamespaces"], []),
         exemptNames: stringList(raw["exemptNames"], []),

@@ -1,5 +1,5 @@
 import { asRecord, KubeObject, ObjectSource, ReadOptions } from "./object";
-import { isUnknownValue, markIfHolding, readWithUnknowns, strictView, UnknownValue } from "./preview-values";
+import { holdsUnknown, isUnknownValue, markIfHolding, readWithUnknowns, setOwn, strictView, UnknownValue } from "./preview-values";
 import { cachedReading, readingKey } from "./reading-cache";
 
 /** How a subject shows a namespace or name that is unknown at preview. */
@@ -32,9 +32,7 @@ export function readPreviewObject(source: ObjectSource, kind: string, options: R
 }
 
 function readUncached(source: ObjectSource, kind: string, options: ReadOptions): PreviewObject {
-    const values = asRecord(
-        readWithUnknowns(options.wholeObject ? source.props : { apiVersion: readWithUnknowns(source.props["apiVersion"]), metadata: readWithUnknowns(source.props["metadata"]) }),
-    );
+    const values = options.wholeObject ? asRecord(readWithUnknowns(source.props)) : headOf(source.props);
     const rawMetadata = values["metadata"];
     const wholeMetadataUnknown = isUnknownValue(rawMetadata) ? rawMetadata : undefined;
     const metadata = wholeMetadataUnknown === undefined ? asRecord(rawMetadata) : {};
@@ -74,6 +72,16 @@ function readUncached(source: ObjectSource, kind: string, options: ReadOptions):
     return object;
 }
 
+/**
+ * `{ apiVersion, metadata }` read with unknowns: the two copies put together (and marked when one
+ * holds an unknown), as copying them once more would give.
+ */
+function headOf(props: Record<string, unknown>): Record<string, unknown> {
+    const apiVersion = readWithUnknowns(props["apiVersion"]);
+    const metadata = readWithUnknowns(props["metadata"]);
+    return markIfHolding({ apiVersion, metadata }, { unknowns: holdsUnknown(apiVersion) || holdsUnknown(metadata) ? 1 : 0 }, 0);
+}
+
 function namespaceOf(
     metadata: Record<string, unknown>,
     wholeMetadataUnknown: UnknownValue | undefined,
@@ -95,7 +103,7 @@ function stringEntries(value: unknown): Record<string, string> {
     const found = { unknowns: 0 };
     for (const [k, v] of Object.entries(asRecord(value))) {
         if (isUnknownValue(v)) found.unknowns++;
-        if (typeof v === "string" || isUnknownValue(v)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (typeof v === "string" || isUnknownValue(v)) setOwn(out, k, v);
     }
     return markIfHolding(out, found, 0);
 }

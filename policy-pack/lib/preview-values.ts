@@ -117,7 +117,8 @@ function unknownAt(root: object, path: readonly string[], found: { unknowns: num
     return copyThrough(value, found);
 }
 
-function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+/** Defines `key` on a fresh plain object as an own enumerable data property, as assignment would (also for `__proto__`). */
+export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
     // Only `__proto__` is not plain data on assignment: it would change the prototype.
     if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     else out[key] = value;

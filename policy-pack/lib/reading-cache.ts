@@ -17,12 +17,12 @@ import { proxyTarget } from "./sdk-proxy";
 export interface ReadingKey {
     readonly target: object;
     readonly provider: object | undefined;
-    readonly parameters: string;
+    readonly parameters: readonly (string | boolean)[];
 }
 
 interface Reading {
     readonly provider: object | undefined;
-    readonly parameters: string;
+    readonly parameters: readonly (string | boolean)[];
     readonly value: unknown;
 }
 
@@ -38,27 +38,28 @@ export function readingKey(props: unknown, providerProps: unknown, parameters: r
     if (target === undefined) return undefined;
     const provider = providerProps === undefined ? undefined : proxyTarget(providerProps);
     if (providerProps !== undefined && provider === undefined) return undefined;
-    return { target, provider, parameters: parametersKey(parameters) };
+    return { target, provider, parameters };
 }
 
 /** The cached reading under `key`, made by `read` on a miss. */
 export function cachedReading<T>(key: ReadingKey | undefined, read: () => T): T {
     if (key === undefined) return read();
     let list = readings.get(key.target);
-    const hit = list?.find((r) => r.provider === key.provider && r.parameters === key.parameters);
+    const hit = list?.find((r) => r.provider === key.provider && sameParameters(r.parameters, key.parameters));
     if (hit !== undefined) return hit.value as T;
     const value = read();
     if (list === undefined) {
         list = [];
         readings.set(key.target, list);
     }
-    list.push({ provider: key.provider, parameters: key.parameters, value });
+    // A copy is kept: the caller's list is only looked at during this call.
+    list.push({ provider: key.provider, parameters: [...key.parameters], value });
     return value;
 }
 
-/** One string per list of parameters (strings length-prefixed, so no two lists share one), cheaper than JSON. */
-function parametersKey(parameters: readonly (string | boolean)[]): string {
-    let key = "";
-    for (const p of parameters) key += typeof p === "string" ? `${p.length}:${p};` : p ? "t;" : "f;";
-    return key;
+/** The same parameters, one by one (no key string built per call: readings are looked up for every policy). */
+function sameParameters(a: readonly (string | boolean)[], b: readonly (string | boolean)[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
 }

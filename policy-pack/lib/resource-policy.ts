@@ -32,7 +32,10 @@ export interface ObjectValidationOptions extends ReadOptions {
     readonly appliesTo: string;
     /** The object's kind for this resource type, or undefined when the policy does not apply. */
     readonly kindOf: (type: string) => string | undefined;
-    /** Namespaces exempt for this policy beyond `exemptNamespaces` (injection exemptions). */
+    /**
+     * Namespaces exempt for this policy beyond `exemptNamespaces` (injection exemptions): a function
+     * of the configuration alone, since its result is kept per configuration reading.
+     */
     readonly extraExemptNamespaces?: (config: InjectionConfig) => readonly string[];
 }
 
@@ -51,14 +54,14 @@ interface AdvisoryViolation {
  * may be exempt); otherwise violations stay at the policy's level.
  */
 export function validateObjects(options: ObjectValidationOptions, check: (target: ObjectCheck, report: ObjectReporter) => void): ResourceValidation {
+    // Built once: the reason of every resource of another kind (a new string per call would be hashed again by notApplicable's lookup).
+    const otherKind = `applies to ${options.appliesTo} only`;
     return (args, reportViolation) => {
         const kind = options.kindOf(args.type);
-        if (kind === undefined) return notApplicable(args, `applies to ${options.appliesTo} only`);
+        if (kind === undefined) return notApplicable(args, otherKind);
         const config = readConfig(args.getConfig<Record<string, unknown>>());
         const object = readPreviewObject({ props: args.props, name: args.name, providerProps: args.provider?.props }, kind, options);
-        const exemptConfig = options.extraExemptNamespaces
-            ? { ...config, exemptNamespaces: [...config.exemptNamespaces, ...options.extraExemptNamespaces(config)] }
-            : config;
+        const exemptConfig = options.extraExemptNamespaces ? withExtraExemptions(config, options.extraExemptNamespaces) : config;
         const undecided = undecidedExemption(exemptConfig, object);
         if (undecided === undefined) {
             const exempt = exemptionReason(exemptConfig, object.unknownNamespace === undefined ? object.namespace : undefined, object.name);
@@ -66,6 +69,25 @@ export function validateObjects(options: ObjectValidationOptions, check: (target
         }
         check({ object, config, args }, objectReporter(object, reportViolation, undecided));
     };
+}
+
+type ExtraExemptions = NonNullable<ObjectValidationOptions["extraExemptNamespaces"]>;
+
+/** Per configuration reading (shared and read-only, see readConfig), per policy's extra exemptions. */
+const withExtras = new WeakMap<InjectionConfig, Map<ExtraExemptions, InjectionConfig>>();
+
+/** The configuration whose exempt namespaces also hold the policy's extra ones (computed once per reading). */
+function withExtraExemptions(config: InjectionConfig, extra: ExtraExemptions): InjectionConfig {
+    let byExtra = withExtras.get(config);
+    const hit = byExtra?.get(extra);
+    if (hit !== undefined) return hit;
+    const value = { ...config, exemptNamespaces: [...config.exemptNamespaces, ...extra(config)] };
+    if (byExtra === undefined) {
+        byExtra = new Map();
+        withExtras.set(config, byExtra);
+    }
+    byExtra.set(extra, value);
+    return value;
 }
 
 /** Which unknown keeps the exemption from being decided (only when a configured pattern could need it). */

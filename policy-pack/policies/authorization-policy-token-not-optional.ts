@@ -35,12 +35,23 @@ export const authorizationPolicyTokenNotOptional: ResourceValidationPolicy = {
         ({ object, args }, report) => {
             const spec = asRecord(object.body["spec"]);
             if ((spec["action"] ?? "ALLOW") !== "ALLOW") return;
-            const configured = args.getConfig<Record<string, unknown>>()["ingressGateways"];
-            const gateways = (Array.isArray(configured) ? configured : DEFAULT_GATEWAYS).filter((g): g is string => typeof g === "string").map(parseGateway);
-            checkTokenBypass(asList(spec["rules"]), gateways, report);
+            checkTokenBypass(asList(spec["rules"]), gatewaysOf(args.getConfig<Record<string, unknown>>()["ingressGateways"]), report);
         },
     ),
 };
+
+/** The configured gateways per list (by identity: the SDK hands out the same list on every call, never changed). */
+const gatewaysByList = new WeakMap<readonly unknown[], readonly Gateway[]>();
+
+function gatewaysOf(configured: unknown): readonly Gateway[] {
+    const list: readonly unknown[] = Array.isArray(configured) ? configured : DEFAULT_GATEWAYS;
+    let gateways = gatewaysByList.get(list);
+    if (gateways === undefined) {
+        gateways = list.filter((g): g is string => typeof g === "string").map(parseGateway);
+        gatewaysByList.set(list, gateways);
+    }
+    return gateways;
+}
 
 function parseGateway(value: string): Gateway {
     const [namespace, serviceAccount] = value.split("/");

@@ -119,10 +119,13 @@ function checkRule(rule: IstioRule, path: PropertyKey[], action: string, out: Is
 }
 
 function checkSource(source: IstioSource, path: PropertyKey[], action: string, out: IstioIssueList): void {
-    if (SOURCE_LIST_FIELDS.every((f) => (source[f] ?? []).length === 0)) {
+    if (SOURCE_LIST_FIELDS.every((f) => (source[f]?.length ?? 0) === 0)) {
         out.add(path, "must not be empty (set at least one field)");
     }
-    for (const field of SOURCE_LIST_FIELDS) checkNoEmptyValues(source[field], [...path, field], out);
+    for (const field of SOURCE_LIST_FIELDS) {
+        const values = source[field];
+        if (values !== undefined && values !== null) checkNoEmptyValues(values, [...path, field], out);
+    }
     for (const field of IP_FIELDS) {
         source[field]?.forEach((ip, k) => {
             if (ip !== "" && !isValidIpOrCidr(ip)) out.add([...path, field, k], `bad IP address or CIDR range "${ip}"`);
@@ -146,10 +149,13 @@ function checkSource(source: IstioSource, path: PropertyKey[], action: string, o
 }
 
 function checkOperation(operation: IstioOperation, path: PropertyKey[], out: IstioIssueList): void {
-    if (OPERATION_LIST_FIELDS.every((f) => (operation[f] ?? []).length === 0)) {
+    if (OPERATION_LIST_FIELDS.every((f) => (operation[f]?.length ?? 0) === 0)) {
         out.add(path, "must not be empty (set at least one field)");
     }
-    for (const field of OPERATION_LIST_FIELDS) checkNoEmptyValues(operation[field], [...path, field], out);
+    for (const field of OPERATION_LIST_FIELDS) {
+        const values = operation[field];
+        if (values !== undefined && values !== null) checkNoEmptyValues(values, [...path, field], out);
+    }
     for (const field of ["ports", "notPorts"] as const) {
         operation[field]?.forEach((port, k) => {
             if (port !== "" && !isValidPortString(port)) out.add([...path, field, k], `bad port "${port}" (a number from 0 to 65535)`);
