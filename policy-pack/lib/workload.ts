@@ -1,7 +1,6 @@
 import { WorkloadType } from "./kinds";
 import { asList, asRecord, asStringMap, materialize, valueAt } from "./object";
 import { cachedReading, readingKey } from "./reading-cache";
-import { proxyTarget } from "./sdk-proxy";
 
 /** The pod template of a workload as far as mesh policies care: where it is, labels, annotations. */
 export interface PodTemplate {
@@ -41,22 +40,13 @@ export interface PodContainer {
     readonly container: Record<string, unknown>;
 }
 
-/** Containers per pod spec behind the SDK's proxy (by identity: the template reading shares it per request). */
-const containersBySpec = new WeakMap<object, readonly PodContainer[]>();
-
 /**
  * The containers of a pod spec, init and ephemeral ones included. Several checks of one request
- * list them from the same spec (the template is read once per request): for a spec behind the
- * SDK's proxy, which nothing changes, the list is made once. A plain object is read every time.
+ * list them from the same spec: behind the SDK's proxy the list is kept in the per-request reading
+ * cache (reading-cache.ts); a plain object is read every time.
  */
 export function podContainers(spec: Record<string, unknown>): readonly PodContainer[] {
-    if (proxyTarget(spec) === undefined) return readContainers(spec);
-    let kept = containersBySpec.get(spec);
-    if (kept === undefined) {
-        kept = readContainers(spec);
-        containersBySpec.set(spec, kept);
-    }
-    return kept;
+    return cachedReading(readingKey(spec, undefined, ["podContainers"]), () => readContainers(spec));
 }
 
 function readContainers(spec: Record<string, unknown>): readonly PodContainer[] {
